@@ -1,0 +1,73 @@
+/**
+ * The registry of every error code sharq raises. One entry per code: whether a retry of the same
+ * operation may succeed, and the text `docs/errors.md` shows. A unit test checks that every code
+ * here is documented there, so the reference cannot fall behind.
+ */
+export const ERROR_CODES = {
+  SHARQ_ERR_INVALID_OPTION: {
+    retryable: false,
+    doc: 'An option passed to a constructor or function broke its schema. The message names the option and the rule.',
+  },
+  SHARQ_ERR_INVALID_ARGUMENT: {
+    retryable: false,
+    doc: 'An argument to a method (not an option object) is invalid, such as an empty job list or a negative offset.',
+  },
+  SHARQ_ERR_INVALID_PAYLOAD: {
+    retryable: false,
+    doc: 'A job payload could not be serialized when adding it, or failed the queue schema when a worker parsed it. Poison jobs go to the DLQ with this code.',
+  },
+  SHARQ_ERR_CLOSED: {
+    retryable: false,
+    doc: 'The queue, worker or engine was closed (or is closing) and cannot take this call.',
+  },
+  SHARQ_ERR_DATA_DIR_LOCKED: {
+    retryable: false,
+    doc: 'Another live process owns the embedded data directory. One process owns a directory at a time; stop the other or use another `dataDir`.',
+  },
+  SHARQ_ERR_LOG_CORRUPT: {
+    retryable: false,
+    doc: 'A log segment or state journal failed its checksum or framing check somewhere other than its tail. sharq refuses to start rather than drop data; the message names the file and byte position.',
+  },
+  SHARQ_ERR_IO: {
+    retryable: true,
+    doc: 'A file-system operation of the embedded engine failed (disk full, permissions). The cause holds the system error.',
+  },
+  SHARQ_ERR_UNKNOWN_TOPIC: {
+    retryable: false,
+    doc: 'The topic or partition does not exist on the engine.',
+  },
+  SHARQ_ERR_OFFSET_OUT_OF_RANGE: {
+    retryable: false,
+    doc: 'A read asked for an offset below the log start or above the log end.',
+  },
+  SHARQ_ERR_INVALID_RECORD_STATE: {
+    retryable: false,
+    doc: 'An acknowledgement named a record that this consumer does not hold: never acquired by it, already acknowledged, or its lock expired and the record was released.',
+  },
+  SHARQ_ERR_RECORD_TOO_LARGE: {
+    retryable: false,
+    doc: 'A record is larger than the engine accepts (`maxRecordBytes` on the embedded engine).',
+  },
+  SHARQ_ERR_ENGINE_CONFIG: {
+    retryable: false,
+    doc: 'The engine configuration is invalid or names an engine this build does not provide.',
+  },
+  SHARQ_ERR_NOT_IMPLEMENTED: {
+    retryable: false,
+    doc: 'The selected engine does not provide this operation yet.',
+  },
+  SHARQ_ERR_DLQ_WRITE_FAILED: {
+    retryable: true,
+    doc: 'Writing a failed job to its dead-letter topic failed. The job is released, not acknowledged, so it is delivered again and nothing is lost.',
+  },
+  SHARQ_ERR_SHUTDOWN_TIMEOUT: {
+    retryable: false,
+    doc: "A graceful close reached its deadline with handlers still running; they were aborted through their `AbortSignal` and their jobs released for redelivery.",
+  },
+  SHARQ_ERR_UNRECOVERABLE: {
+    retryable: false,
+    doc: 'Thrown by a handler (`UnrecoverableError`) to send the job to the DLQ at once, without further attempts.',
+  },
+} as const satisfies Record<string, { retryable: boolean; doc: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

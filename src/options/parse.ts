@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { SharqError } from '../errors/sharq-error.js';
+
+/**
+ * Parses user options against their schema once, at construction, and freezes the result.
+ * A failure names the surface, each offending option by its path and the rule it broke.
+ */
+export function parseOptions<S extends z.ZodType>(
+  surface: string,
+  schema: S,
+  input: unknown,
+): Readonly<z.output<S>> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(options)';
+      return { option: path, rule: issue.message };
+    });
+    const text = problems.map((p) => `${p.option}: ${p.rule}`).join('; ');
+    throw new SharqError('SHARQ_ERR_INVALID_OPTION', `Invalid ${surface} options: ${text}`, {
+      details: { surface, problems },
+    });
+  }
+  return Object.freeze(result.data);
+}
+
+/** Names of queues and topics: what Kafka accepts in a topic name, minus the leading dot. */
+export const topicName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"; not a leading "."');
