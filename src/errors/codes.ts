@@ -62,7 +62,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_SHUTDOWN_TIMEOUT: {
     retryable: false,
-    doc: "A graceful close reached its deadline with handlers still running; they were aborted through their `AbortSignal` and their jobs released for redelivery.",
+    doc: 'A graceful close reached its deadline with handlers still running; they were aborted through their `AbortSignal` and their jobs released for redelivery.',
   },
   SHARQ_ERR_UNRECOVERABLE: {
     retryable: false,

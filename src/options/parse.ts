@@ -29,4 +29,7 @@ export const topicName = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"; not a leading "."');
+  .regex(
+    /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
+    'use letters, digits, ".", "_" and "-"; not a leading "."',
+  );

@@ -1,0 +1,179 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Worker } from '../../workers/worker.js';
+import { EmbeddedEngine } from '../embedded/embedded-engine.js';
+import { UnrecoverableError } from '../errors/sharq-error.js';
+import { parseOptions } from '../options/parse.js';
+import { Queue } from '../queue/queue.js';
+
+const DevOptions = z
+  .object({
+    jobs: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe('Run this many jobs, then exit.'),
+    concurrency: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(64)
+      .describe('Jobs run at once.'),
+    workers: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe('Workers sharing the queue.'),
+    partitions: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe('Partitions of the demo queue.'),
+    'data-dir': z.string().min(1).default('./.sharq').describe('Embedded engine data directory.'),
+    'fail-rate': z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe('Share of deliveries that fail and retry.'),
+    'poison-rate': z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.005)
+      .describe('Share of jobs that always fail (DLQ).'),
+    rate: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(500)
+      .describe('Jobs added per second without --jobs.'),
+  })
+  .strict();
+
+type DemoData = { n: number; poison: boolean };
+
+export const DEV_HELP = `sharq dev — run a demo workload on the embedded engine
+
+  --jobs N          add N jobs, process them, print a summary and exit 0
+                    (without it: add jobs continuously until Ctrl-C)
+  --concurrency N   jobs run at once per worker (64)
+  --workers N       workers sharing the queue (2)
+  --partitions N    partitions of the demo queue (2)
+  --data-dir DIR    data directory (./.sharq)
+  --fail-rate X     share of deliveries that fail once and retry (0.1)
+  --poison-rate X   share of jobs that fail every attempt and land in the DLQ (0.005)
+  --rate N          jobs added per second without --jobs (500)`;
+
+/** Runs the demo; resolves with the process exit code. */
+export async function runDev(
+  argv: string[],
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      Object.keys(DevOptions.shape).map((k) => [k, { type: 'string' as const }]),
+    ),
+    strict: true,
+  });
+  const opts = parseOptions('sharq dev', DevOptions, values);
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const queueName = `demo-${stamp}-${process.pid}`;
+  const engine = new EmbeddedEngine({ dataDir: opts['data-dir'] });
+  await engine.start();
+  const queue = new Queue<DemoData>(queueName, { engine, partitions: opts.partitions });
+  await queue.ensureTopic();
+
+  const counts = { added: 0, processed: 0, retried: 0, deadLettered: 0 };
+  const started = Date.now();
+  const failRate = opts['fail-rate'];
+  const workers = Array.from({ length: opts.workers }, () => {
+    const w = new Worker<DemoData>(
+      queueName,
+      async (job) => {
+        if (job.data.poison) {
+          if (job.data.n % 2 === 0) throw new UnrecoverableError(`job ${job.data.n} is malformed`);
+          throw new Error(`job ${job.data.n} keeps failing`);
+        }
+        if (job.deliveryCount === 1 && Math.random() < failRate)
+          throw new Error('transient failure');
+        return job.data.n;
+      },
+      { engine, concurrency: opts.concurrency, maxAttempts: 3, lockDurationMs: 15_000 },
+    );
+    w.on('completed', () => counts.processed++);
+    w.on('failed', (_job, _err, outcome) => {
+      if (outcome === 'retry') counts.retried++;
+    });
+    w.on('dead-lettered', () => counts.deadLettered++);
+    w.on('error', (err) => out.write(`\nworker error: ${err.message}\n`));
+    return w;
+  });
+
+  const tty = out.isTTY === true;
+  const line = (): string => {
+    const secs = (Date.now() - started) / 1000;
+    const done = counts.processed + counts.deadLettered;
+    return `added ${counts.added} · processed ${counts.processed} · retried ${counts.retried} · dead-lettered ${counts.deadLettered} · ${Math.round(done / Math.max(secs, 0.001))} jobs/s`;
+  };
+  const progress = setInterval(
+    () => out.write(tty ? `\r${line()}   ` : `${line()}\n`),
+    tty ? 200 : 1000,
+  );
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const poisonRate = opts['poison-rate'];
+  const makeJob = (n: number) => ({
+    name: 'demo',
+    data: { n, poison: Math.random() < poisonRate },
+  });
+  try {
+    if (opts.jobs !== undefined) {
+      for (let n = 0; n < opts.jobs && !stop; ) {
+        const batch = Array.from({ length: Math.min(500, opts.jobs - n) }, () => makeJob(n++));
+        await queue.addBulk(batch);
+        counts.added += batch.length;
+      }
+      while (!stop && counts.processed + counts.deadLettered < counts.added) await sleep(20);
+    } else {
+      const tick = 100;
+      const perTick = Math.max(1, Math.round((opts.rate * tick) / 1000));
+      while (!stop) {
+        const batch = Array.from({ length: perTick }, () => makeJob(counts.added++));
+        await queue.addBulk(batch);
+        await sleep(tick);
+      }
+    }
+  } finally {
+    clearInterval(progress);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.close();
+    await engine.close();
+  }
+  if (tty) out.write('\n');
+  const secs = (Date.now() - started) / 1000;
+  out.write(
+    `sharq dev: ${counts.added} jobs in ${secs.toFixed(2)} s — processed ${counts.processed}, retried ${counts.retried}, dead-lettered ${counts.deadLettered} (queue ${queueName}, DLQ dlq.${queueName}, data ${engine.dataDir}), ${Math.round((counts.processed + counts.deadLettered) / Math.max(secs, 0.001))} jobs/s\n`,
+  );
+  return 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { SharqError } from '../errors/sharq-error.js';
+import { DEV_HELP, runDev } from './dev.js';
+
+const HELP = `sharq — job queues on Kafka share groups
+
+Usage: sharq <command> [options]
+
+Commands:
+  dev       run a demo workload on the embedded engine (sharq dev --help)
+  help      show this text
+  version   print the version`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'dev':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${DEV_HELP}\n`);
+        return 0;
+      }
+      return runDev(rest);
+    case 'version':
+    case '--version': {
+      const pkg = JSON.parse(
+        readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
+      process.stdout.write(`${pkg.version}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    default:
+      process.stderr.write(`sharq: unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (SharqError.is(err)) {
+      process.stderr.write(`sharq: ${err.message} [${err.code}]\n`);
+    } else {
+      process.stderr.write(
+        `sharq: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,519 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Partitioner } from '../engine/partitioner.js';
+import type {
+  Engine,
+  EngineAdmin,
+  PartitionOffsets,
+  ProduceRecord,
+  RecordPosition,
+  ShareConsumer,
+  ShareConsumerOptions,
+  ShareGroupConfig,
+  ShareGroupDescription,
+  StoredRecord,
+  TopicDescription,
+} from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
+import { type EmbeddedEngineConfig, EmbeddedEngineOptions } from '../options/engine-options.js';
+import { parseOptions, topicName } from '../options/parse.js';
+import { EmbeddedShareConsumer } from './share-consumer.js';
+import { EmbeddedShareGroup, type GroupHost } from './share-group.js';
+import type { Clock } from './share-partition.js';
+import { acquireDirLock, type DirLock } from './storage/dir-lock.js';
+import { PartitionLog } from './storage/partition-log.js';
+import { StateJournal } from './storage/state-journal.js';
+import { TopicCatalog } from './storage/topic-catalog.js';
+
+export const DEFAULT_GROUP_CONFIG: ShareGroupConfig = Object.freeze({
+  autoOffsetReset: 'latest',
+  lockDurationMs: 30_000,
+  deliveryCountLimit: 5,
+  deadLetterTopic: null,
+});
+
+const RETENTION_CHECK_MS = 60_000;
+
+/**
+ * The embedded engine: sharq's own share-group implementation over a durable partitioned log in
+ * one data directory, owned by one process.
+ *
+ *   <dataDir>/LOCK                          owner process
+ *   <dataDir>/catalog.json                  topics, partition counts, group configs
+ *   <dataDir>/topics/<topic>/<partition>/   log segments
+ *   <dataDir>/groups/<group>/state.journal  share-group state (+ snapshot)
+ */
+export class EmbeddedEngine implements Engine {
+  readonly kind = 'embedded' as const;
+  readonly config: Readonly<EmbeddedEngineConfig>;
+  readonly admin: EngineAdmin;
+  private readonly clock: Clock;
+  private readonly partitioner = new Partitioner();
+  private readonly logs = new Map<string, PartitionLog[]>();
+  private readonly groups = new Map<string, Promise<EmbeddedShareGroup>>();
+  private readonly consumers = new Set<EmbeddedShareConsumer>();
+  private catalog: TopicCatalog | undefined;
+  private lock: DirLock | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private readonly errorListeners = new Set<(err: Error) => void>();
+
+  constructor(
+    options: Partial<Omit<EmbeddedEngineConfig, 'type'>> & { type?: 'embedded' } = {},
+    clock?: Clock,
+  ) {
+    this.config = parseOptions('embedded engine', EmbeddedEngineOptions, {
+      type: 'embedded',
+      ...options,
+    });
+    this.clock = clock ?? { now: () => Date.now() };
+    this.admin = new EmbeddedAdmin(this);
+  }
+
+  get dataDir(): string {
+    return path.resolve(this.config.dataDir);
+  }
+
+  /** Background failures (a journal write, a dead-letter copy) that no caller is waiting on. */
+  onError(listener: (err: Error) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(closedError());
+    this.starting ??= this.open().catch(async (err: unknown) => {
+      await this.release();
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.starting?.catch(() => undefined);
+      await this.release();
+    })();
+    return this.closing;
+  }
+
+  async produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
+    await this.ready();
+    const logs = this.topicLogs(topic);
+    if (records.length === 0) return [];
+    const now = this.clock.now();
+    const byPartition = new Map<number, number[]>();
+    const partitionOf = records.map((r, i) => {
+      const p = r.partition ?? this.partitioner.partition(r.key ?? null, logs.length);
+      if (!Number.isInteger(p) || p < 0 || p >= logs.length) {
+        throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" has no partition ${p}`, {
+          details: { topic, partition: p, partitions: logs.length },
+        });
+      }
+      let list = byPartition.get(p);
+      if (list === undefined) {
+        list = [];
+        byPartition.set(p, list);
+      }
+      list.push(i);
+      return p;
+    });
+    const offsets = new Array<number>(records.length);
+    await Promise.all(
+      [...byPartition].map(async ([p, indexes]) => {
+        const { baseOffset } = await logs[p]!.append(
+          indexes.map((i) => {
+            const r = records[i]!;
+            return {
+              key: r.key ?? null,
+              value: r.value,
+              headers: r.headers ?? {},
+              timestamp: r.timestamp ?? now,
+            };
+          }),
+        );
+        indexes.forEach((i, n) => {
+          offsets[i] = baseOffset + n;
+        });
+      }),
+    );
+    return partitionOf.map((partition, i) => ({ partition, offset: offsets[i]! }));
+  }
+
+  async read(
+    topic: string,
+    partition: number,
+    fromOffset: number,
+    maxRecords: number,
+  ): Promise<StoredRecord[]> {
+    await this.ready();
+    const log = this.partitionLog(topic, partition);
+    const records = await log.read(fromOffset, maxRecords);
+    return records.map((r) => ({ topic, partition, ...r }));
+  }
+
+  createShareConsumer(options: ShareConsumerOptions): ShareConsumer {
+    if (this.closing !== undefined) throw closedError();
+    const consumer = new EmbeddedShareConsumer(
+      options,
+      async (c) => {
+        await this.ready();
+        for (const t of c.subscribedTopics) this.topicLogs(t);
+        const group = await this.group(c.groupId);
+        group.join({ memberId: c.memberId, clientId: c.clientId, topics: c.subscribedTopics });
+        return group;
+      },
+      (c) => this.consumers.delete(c),
+    );
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  // ---- internals shared with EmbeddedAdmin ----
+
+  /** Starts on first use, so `new Queue()` needs no explicit start. */
+  async ready(): Promise<void> {
+    if (this.closing !== undefined) throw closedError();
+    await this.start();
+  }
+
+  getCatalog(): TopicCatalog {
+    if (this.catalog === undefined) throw closedError();
+    return this.catalog;
+  }
+
+  topicLogs(topic: string): PartitionLog[] {
+    const logs = this.logs.get(topic);
+    if (logs === undefined) {
+      throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
+        details: { topic },
+      });
+    }
+    return logs;
+  }
+
+  partitionLog(topic: string, partition: number): PartitionLog {
+    const log = this.topicLogs(topic)[partition];
+    if (log === undefined) {
+      throw new SharqError(
+        'SHARQ_ERR_UNKNOWN_TOPIC',
+        `Topic "${topic}" has no partition ${partition}`,
+        {
+          details: { topic, partition },
+        },
+      );
+    }
+    return log;
+  }
+
+  async createTopicFiles(name: string, partitions: number): Promise<void> {
+    const logs: PartitionLog[] = [];
+    for (let p = 0; p < partitions; p++) logs.push(await this.openLog(name, p));
+    this.logs.set(name, logs);
+  }
+
+  async deleteTopicFiles(name: string): Promise<void> {
+    const logs = this.logs.get(name) ?? [];
+    this.logs.delete(name);
+    await Promise.all(logs.map((l) => l.close()));
+    await rm(this.topicDir(name), { recursive: true, force: true });
+  }
+
+  group(groupId: string): Promise<EmbeddedShareGroup> {
+    let g = this.groups.get(groupId);
+    if (g === undefined) {
+      g = this.openGroup(groupId);
+      this.groups.set(groupId, g);
+      g.catch(() => this.groups.delete(groupId));
+    }
+    return g;
+  }
+
+  openGroups(): Promise<EmbeddedShareGroup>[] {
+    return [...this.groups.values()];
+  }
+
+  emitError(err: Error): void {
+    for (const l of this.errorListeners) l(err);
+  }
+
+  private async open(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true });
+    this.lock = await acquireDirLock(this.dataDir);
+    this.catalog = await TopicCatalog.load(path.join(this.dataDir, 'catalog.json'));
+    for (const t of this.catalog.listTopics()) await this.createTopicFiles(t.name, t.partitions);
+    for (const groupId of this.catalog.listGroups()) await this.group(groupId);
+    this.retentionTimer = setInterval(() => {
+      this.applyRetention().catch((err: unknown) => this.emitError(err as Error));
+    }, RETENTION_CHECK_MS);
+    this.retentionTimer.unref();
+  }
+
+  private async release(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    const groups = await Promise.allSettled([...this.groups.values()]);
+    await Promise.allSettled(
+      groups.map((g) => (g.status === 'fulfilled' ? g.value.close() : undefined)),
+    );
+    this.groups.clear();
+    const logs = [...this.logs.values()].flat();
+    this.logs.clear();
+    await Promise.allSettled(logs.map((l) => l.close()));
+    await this.lock?.release();
+    this.lock = undefined;
+    this.catalog = undefined;
+  }
+
+  private async openLog(topic: string, partition: number): Promise<PartitionLog> {
+    const log = await PartitionLog.open(path.join(this.topicDir(topic), String(partition)), {
+      fsync: this.config.fsync,
+      fsyncIntervalMs: this.config.fsyncIntervalMs,
+      segmentBytes: this.config.segmentBytes,
+      maxRecordBytes: this.config.maxRecordBytes,
+      onTornTail: (info) =>
+        this.emitError(
+          new SharqError(
+            'SHARQ_ERR_LOG_CORRUPT',
+            `Recovered ${info.file}: dropped a torn tail of ${info.droppedBytes} bytes at position ${info.position} (a write cut short by a crash; none of it had been acknowledged)`,
+            { details: info, retryable: true },
+          ),
+        ),
+    });
+    log.onDurable(() => this.wakeConsumersOf(topic));
+    return log;
+  }
+
+  private wakeConsumersOf(topic: string): void {
+    for (const c of this.consumers) {
+      if (c.subscribedTopics.includes(topic)) {
+        void this.groups.get(c.groupId)?.then(
+          (g) => g.wake(),
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  private async openGroup(groupId: string): Promise<EmbeddedShareGroup> {
+    const catalog = this.getCatalog();
+    const config = {
+      ...DEFAULT_GROUP_CONFIG,
+      ...catalog.getGroupConfig(groupId),
+    } as ShareGroupConfig;
+    if (catalog.getGroupConfig(groupId) === undefined)
+      await catalog.setGroupConfig(groupId, config);
+    const dir = path.join(this.dataDir, 'groups', encodeURIComponent(groupId));
+    await mkdir(dir, { recursive: true });
+    const { journal, snapshot, entries } = await StateJournal.open(
+      path.join(dir, 'state.journal'),
+      {
+        fsync: this.config.fsync,
+        fsyncIntervalMs: this.config.fsyncIntervalMs,
+      },
+    );
+    const host: GroupHost = {
+      clock: this.clock,
+      maxInFlight: this.config.maxInFlightPerPartition,
+      log: (t, p) => this.partitionLog(t, p),
+      partitionCount: (t) => this.topicLogs(t).length,
+      produce: (t, records) => this.produce(t, records),
+      onError: (err) => this.emitError(err),
+    };
+    const group = new EmbeddedShareGroup(groupId, config, journal, host);
+    group.restore(snapshot, entries);
+    return group;
+  }
+
+  private topicDir(topic: string): string {
+    return path.join(this.dataDir, 'topics', topic);
+  }
+
+  /** Drops closed segments that every group is past and that are older than the retention. */
+  private async applyRetention(): Promise<void> {
+    if (this.catalog === undefined) return;
+    const groups = await Promise.all(this.groups.values());
+    for (const [topic, logs] of this.logs) {
+      for (let p = 0; p < logs.length; p++) {
+        const log = logs[p]!;
+        let bound = log.logEndOffset;
+        for (const g of groups) {
+          const s = g.startOffsetOf(topic, p);
+          if (s !== undefined) bound = Math.min(bound, s);
+        }
+        await log.deleteSegmentsBefore(bound, this.config.retentionMs);
+      }
+    }
+  }
+}
+
+function closedError(): SharqError {
+  return new SharqError('SHARQ_ERR_CLOSED', 'The embedded engine is closed');
+}
+
+class EmbeddedAdmin implements EngineAdmin {
+  constructor(private readonly engine: EmbeddedEngine) {}
+
+  async createTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
+    await this.engine.ready();
+    const partitions = checkTopic(name, options.partitions ?? this.engine.config.defaultPartitions);
+    const catalog = this.engine.getCatalog();
+    if (catalog.getTopic(name) !== undefined) {
+      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${name}" already exists`, {
+        details: { topic: name },
+      });
+    }
+    await this.engine.createTopicFiles(name, partitions);
+    await catalog.addTopic(name, partitions);
+  }
+
+  /** In-flight creations, so concurrent ensureTopic calls (a queue and a worker starting together) create once. */
+  private readonly creating = new Map<string, Promise<void>>();
+
+  async ensureTopic(
+    name: string,
+    options: { partitions?: number } = {},
+  ): Promise<TopicDescription> {
+    await this.engine.ready();
+    const existing = this.engine.getCatalog().getTopic(name);
+    if (existing !== undefined) return { name, partitions: existing.partitions };
+    let creation = this.creating.get(name);
+    if (creation === undefined) {
+      creation = this.createTopic(name, options).finally(() => this.creating.delete(name));
+      this.creating.set(name, creation);
+    }
+    await creation;
+    return this.describeTopic(name);
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    await this.engine.ready();
+    return this.engine
+      .getCatalog()
+      .listTopics()
+      .map((t) => ({ name: t.name, partitions: t.partitions }));
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    await this.engine.ready();
+    return { name, partitions: this.engine.topicLogs(name).length };
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.engine.ready();
+    this.engine.topicLogs(name);
+    await this.engine.getCatalog().removeTopic(name);
+    await this.engine.deleteTopicFiles(name);
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    await this.engine.ready();
+    return this.engine.topicLogs(topic).map((log, partition) => ({
+      partition,
+      logStartOffset: log.logStartOffset,
+      logEndOffset: log.logEndOffset,
+    }));
+  }
+
+  async configureGroup(groupId: string, config: Partial<ShareGroupConfig>): Promise<void> {
+    await this.engine.ready();
+    checkGroupConfig(config);
+    const group = await this.engine.group(groupId);
+    const next = { ...group.groupConfig, ...stripUndefined(config) };
+    await this.engine.getCatalog().setGroupConfig(groupId, next);
+    group.updateConfig(next);
+  }
+
+  async describeGroup(groupId: string): Promise<ShareGroupDescription> {
+    await this.engine.ready();
+    const catalog = this.engine.getCatalog();
+    if (catalog.getGroupConfig(groupId) === undefined) {
+      throw new SharqError(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+        `Share group "${groupId}" does not exist`,
+        { details: { groupId } },
+      );
+    }
+    const group = await this.engine.group(groupId);
+    const topics = new Set<string>();
+    for (const key of group.partitions.keys()) topics.add(key.slice(key.indexOf(':') + 1));
+    for (const m of group.members.values()) for (const t of m.topics) topics.add(t);
+    const partitions = [...topics]
+      .filter((t) => catalog.getTopic(t) !== undefined)
+      .flatMap((t) => group.stats(t, this.engine.topicLogs(t).length));
+    return {
+      groupId,
+      config: { ...group.groupConfig },
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        topics: [...m.topics],
+      })),
+      partitions,
+    };
+  }
+
+  async listGroups(): Promise<string[]> {
+    await this.engine.ready();
+    return this.engine.getCatalog().listGroups();
+  }
+
+  async resetGroupOffsets(
+    groupId: string,
+    topic: string,
+    to: 'earliest' | 'latest' | { timestamp: number },
+  ): Promise<void> {
+    await this.engine.ready();
+    this.engine.topicLogs(topic);
+    const group = await this.engine.group(groupId);
+    await group.resetOffsets(topic, (_p, log) => {
+      if (to === 'earliest') return log.logStartOffset;
+      if (to === 'latest') return log.logEndOffset;
+      return log.offsetForTimestamp(to.timestamp);
+    });
+  }
+}
+
+function checkTopic(name: string, partitions: number): number {
+  const r = topicName.safeParse(name);
+  if (!r.success) {
+    throw new SharqError(
+      'SHARQ_ERR_INVALID_ARGUMENT',
+      `Invalid topic name "${name}": ${r.error.issues[0]?.message}`,
+      {
+        details: { topic: name },
+      },
+    );
+  }
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) {
+    throw new SharqError(
+      'SHARQ_ERR_INVALID_ARGUMENT',
+      `Partitions of "${name}" must be an integer from 1 to 1024, got ${partitions}`,
+      {
+        details: { topic: name, partitions },
+      },
+    );
+  }
+  return partitions;
+}
+
+function checkGroupConfig(config: Partial<ShareGroupConfig>): void {
+  const bad = (rule: string): never => {
+    throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Invalid share group config: ${rule}`, {
+      details: { config },
+    });
+  };
+  const { deliveryCountLimit: limit, lockDurationMs: lock, autoOffsetReset: reset } = config;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 2 || limit > 10))
+    bad('deliveryCountLimit must be an integer from 2 to 10');
+  if (lock !== undefined && (!Number.isInteger(lock) || lock < 1000 || lock > 3_600_000))
+    bad('lockDurationMs must be an integer from 1000 to 3600000');
+  if (reset !== undefined && reset !== 'earliest' && reset !== 'latest')
+    bad('autoOffsetReset must be "earliest" or "latest"');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,252 @@
+import type { FileHandle } from 'node:fs/promises';
+import { SharqError } from '../../errors/sharq-error.js';
+import { writeAllAt } from './fs-util.js';
+import { closedError, ioError } from './storage-errors.js';
+
+/**
+ * An append-only file with group commit: every `append` queues its buffers; one flush at a time
+ * takes everything queued, writes it with a single positional `pwritev` on the libuv pool, runs
+ * `fdatasync` as the policy says, and then settles all of that flush's waiters. While a flush is
+ * in flight new appends queue for the next one, so N concurrent appenders cost about one
+ * write + one fdatasync per disk round trip instead of N of each.
+ *
+ * Policies:
+ * - `always`: an append resolves only after an fdatasync that covers it.
+ * - `interval`: resolves after the write; fdatasync runs at most every `fsyncIntervalMs`.
+ * - `never`: resolves after the write; the OS flushes when it likes.
+ * `seal()` and `close()` fdatasync under every policy, so a clean shutdown and a segment roll
+ * always leave complete files (recovery relies on only the newest file having a torn tail).
+ *
+ * After a failed write or fdatasync the file refuses every later append. A failed write may have
+ * reached the disk partially, and a failed fdatasync is worse: Linux marks the dirty pages clean
+ * and forgets the error, so a retried fdatasync can "succeed" while data is gone. The only known
+ * state is what a reopen rebuilds by scanning the file, so the owner must close and reopen.
+ */
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface AppendFileOptions {
+  /** Path shown in errors. */
+  path: string;
+  /**
+   * The open file, or a promise of it. The first write waits for it, which lets a caller order
+   * this file's creation after another file is sealed (a log segment roll).
+   */
+  handle: FileHandle | Promise<FileHandle>;
+  /** Byte position the next append is written at: the size of the valid data. */
+  position: number;
+  fsync: FsyncPolicy;
+  /** For `interval`: the longest a written byte waits for fdatasync. Default 100. */
+  fsyncIntervalMs?: number;
+  /**
+   * Called after a flush is written (and synced under `always`) but before its waiters settle,
+   * with the new durable end position. Owners use it to publish data that is now safe to read.
+   */
+  onFlush?: (end: number) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class AppendFile {
+  readonly path: string;
+  readonly handle: Promise<FileHandle>;
+  private readonly policy: FsyncPolicy;
+  private readonly intervalMs: number;
+  private readonly onFlush: ((end: number) => void) | undefined;
+  private written: number;
+  private queuedBytes = 0;
+  private queue: Uint8Array[] = [];
+  private waiters: Waiter[] = [];
+  private flushing = false;
+  private idle: Promise<void> = Promise.resolve();
+  private failure: SharqError | undefined;
+  private sealed: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private intervalSync: Promise<void> | undefined;
+  private lastSyncAt = Date.now();
+  private flushCount = 0;
+  private syncCount = 0;
+
+  constructor(options: AppendFileOptions) {
+    this.path = options.path;
+    this.handle = Promise.resolve(options.handle);
+    // A failed open surfaces through the first flush; don't let it also be "unhandled".
+    this.handle.catch(() => undefined);
+    this.written = options.position;
+    this.policy = options.fsync;
+    this.intervalMs = options.fsyncIntervalMs ?? 100;
+    this.onFlush = options.onFlush;
+  }
+
+  /** End position including bytes queued but not yet written. */
+  get end(): number {
+    return this.written + this.queuedBytes;
+  }
+
+  /** End of the bytes written (and, under `always`, synced). */
+  get writtenEnd(): number {
+    return this.written;
+  }
+
+  /** The error that made this file refuse appends, if any. */
+  get error(): SharqError | undefined {
+    return this.failure;
+  }
+
+  get stats(): { flushes: number; syncs: number } {
+    return { flushes: this.flushCount, syncs: this.syncCount };
+  }
+
+  /** Queues `frames` for the next flush; resolves when they are written/durable per policy. */
+  append(frames: readonly Uint8Array[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.refusal());
+    if (this.sealed !== undefined) return Promise.reject(closedError(`Append file ${this.path}`));
+    if (frames.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      for (const f of frames) {
+        this.queue.push(f);
+        this.queuedBytes += f.length;
+      }
+      this.waiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Writes everything queued, fdatasyncs (whatever the policy) and refuses further appends.
+   * The handle stays open for reads. Rejects if any write or sync of this file failed.
+   */
+  seal(): Promise<void> {
+    this.sealed ??= (async () => {
+      await this.idle;
+      this.clearSyncTimer();
+      await this.intervalSync;
+      if (this.failure !== undefined) throw this.failure;
+      const handle = await this.handle.catch((err: unknown) => {
+        throw SharqError.is(err) ? err : ioError('open', this.path, err);
+      });
+      await this.datasync(handle);
+      if (this.failure !== undefined) throw this.failure;
+    })();
+    return this.sealed;
+  }
+
+  /** Seals, then closes the handle. Idempotent; rejects with the failure, if any, each time. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      let sealError: unknown;
+      await this.seal().catch((err: unknown) => {
+        sealError = err;
+      });
+      const handle = await this.handle.catch(() => undefined);
+      await handle?.close().catch(() => undefined);
+      if (sealError !== undefined) throw sealError;
+    })();
+    return this.closed;
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    // setImmediate, not a microtask: appenders woken by the previous flush re-append from
+    // promise continuations several microtask hops deep, and all of them should make this flush.
+    this.idle = new Promise<void>((done) => {
+      setImmediate(() => {
+        void this.flushLoop().finally(done);
+      });
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await this.handle;
+    } catch (err) {
+      this.fail(SharqError.is(err) ? err : ioError('open', this.path, err));
+      this.flushing = false;
+      return;
+    }
+    while (this.queue.length > 0 && this.failure === undefined) {
+      const buffers = this.queue;
+      const waiters = this.waiters;
+      const bytes = this.queuedBytes;
+      this.queue = [];
+      this.waiters = [];
+      this.queuedBytes = 0;
+      try {
+        await writeAllAt(handle, buffers, this.written);
+      } catch (err) {
+        this.fail(ioError('write', this.path, err), waiters);
+        break;
+      }
+      this.written += bytes;
+      this.flushCount++;
+      if (this.policy === 'always') {
+        await this.datasync(handle);
+        if (this.failure !== undefined) {
+          this.rejectAll(waiters, this.failure);
+          break;
+        }
+      } else if (this.policy === 'interval') {
+        this.scheduleIntervalSync();
+      }
+      this.onFlush?.(this.written);
+      for (const w of waiters) w.resolve();
+    }
+    this.flushing = false;
+  }
+
+  private async datasync(handle: FileHandle): Promise<void> {
+    try {
+      await handle.datasync();
+      this.syncCount++;
+      this.lastSyncAt = Date.now();
+    } catch (err) {
+      this.fail(ioError('fdatasync', this.path, err));
+    }
+  }
+
+  private scheduleIntervalSync(): void {
+    if (this.syncTimer !== undefined) return;
+    const delay = Math.max(0, this.lastSyncAt + this.intervalMs - Date.now());
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.intervalSync = this.handle.then((h) => this.datasync(h)).catch(() => undefined);
+    }, delay);
+    // A pending background sync must not keep the process alive; close() syncs anyway.
+    this.syncTimer.unref();
+  }
+
+  private clearSyncTimer(): void {
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+  }
+
+  /** Records the first failure and rejects the given waiters plus everything still queued. */
+  private fail(error: SharqError, waiters: Waiter[] = []): void {
+    this.failure ??= error;
+    this.clearSyncTimer();
+    this.rejectAll(waiters, error);
+    const queued = this.waiters;
+    this.queue = [];
+    this.waiters = [];
+    this.queuedBytes = 0;
+    this.rejectAll(queued, this.refusal());
+  }
+
+  private rejectAll(waiters: readonly Waiter[], error: Error): void {
+    for (const w of waiters) w.reject(error);
+  }
+
+  private refusal(): SharqError {
+    return new SharqError(
+      'SHARQ_ERR_IO',
+      `${this.path} refuses appends after an earlier I/O failure; reopen to recover`,
+      { cause: this.failure, details: { file: this.path } },
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { constants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, ioError } from './storage-errors.js';
+
+/**
+ * Small file-system helpers with the durability steps spelled out once. POSIX only makes a
+ * created, renamed or deleted name durable when the *directory* is fsynced, which is easy to
+ * forget at each call site.
+ */
+
+/** Read-write, create if missing, never truncate: the mode every append-only file is opened in. */
+export const OPEN_APPEND_FLAGS = constants.O_RDWR | constants.O_CREAT;
+
+/** Makes directory entries (creates, renames, unlinks) in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    // Windows cannot open or fsync a directory; its rename is durable without it.
+    const code = errnoCode(err);
+    if (process.platform === 'win32' && (code === 'EISDIR' || code === 'EPERM')) return;
+    throw ioError('fsync directory', dir, err);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * `mkdir -p` whose result survives a crash: each directory it creates is only durable once its
+ * parent is fsynced, so the parents of the new directories are synced, deepest first.
+ */
+export async function mkdirDurable(dir: string): Promise<void> {
+  let created: string | undefined;
+  try {
+    created = await fsp.mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw ioError('create directory', dir, err);
+  }
+  if (created === undefined) return;
+  const top = path.resolve(created);
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    await fsyncDir(path.dirname(d));
+    if (d === top || path.dirname(d) === d) break;
+  }
+}
+
+let tmpCounter = 0;
+
+/**
+ * Replaces `file` with `data` so a crash leaves either the old or the new content, never a mix:
+ * write a unique temp file, fsync it, rename over the target, fsync the directory.
+ * `tmpPath` overrides the temp name (the journal uses a fixed name it cleans up on open).
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: Uint8Array,
+  tmpPath = `${file}.${process.pid}.${++tmpCounter}.tmp`,
+): Promise<void> {
+  try {
+    const handle = await fsp.open(tmpPath, 'w');
+    try {
+      await writeAllAt(handle, [data], 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(tmpPath, file);
+  } catch (err) {
+    await fsp.rm(tmpPath, { force: true }).catch(() => undefined);
+    throw ioError('atomic write', file, err);
+  }
+  await fsyncDir(path.dirname(file));
+}
+
+/**
+ * Writes all of `buffers` at `position` with as few `pwritev` calls as the kernel allows.
+ * libuv already loops over short writes, but a short count is handled here too rather than
+ * trusted, since losing bytes silently would corrupt the frame stream.
+ */
+export async function writeAllAt(
+  handle: FileHandle,
+  buffers: readonly Uint8Array[],
+  position: number,
+): Promise<number> {
+  let pending = buffers.filter((b) => b.length > 0);
+  let at = position;
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending as Uint8Array[], at);
+    if (bytesWritten <= 0) throw new Error(`writev wrote ${bytesWritten} bytes`);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const b of pending) {
+      if (skip >= b.length) {
+        skip -= b.length;
+      } else {
+        rest.push(skip > 0 ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    pending = rest;
+  }
+  return at - position;
+}
+
+/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
+export async function readFullyAt(
+  handle: FileHandle,
+  target: Buffer,
+  targetOffset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(
+      target,
+      targetOffset + done,
+      length - done,
+      position + done,
+    );
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}

@@ -1,0 +1,143 @@
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { FRAME_HEADER_BYTES, scanFrames } from './framed-file.js';
+import { OPEN_APPEND_FLAGS } from './fs-util.js';
+import { isBatchEnd, isWellFormedRecord, recordOffset, recordTimestamp } from './record-codec.js';
+import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment, segmentFileName } from './segment.js';
+import { corruptError, ioError } from './storage-errors.js';
+
+/**
+ * Startup recovery of a partition: scan every segment in offset order, rebuild the in-memory
+ * indexes, prove the offsets run without gap or repeat across files, and cut the torn tail of
+ * the newest segment. Anything else that is wrong is SHARQ_ERR_LOG_CORRUPT.
+ */
+
+const SEGMENT_NAME = /^(\d{20})\.log$/;
+
+/** A type alias (not an interface) so it also fits `Record<string, unknown>` error details. */
+export type TornTailInfo = {
+  file: string;
+  position: number;
+  droppedBytes: number;
+};
+
+/** Recovers every segment in `dir` (creating the first when there is none). */
+export async function recoverPartition(
+  dir: string,
+  onTornTail: ((info: TornTailInfo) => void) | undefined,
+): Promise<Segment[]> {
+  const bases = await listSegments(dir);
+  const segments: Segment[] = [];
+  try {
+    if (bases.length === 0) {
+      const first = new Segment(dir, 0, openNewSegmentFile(dir, 0));
+      segments.push(first);
+      await first.handle.catch((err: unknown) => {
+        throw ioError('create segment', first.file, err);
+      });
+    }
+    for (const [i, base] of bases.entries()) {
+      const previous = segments[segments.length - 1];
+      if (previous !== undefined && previous.nextOffset !== base) {
+        throw corruptError(
+          previous.file,
+          previous.index.end,
+          `segment ends at offset ${previous.nextOffset} but the next one starts at ${base}`,
+        );
+      }
+      const { segment, droppedBytes } = await recoverSegment(dir, base, i === bases.length - 1);
+      segments.push(segment);
+      if (droppedBytes > 0) {
+        onTornTail?.({ file: segment.file, position: segment.index.end, droppedBytes });
+      }
+    }
+  } catch (err) {
+    await Promise.all(segments.map((s) => s.handle.then((h) => h.close()).catch(() => undefined)));
+    throw err;
+  }
+  return segments;
+}
+
+/** Base offsets of the segment files in `dir`, ascending. Other files are ignored. */
+async function listSegments(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch (err) {
+    throw ioError('list segments', dir, err);
+  }
+  const bases: number[] = [];
+  for (const name of names) {
+    const match = SEGMENT_NAME.exec(name);
+    if (match?.[1] !== undefined) bases.push(Number(match[1]));
+  }
+  return bases.sort((a, b) => a - b);
+}
+
+interface RecoveredSegment {
+  segment: Segment;
+  /** Bytes cut from the end (torn tail plus any half-written batch); 0 when clean. */
+  droppedBytes: number;
+}
+
+/**
+ * Opens and scans one segment. Offsets must run consecutively from the file's base offset.
+ * In the last segment a torn tail is cut, and so is a trailing batch without its batch-end
+ * record: that append never resolved, and dropping it keeps producer batches all-or-nothing.
+ * A non-last segment must be complete and end on a batch end.
+ */
+async function recoverSegment(
+  dir: string,
+  baseOffset: number,
+  isLastFile: boolean,
+): Promise<RecoveredSegment> {
+  const file = path.join(dir, segmentFileName(baseOffset));
+  let handle: FileHandle;
+  try {
+    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+  } catch (err) {
+    throw ioError('open segment', file, err);
+  }
+  try {
+    const segment = new Segment(dir, baseOffset, Promise.resolve(handle));
+    const { index } = segment;
+    const scan = await scanFrames(handle, {
+      file,
+      isLastFile,
+      maxBodyBytes: MAX_RECORD_BYTES_LIMIT,
+      validate: isWellFormedRecord,
+      onFrame: (body, position) => {
+        const expected = baseOffset + index.count;
+        const offset = recordOffset(body);
+        if (offset !== expected) {
+          throw corruptError(file, position, `record has offset ${offset}, expected ${expected}`, {
+            expectedOffset: expected,
+            foundOffset: offset,
+          });
+        }
+        const frameBytes = FRAME_HEADER_BYTES + body.length;
+        index.add(position, frameBytes, recordTimestamp(body), isBatchEnd(body));
+      },
+    });
+    if (index.count > 0 && index.lastBatchEnd !== index.count - 1) {
+      if (!isLastFile) throw corruptError(file, index.end, 'segment ends inside a producer batch');
+      index.truncate(index.lastBatchEnd + 1);
+    }
+    const droppedBytes = scan.fileSize - index.end;
+    if (droppedBytes > 0) {
+      try {
+        await handle.truncate(index.end);
+        // The cut must be durable before new frames land after it, or a second crash could
+        // resurrect the old tail bytes behind them.
+        await handle.datasync();
+      } catch (err) {
+        throw ioError('truncate torn tail', file, err);
+      }
+    }
+    return { segment, droppedBytes };
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,301 @@
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { SharqError } from '../../errors/sharq-error.js';
+import { AppendFile, type FsyncPolicy } from './append-file.js';
+import { DecodeError } from './byte-codec.js';
+import { encodeFrame, scanFrames } from './framed-file.js';
+import { fsyncDir, mkdirDurable, OPEN_APPEND_FLAGS, writeFileAtomic } from './fs-util.js';
+import {
+  decodeEntries,
+  decodeSnapshot,
+  encodeEntries,
+  encodeSnapshot,
+  type GroupSnapshot,
+  isWellFormedEntries,
+  type JournalEntry,
+} from './journal-codec.js';
+import { closedError, corruptError, errnoCode, ioError } from './storage-errors.js';
+
+export type { ChangeState, GroupSnapshot, JournalEntry, StateChange } from './journal-codec.js';
+
+/**
+ * Durable share-group state: a snapshot plus journals of the changes after it.
+ *
+ * Files, for a base path `<file>`:
+ *   <file>.snapshot      one frame: the state as of the start of generation G (G is inside)
+ *   <file>.<n>           journal of generation n: frames of entries, appended with group commit
+ *   <file>.snapshot.tmp  a snapshot being written; never read, removed on open
+ *
+ * Recovery loads the snapshot (generation G, or 0 without one), deletes journals below G (a
+ * crash after the snapshot rename but before their deletion leaves them; their entries are
+ * already in the snapshot, so replaying them would double-apply), and replays journals >= G in
+ * order. Compaction keeps that rule true at every step:
+ *   1. seal journal G (flush + fdatasync); later appends already queue for journal G+1
+ *   2. create journal G+1 and fsync the directory
+ *   3. write the snapshot (generation G+1) to .tmp, fsync, rename over .snapshot, fsync dir
+ *   4. delete journals <= G
+ * A crash before 3 completes leaves the old snapshot, which replays G and G+1 (nothing lost);
+ * after 3 the new snapshot skips G (nothing applied twice). Only the newest non-empty journal
+ * can have a torn tail, since G is sealed before G+1 gets data.
+ */
+
+export interface StateJournalOptions {
+  fsync?: FsyncPolicy;
+  fsyncIntervalMs?: number;
+}
+
+export interface OpenedJournal {
+  journal: StateJournal;
+  /** The latest snapshot, if one was ever written. Apply it first. */
+  snapshot: GroupSnapshot | undefined;
+  /** Entries appended after that snapshot, in order. Apply them after it. */
+  entries: JournalEntry[];
+}
+
+/** Guards against garbage lengths; a journal body is one append call's entries. */
+const MAX_JOURNAL_FRAME_BYTES = 256 * 1024 * 1024;
+
+export class StateJournal {
+  private writer: AppendFile;
+  private generation: number;
+  /** Journal generations on disk that the next successful compaction may delete. */
+  private obsolete: number[] = [];
+  private compacting: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly file: string,
+    private readonly policy: { fsync: FsyncPolicy; fsyncIntervalMs: number },
+    generation: number,
+    handle: FileHandle,
+    position: number,
+  ) {
+    this.generation = generation;
+    this.writer = this.newWriter(generation, handle, position);
+  }
+
+  static async open(file: string, options: StateJournalOptions = {}): Promise<OpenedJournal> {
+    const policy = {
+      fsync: options.fsync ?? 'always',
+      fsyncIntervalMs: options.fsyncIntervalMs ?? 100,
+    };
+    const dir = path.dirname(file);
+    await mkdirDurable(dir);
+    try {
+      await fsp.rm(`${file}.snapshot.tmp`, { force: true });
+    } catch (err) {
+      throw ioError('remove stale snapshot temp', dir, err);
+    }
+    const loaded = await readSnapshot(`${file}.snapshot`);
+    const first = loaded?.generation ?? 0;
+    const generations = await listGenerations(file);
+    for (const g of generations.filter((n) => n < first)) {
+      await fsp.rm(journalPath(file, g), { force: true }).catch((err: unknown) => {
+        throw ioError('delete obsolete journal', journalPath(file, g), err);
+      });
+    }
+    const live = generations.filter((n) => n >= first);
+    const entries: JournalEntry[] = [];
+    let handle: FileHandle | undefined;
+    let position = 0;
+    for (const [i, g] of live.entries()) {
+      const isLast = i === live.length - 1;
+      const scanned = await replayJournal(journalPath(file, g), isLast, entries);
+      if (isLast) ({ handle, position } = scanned);
+    }
+    const generation = live[live.length - 1] ?? first;
+    handle ??= await createJournalFile(journalPath(file, generation));
+    return {
+      journal: new StateJournal(file, policy, generation, handle, position),
+      snapshot: loaded?.snapshot,
+      entries,
+    };
+  }
+
+  /** Bytes in the current journal generation (including queued appends); drives compaction. */
+  get sizeBytes(): number {
+    return this.writer.end;
+  }
+
+  /** Appends entries as one atomic frame; resolves when durable per the fsync policy. */
+  append(entries: readonly JournalEntry[]): Promise<void> {
+    if (this.closing !== undefined)
+      return Promise.reject(closedError(`State journal ${this.file}`));
+    if (entries.length === 0) return Promise.resolve();
+    try {
+      return this.writer.append([encodeFrame(encodeEntries(entries))]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Replaces the journal with `snapshot`, which must reflect every entry appended before this
+   * call. Entries appended while it runs go to the next generation and replay after it.
+   */
+  compact(snapshot: GroupSnapshot): Promise<void> {
+    if (this.closing !== undefined)
+      return Promise.reject(closedError(`State journal ${this.file}`));
+    let body: Buffer;
+    try {
+      body = encodeFrame(encodeSnapshot(this.generation + 1, snapshot));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const old = this.writer;
+    const oldGeneration = this.generation;
+    const next = oldGeneration + 1;
+    const nextPath = journalPath(this.file, next);
+    const sealed = old.seal();
+    this.generation = next;
+    const writer = this.newWriter(
+      next,
+      sealed.then(() => createJournalFile(nextPath)),
+      0,
+    );
+    this.writer = writer;
+    const run = this.compacting.then(async () => {
+      await sealed;
+      await writer.handle;
+      await writeFileAtomic(`${this.file}.snapshot`, body, `${this.file}.snapshot.tmp`);
+      this.obsolete.push(oldGeneration);
+      const doomed = this.obsolete;
+      this.obsolete = [];
+      await old.close().catch(() => undefined);
+      for (const g of doomed) await fsp.rm(journalPath(this.file, g), { force: true });
+    });
+    // A failed compaction leaves the old snapshot and every journal in place; a later one retries.
+    this.compacting = run.catch(() => {
+      this.obsolete.push(oldGeneration);
+    });
+    return run.catch((err: unknown) => {
+      throw SharqError.is(err) ? err : ioError('compact journal', this.file, err);
+    });
+  }
+
+  /** Waits for a running compaction, flushes pending appends and closes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.compacting;
+      await this.writer.close();
+    })();
+    return this.closing;
+  }
+
+  private newWriter(
+    generation: number,
+    handle: FileHandle | Promise<FileHandle>,
+    position: number,
+  ): AppendFile {
+    return new AppendFile({
+      path: journalPath(this.file, generation),
+      handle,
+      position,
+      fsync: this.policy.fsync,
+      fsyncIntervalMs: this.policy.fsyncIntervalMs,
+    });
+  }
+}
+
+function journalPath(file: string, generation: number): string {
+  return `${file}.${generation}`;
+}
+
+async function listGenerations(file: string): Promise<number[]> {
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = await fsp.readdir(path.dirname(file));
+  } catch (err) {
+    throw ioError('list journals', path.dirname(file), err);
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)))
+    .map((n) => Number(n.slice(prefix.length)))
+    .sort((a, b) => a - b);
+}
+
+async function createJournalFile(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+  } catch (err) {
+    throw ioError('create journal', file, err);
+  }
+  try {
+    await fsyncDir(path.dirname(file));
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw err;
+  }
+  return handle;
+}
+
+/** Scans one journal into `out`. The last one stays open (torn tail cut) for appending. */
+async function replayJournal(
+  file: string,
+  isLastFile: boolean,
+  out: JournalEntry[],
+): Promise<{ handle: FileHandle; position: number }> {
+  let handle: FileHandle;
+  try {
+    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+  } catch (err) {
+    throw ioError('open journal', file, err);
+  }
+  try {
+    const scan = await scanFrames(handle, {
+      file,
+      isLastFile,
+      maxBodyBytes: MAX_JOURNAL_FRAME_BYTES,
+      validate: isWellFormedEntries,
+      onFrame: (body) => {
+        for (const entry of decodeEntries(body)) out.push(entry);
+      },
+    });
+    if (scan.droppedBytes > 0) {
+      await handle.truncate(scan.validEnd);
+      await handle.datasync();
+    }
+    if (!isLastFile) await handle.close();
+    return { handle, position: scan.validEnd };
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw SharqError.is(err) ? err : ioError('recover journal', file, err);
+  }
+}
+
+/** The snapshot is written by rename, so it is whole or absent: any damage is corruption. */
+async function readSnapshot(
+  file: string,
+): Promise<{ generation: number; snapshot: GroupSnapshot } | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw ioError('read snapshot', file, err);
+  }
+  let body: Buffer | undefined;
+  await scanFrames(bytes, {
+    file,
+    isLastFile: false,
+    maxBodyBytes: bytes.length,
+    onFrame: (b, position) => {
+      if (body !== undefined) {
+        throw corruptError(file, position, 'snapshot holds more than one frame');
+      }
+      body = Buffer.from(b);
+    },
+  });
+  if (body === undefined) throw corruptError(file, 0, 'snapshot file is empty');
+  try {
+    return decodeSnapshot(body);
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      throw corruptError(file, 8, `malformed snapshot: ${err.message}`);
+    }
+    throw err;
+  }
+}

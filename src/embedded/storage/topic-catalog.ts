@@ -1,0 +1,188 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { SharqError } from '../../errors/sharq-error.js';
+import { writeFileAtomic } from './fs-util.js';
+import { errnoCode, invalidArgument, ioError } from './storage-errors.js';
+
+/**
+ * The embedded engine's catalog: topics with their partition counts, and per-group configs,
+ * in `<dataDir>/catalog.json`. Human-readable on purpose (operators look at it) and tiny, so
+ * every change rewrites the whole file atomically (temp + fsync + rename + directory fsync):
+ * after a crash it holds either the old or the new catalog.
+ *
+ * Changes are serialized and applied in memory only once the file is written, so a failed
+ * write leaves memory and disk agreeing.
+ */
+
+export interface CatalogTopic {
+  name: string;
+  partitions: number;
+}
+
+interface CatalogState {
+  topics: Map<string, CatalogTopic>;
+  groups: Map<string, Readonly<Record<string, unknown>>>;
+}
+
+const FORMAT_VERSION = 1;
+
+export class TopicCatalog {
+  private state: CatalogState;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    state: CatalogState,
+  ) {
+    this.state = state;
+  }
+
+  /** Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_LOG_CORRUPT. */
+  static async load(file: string): Promise<TopicCatalog> {
+    let text: string | undefined;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw ioError('read catalog', file, err);
+    }
+    await removeStaleTemps(file);
+    const state = text === undefined ? emptyState() : parseCatalog(file, text);
+    return new TopicCatalog(file, state);
+  }
+
+  listTopics(): CatalogTopic[] {
+    return [...this.state.topics.values()].map((t) => ({ ...t }));
+  }
+
+  getTopic(name: string): CatalogTopic | undefined {
+    const t = this.state.topics.get(name);
+    return t === undefined ? undefined : { ...t };
+  }
+
+  listGroups(): string[] {
+    return [...this.state.groups.keys()];
+  }
+
+  getGroupConfig(groupId: string): Readonly<Record<string, unknown>> | undefined {
+    return this.state.groups.get(groupId);
+  }
+
+  addTopic(name: string, partitions: number): Promise<void> {
+    return this.change((s) => {
+      if (s.topics.has(name)) {
+        throw invalidArgument(`Topic "${name}" already exists`, { topic: name });
+      }
+      if (!Number.isSafeInteger(partitions) || partitions < 1) {
+        throw invalidArgument('Partition count must be a positive integer', { partitions });
+      }
+      s.topics.set(name, { name, partitions });
+    });
+  }
+
+  /** Removes a topic; a no-op when it is absent. */
+  removeTopic(name: string): Promise<void> {
+    return this.change((s) => {
+      s.topics.delete(name);
+    });
+  }
+
+  /** Stores a group's config (a JSON object); replaces what was there. */
+  setGroupConfig(groupId: string, config: object): Promise<void> {
+    return this.change((s) => {
+      const copy: unknown = JSON.parse(JSON.stringify(config));
+      if (!isObject(copy)) throw invalidArgument('Group config must be a JSON object', { groupId });
+      s.groups.set(groupId, Object.freeze(copy));
+    });
+  }
+
+  removeGroup(groupId: string): Promise<void> {
+    return this.change((s) => {
+      s.groups.delete(groupId);
+    });
+  }
+
+  /** Runs `mutate` on a copy after earlier changes, writes it, and only then makes it current. */
+  private change(mutate: (draft: CatalogState) => void): Promise<void> {
+    const run = this.queue.then(async () => {
+      const draft: CatalogState = {
+        topics: new Map(this.state.topics),
+        groups: new Map(this.state.groups),
+      };
+      mutate(draft);
+      await writeFileAtomic(this.file, Buffer.from(serialize(draft)));
+      this.state = draft;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function emptyState(): CatalogState {
+  return { topics: new Map(), groups: new Map() };
+}
+
+function serialize(state: CatalogState): string {
+  const doc = {
+    version: FORMAT_VERSION,
+    topics: [...state.topics.values()],
+    groups: Object.fromEntries(state.groups),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function parseCatalog(file: string, text: string): CatalogState {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw catalogCorrupt(file, `not valid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(doc)) throw catalogCorrupt(file, 'not a JSON object');
+  if (doc.version !== FORMAT_VERSION) {
+    throw catalogCorrupt(file, `unknown version ${String(doc.version)}`);
+  }
+  const state = emptyState();
+  if (!Array.isArray(doc.topics)) throw catalogCorrupt(file, '"topics" is not an array');
+  for (const [i, t] of doc.topics.entries()) {
+    const ok =
+      isObject(t) &&
+      typeof t.name === 'string' &&
+      t.name.length > 0 &&
+      Number.isSafeInteger(t.partitions) &&
+      (t.partitions as number) >= 1;
+    if (!ok) throw catalogCorrupt(file, `topics[${i}] needs a name and a positive partition count`);
+    const name = t.name as string;
+    if (state.topics.has(name)) throw catalogCorrupt(file, `topic "${name}" is listed twice`);
+    state.topics.set(name, { name, partitions: t.partitions as number });
+  }
+  if (!isObject(doc.groups)) throw catalogCorrupt(file, '"groups" is not an object');
+  for (const [groupId, config] of Object.entries(doc.groups)) {
+    if (!isObject(config)) {
+      throw catalogCorrupt(file, `config of group "${groupId}" is not an object`);
+    }
+    state.groups.set(groupId, Object.freeze(config));
+  }
+  return state;
+}
+
+function catalogCorrupt(file: string, reason: string): SharqError {
+  return new SharqError('SHARQ_ERR_LOG_CORRUPT', `Catalog ${file} is damaged: ${reason}`, {
+    details: { file, reason },
+  });
+}
+
+/** Temp files of writes cut short by a crash; the rename never happened, so they are garbage. */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) {
+      await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { EmbeddedEngine } from '../embedded/embedded-engine.js';
+import { SharqError } from '../errors/sharq-error.js';
+import { EngineOptions } from '../options/engine-options.js';
+import { parseOptions } from '../options/parse.js';
+import type { Engine } from './types.js';
+
+export interface EngineLease {
+  readonly engine: Engine;
+  /** Gives the lease back; the last lease of a shared engine closes it. */
+  release(): Promise<void>;
+}
+
+interface Shared {
+  engine: Engine;
+  leases: number;
+}
+
+/**
+ * Queues and workers of one process that name the same engine options share one engine: the
+ * embedded engine's directory can only be opened once per process, and one Kafka connection
+ * pool per cluster is what a user wants. An Engine instance passed in is used as is and never
+ * closed by sharq.
+ */
+const shared = new Map<string, Shared>();
+
+export function leaseEngine(option: unknown): EngineLease {
+  if (isEngine(option)) return { engine: option, release: async () => undefined };
+  const config = parseOptions('engine', EngineOptions, option ?? { type: 'embedded' });
+  const key =
+    config.type === 'embedded'
+      ? `embedded:${path.resolve(config.dataDir)}`
+      : `kafka:${config.clientId}:${[...config.brokers].sort().join(',')}`;
+  let entry = shared.get(key);
+  if (entry === undefined) {
+    entry = { engine: createEngine(config), leases: 0 };
+    shared.set(key, entry);
+  } else if (config.type === 'embedded' && !sameOptions(entry.engine, config)) {
+    throw new SharqError(
+      'SHARQ_ERR_ENGINE_CONFIG',
+      `The embedded engine in ${path.resolve(config.dataDir)} is already open in this process with other options; pass the same options or one Engine instance`,
+      { details: { dataDir: config.dataDir } },
+    );
+  }
+  const held = entry;
+  held.leases++;
+  let released = false;
+  return {
+    engine: held.engine,
+    release: async () => {
+      if (released) return;
+      released = true;
+      held.leases--;
+      if (held.leases === 0) {
+        shared.delete(key);
+        await held.engine.close();
+      }
+    },
+  };
+}
+
+/** Creates an engine from options; the caller owns it and closes it. */
+export function createEngine(option: EngineOptions): Engine {
+  const config = parseOptions('engine', EngineOptions, option);
+  if (config.type === 'embedded') return new EmbeddedEngine(config);
+  throw new SharqError(
+    'SHARQ_ERR_NOT_IMPLEMENTED',
+    'The Kafka engine is not part of this build yet; use the embedded engine ({ type: "embedded" })',
+    { details: { type: config.type } },
+  );
+}
+
+function isEngine(v: unknown): v is Engine {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Engine).produce === 'function' &&
+    typeof (v as Engine).createShareConsumer === 'function'
+  );
+}
+
+function sameOptions(engine: Engine, config: object): boolean {
+  if (!(engine instanceof EmbeddedEngine)) return false;
+  return JSON.stringify(engine.config) === JSON.stringify(config);
+}

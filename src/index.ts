@@ -1,0 +1,43 @@
+/**
+ * sharq's public surface. Everything exported here is a semver promise; internals stay
+ * unexported on purpose.
+ */
+
+export type { Job } from '../workers/job.js';
+export type {
+  FailureOutcome,
+  Handler,
+  WorkerEvents,
+  WorkerOptionsInput,
+} from '../workers/worker.js';
+export { Worker } from '../workers/worker.js';
+export type { DeadLetterReason } from './dlq/dead-letter.js';
+export { DLQ_HEADER } from './dlq/dead-letter.js';
+export { EmbeddedEngine } from './embedded/embedded-engine.js';
+export { createEngine } from './engine/resolve-engine.js';
+export type {
+  Acknowledgement,
+  AckResult,
+  AcquiredRecord,
+  AcquireMode,
+  Engine,
+  EngineAdmin,
+  PartitionOffsets,
+  PollOptions,
+  ProduceRecord,
+  RecordPosition,
+  ShareConsumer,
+  ShareConsumerOptions,
+  ShareGroupConfig,
+  ShareGroupDescription,
+  SharePartitionStats,
+  StoredRecord,
+  TopicDescription,
+} from './engine/types.js';
+export { AckType, RecordState } from './engine/types.js';
+export type { ErrorCode } from './errors/codes.js';
+export { ERROR_CODES } from './errors/codes.js';
+export { SharqError, UnrecoverableError } from './errors/sharq-error.js';
+export type { EngineOptions } from './options/engine-options.js';
+export type { AddedJob, BulkJob, JobOptionsInput, QueueOptionsInput } from './queue/queue.js';
+export { defaultDeadLetterTopic, Queue } from './queue/queue.js';

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
+import { createEngine } from '../../../src/engine/resolve-engine.js';
+import { Queue } from '../../../src/queue/queue.js';
+import { Worker } from '../../../workers/worker.js';
+
+const invalid = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err as { code: string; message: string; details: { problems?: { option: string }[] } };
+  }
+  throw new Error('expected an error');
+};
+
+describe('option validation', () => {
+  it('names the option and the rule, with SHARQ_ERR_INVALID_OPTION', () => {
+    const err = invalid(() => new Worker('q', async () => 1, { concurrency: 0, autorun: false }));
+    expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(err.message).toMatch(/Worker options: concurrency: .*>=1/);
+    expect(err.details.problems?.[0]?.option).toBe('concurrency');
+  });
+
+  it('rejects unknown options instead of ignoring a typo', () => {
+    const err = invalid(() => new Queue('q', { partitons: 3 } as never));
+    expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(err.message).toMatch(/partitons/);
+  });
+
+  it('checks nested engine options', () => {
+    const err = invalid(() => new EmbeddedEngine({ fsync: 'sometimes' as never }));
+    expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(err.message).toMatch(/fsync/);
+    const k = invalid(() => createEngine({ type: 'kafka', brokers: ['no-port'] }));
+    expect(k.code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(k.message).toMatch(/brokers\.0: each broker is "host:port"/);
+  });
+
+  it('checks queue names and handlers', () => {
+    expect(invalid(() => new Queue('')).code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(invalid(() => new Queue('has space')).code).toBe('SHARQ_ERR_INVALID_OPTION');
+    expect(invalid(() => new Worker('q', 'nope' as never, { autorun: false })).code).toBe(
+      'SHARQ_ERR_INVALID_OPTION',
+    );
+    expect(
+      invalid(() => new Worker('q', async () => 1, { maxAttempts: 11, autorun: false })).message,
+    ).toMatch(/maxAttempts/);
+  });
+
+  it('accepts a zod schema for typed payloads', async () => {
+    const q = new Queue('typed', {
+      schema: z.object({ to: z.string() }),
+      engine: { type: 'embedded', dataDir: '/nonexistent-not-opened' },
+    });
+    expect(q.name).toBe('typed');
+    await q.close();
+    expect(
+      invalid(() => new Queue('typed2', { schema: { parse: () => 1 } as never })).message,
+    ).toMatch(/schema/);
+  });
+});

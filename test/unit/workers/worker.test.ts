@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DLQ_HEADER } from '../../../src/dlq/dead-letter.js';
+import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
+import type { StoredRecord } from '../../../src/engine/types.js';
+import { UnrecoverableError } from '../../../src/errors/sharq-error.js';
+import { Queue } from '../../../src/queue/queue.js';
+import type { Job } from '../../../workers/job.js';
+import { Worker, type WorkerOptionsInput } from '../../../workers/worker.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+let engine: EmbeddedEngine;
+let remove: () => Promise<void>;
+const open: { close(): Promise<void> }[] = [];
+
+beforeEach(async () => {
+  const t = await tempDir();
+  remove = t.remove;
+  engine = new EmbeddedEngine({ dataDir: t.dir });
+  await engine.start();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+  await engine.close();
+  await remove();
+});
+
+let seq = 0;
+function queue<D>(opts: { schema?: z.ZodType } = {}): Queue<D> {
+  const q = new Queue<D>(`q${++seq}`, { engine, ...opts });
+  open.push(q);
+  return q;
+}
+function worker<D, R>(
+  q: Queue<D>,
+  handler: (job: Job<D>, signal: AbortSignal) => Promise<R> | R,
+  opts: WorkerOptionsInput = {},
+): Worker<D, R> {
+  const w = new Worker<D, R>(q.name, handler, { engine, pollMaxWaitMs: 50, ...opts });
+  open.push(w);
+  return w;
+}
+async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+async function dlqRecords(q: Queue<unknown>): Promise<StoredRecord[]> {
+  const [o] = await engine.admin.offsets(q.deadLetterTopic);
+  return o!.logEndOffset === 0 ? [] : engine.read(q.deadLetterTopic, 0, 0, 1000);
+}
+
+describe('Queue', () => {
+  it('adds jobs durably and reports their ids and positions', async () => {
+    const q = queue<{ n: number }>();
+    const one = await q.add('a', { n: 1 }, { jobId: 'job-1' });
+    expect(one).toMatchObject({ id: 'job-1', name: 'a', queue: q.name, partition: 0, offset: 0 });
+    const bulk = await q.addBulk([
+      { name: 'b', data: { n: 2 } },
+      { name: 'c', data: { n: 3 }, opts: { headers: { trace: 'x' } } },
+    ]);
+    expect(bulk.map((j) => j.offset)).toEqual([1, 2]);
+    const [rec] = await engine.read(q.name, 0, 2, 1);
+    expect(rec!.headers.trace).toBe('x');
+  });
+
+  it('refuses bad input with coded errors', async () => {
+    const q = queue<{ to: string }>({ schema: z.object({ to: z.string().email() }) });
+    await expect(q.add('m', { to: 'not-an-email' })).rejects.toMatchObject({
+      code: 'SHARQ_ERR_INVALID_PAYLOAD',
+    });
+    await expect(q.addBulk([])).rejects.toMatchObject({ code: 'SHARQ_ERR_INVALID_ARGUMENT' });
+    await expect(q.add('', { to: 'a@b.co' })).rejects.toMatchObject({
+      code: 'SHARQ_ERR_INVALID_ARGUMENT',
+    });
+    await expect(
+      q.add('m', { to: 'a@b.co' }, { headers: { 'sharq.id': 'x' } }),
+    ).rejects.toMatchObject({
+      code: 'SHARQ_ERR_INVALID_OPTION',
+    });
+    await q.close();
+    await expect(q.add('m', { to: 'a@b.co' })).rejects.toMatchObject({ code: 'SHARQ_ERR_CLOSED' });
+  });
+});
+
+describe('Worker', () => {
+  it('processes every job once and acknowledges it', async () => {
+    const q = queue<{ n: number }>();
+    await q.addBulk(Array.from({ length: 200 }, (_, n) => ({ name: 'j', data: { n } })));
+    const seen: number[] = [];
+    const w = worker(
+      q,
+      (job) => {
+        seen.push(job.data.n);
+        return job.data.n * 2;
+      },
+      { concurrency: 8 },
+    );
+    const results: number[] = [];
+    w.on('completed', (_job, r) => results.push(r));
+    await until(() => results.length === 200);
+    expect(new Set(seen).size).toBe(200);
+    expect(seen.length).toBe(200);
+    const d = await engine.admin.describeGroup(w.group);
+    expect(d.partitions[0]!.startOffset).toBe(200);
+  });
+
+  it('never runs more than `concurrency` handlers at once', async () => {
+    const q = queue<number>();
+    await q.addBulk(Array.from({ length: 30 }, (_, n) => ({ name: 'j', data: n })));
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    worker(
+      q,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        done++;
+      },
+      { concurrency: 3 },
+    );
+    await until(() => done === 30);
+    expect(peak).toBe(3);
+  });
+
+  it('retries a failing job until its last attempt, then dead-letters it with the error', async () => {
+    const q = queue<string>();
+    await q.add('flaky', 'payload', { key: 'k1', headers: { trace: 't-1' } });
+    const attempts: number[] = [];
+    const w = worker(
+      q,
+      (job) => {
+        attempts.push(job.deliveryCount);
+        throw new Error(`attempt ${job.deliveryCount} failed`);
+      },
+      { maxAttempts: 3 },
+    );
+    const outcomes: string[] = [];
+    w.on('failed', (_j, _e, outcome) => outcomes.push(outcome));
+    await until(async () => (await dlqRecords(q)).length === 1);
+    expect(attempts).toEqual([1, 2, 3]);
+    await until(() => outcomes.length === 3);
+    expect(outcomes).toEqual(['retry', 'retry', 'dead-letter']);
+    const [dead] = await dlqRecords(q);
+    expect(dead!.key?.toString()).toBe('k1');
+    expect(JSON.parse(dead!.value!.toString())).toBe('payload');
+    expect(dead!.headers).toMatchObject({
+      trace: 't-1',
+      [DLQ_HEADER.topic]: q.name,
+      [DLQ_HEADER.offset]: '0',
+      [DLQ_HEADER.group]: w.group,
+      [DLQ_HEADER.deliveryCount]: '3',
+      [DLQ_HEADER.message]: 'attempt 3 failed',
+      [DLQ_HEADER.reason]: 'attempts-exhausted',
+      [DLQ_HEADER.errorName]: 'Error',
+    });
+    const d = await engine.admin.describeGroup(w.group);
+    expect(d.partitions[0]!.lag).toBe(0);
+  });
+
+  it('dead-letters at once on UnrecoverableError', async () => {
+    const q = queue<number>();
+    await q.add('bad', 1);
+    let calls = 0;
+    worker(
+      q,
+      () => {
+        calls++;
+        throw new UnrecoverableError('cannot ever work');
+      },
+      { maxAttempts: 5 },
+    );
+    await until(async () => (await dlqRecords(q)).length === 1);
+    const [dead] = await dlqRecords(q);
+    expect(calls).toBe(1);
+    expect(dead!.headers[DLQ_HEADER.reason]).toBe('unrecoverable');
+    expect(dead!.headers[DLQ_HEADER.deliveryCount]).toBe('1');
+  });
+
+  it('sends poison records (not JSON, or failing the schema) to the DLQ without running the handler', async () => {
+    const q = queue<{ n: number }>();
+    await q.ensureTopic();
+    await engine.produce(q.name, [{ value: Buffer.from('{not json') }]);
+    await q.add('wrong-shape', { n: 'x' } as never);
+    await q.add('ok', { n: 1 });
+    const handled: unknown[] = [];
+    worker(
+      q,
+      (job) => {
+        handled.push(job.data);
+      },
+      { schema: z.object({ n: z.number() }) },
+    );
+    await until(async () => (await dlqRecords(q)).length === 2 && handled.length === 1);
+    const dead = await dlqRecords(q);
+    expect(dead.map((d) => d.headers[DLQ_HEADER.reason])).toEqual([
+      'invalid-payload',
+      'invalid-payload',
+    ]);
+    expect(dead.map((d) => d.headers[DLQ_HEADER.errorCode])).toEqual([
+      'SHARQ_ERR_INVALID_PAYLOAD',
+      'SHARQ_ERR_INVALID_PAYLOAD',
+    ]);
+    expect(handled).toEqual([{ n: 1 }]);
+  });
+
+  it('renews the lock of a long job so no other worker gets it', async () => {
+    const q = queue<number>();
+    await q.add('long', 1);
+    const deliveries: string[] = [];
+    const slow = async (job: Job<number>) => {
+      deliveries.push(`${job.deliveryCount}`);
+      await new Promise((r) => setTimeout(r, 3500));
+    };
+    const a = worker(q, slow, { lockDurationMs: 1000 });
+    const b = worker(q, slow, { lockDurationMs: 1000 });
+    let completed = 0;
+    a.on('completed', () => completed++);
+    b.on('completed', () => completed++);
+    await until(() => completed === 1, 15_000);
+    expect(deliveries).toEqual(['1']);
+  });
+
+  it('close() waits for running jobs, and aborts and releases them at the deadline', async () => {
+    const q = queue<number>();
+    await q.addBulk([
+      { name: 'fast', data: 1 },
+      { name: 'stuck', data: 2 },
+    ]);
+    let finished = 0;
+    let aborted = 0;
+    const w = worker(
+      q,
+      async (job, signal) => {
+        if (job.name === 'fast') {
+          await new Promise((r) => setTimeout(r, 100));
+          finished++;
+          return;
+        }
+        await new Promise((_r, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted++;
+            reject(signal.reason);
+          }),
+        );
+      },
+      { concurrency: 2, shutdownTimeoutMs: 300 },
+    );
+    await until(() => w.activeCount === 2);
+    await w.close();
+    expect(finished).toBe(1);
+    expect(aborted).toBe(1);
+    // The aborted job went back to the queue: another worker gets it on its second delivery.
+    const got: number[] = [];
+    worker(q, (job) => {
+      got.push(job.deliveryCount);
+    });
+    await until(() => got.length === 1);
+    expect(got).toEqual([2]);
+  });
+});

@@ -1,0 +1,70 @@
+import type { Acknowledgement, AckResult, ShareConsumer } from '../src/engine/types.js';
+
+interface Pending {
+  ack: Acknowledgement;
+  resolve: (r: { error?: Error; renewedUntil?: number }) => void;
+}
+
+/**
+ * Gathers the acknowledgements of one event-loop turn into one `acknowledge` call: a worker
+ * finishing thousands of jobs a second makes one durable write per batch, not per job (the
+ * same reason Kafka's share consumer piggybacks acks on its next fetch).
+ */
+export class AckBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly consumer: ShareConsumer,
+    private readonly onBatchError: (err: Error) => void,
+  ) {}
+
+  /** Resolves once the engine has applied the ack; `error` says why it was refused. */
+  submit(ack: Acknowledgement): Promise<{ error?: Error; renewedUntil?: number }> {
+    return new Promise((resolve) => {
+      this.queue.push({ ack, resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Waits for every submitted ack to be applied. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.queue.length > 0) this.flush();
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    const p = this.consumer
+      .acknowledge(batch.map((b) => b.ack))
+      .then(
+        (result: AckResult) => {
+          const refused = new Map<Acknowledgement, Error>();
+          for (const f of result.failed) refused.set(f.ack, f.error);
+          for (const b of batch) {
+            const error = refused.get(b.ack);
+            if (error !== undefined) b.resolve({ error });
+            else if (result.renewedUntil !== undefined)
+              b.resolve({ renewedUntil: result.renewedUntil });
+            else b.resolve({});
+          }
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? err : new Error(String(err));
+          this.onBatchError(error);
+          for (const b of batch) b.resolve({ error });
+        },
+      )
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+}
