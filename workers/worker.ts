@@ -11,6 +11,7 @@ import {
 } from '../src/engine/types.js';
 import { SharqError, toError, UnrecoverableError } from '../src/errors/sharq-error.js';
 import { decodeJob } from '../src/job/envelope.js';
+import { parseJobData } from '../src/job/schema.js';
 import { parseOptions, topicName } from '../src/options/parse.js';
 import { WorkerOptions } from '../src/options/queue-options.js';
 import { defaultDeadLetterTopic } from '../src/queue/queue.js';
@@ -251,7 +252,16 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     let job: Job<Data>;
     try {
       const decoded = decodeJob(record);
-      const data = this.parseData(decoded.data, record) as Data;
+      const data = parseJobData(
+        this.options.schema,
+        decoded.data,
+        'Job data does not match the worker schema',
+        {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+        },
+      ) as Data;
       job = jobFromRecord(record, decoded, data, maxAttempts, () => entry.lockDeadline);
       entry.job = job;
     } catch (err) {
@@ -281,23 +291,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     void accepted.then((ok) => {
       if (ok) this.emit('completed', job, result);
     });
-  }
-
-  private parseData(data: unknown, record: AcquiredRecord): unknown {
-    const schema = this.options.schema;
-    if (schema === undefined) return data;
-    const r = schema.safeParse(data);
-    if (r.success) return r.data;
-    const text = r.error.issues
-      .map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`)
-      .join('; ');
-    throw new SharqError(
-      'SHARQ_ERR_INVALID_PAYLOAD',
-      `Job data does not match the worker schema: ${text}`,
-      {
-        details: { topic: record.topic, partition: record.partition, offset: record.offset },
-      },
-    );
   }
 
   /**
@@ -403,12 +396,15 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     await this.readyPromise?.catch(() => undefined);
     const running = [...this.running.values()];
     if (running.length > 0) {
-      const finished = Promise.allSettled(running.map((r) => r.done));
-      const timedOut = await Promise.race([
-        finished.then(() => false),
-        sleep(this.options.shutdownTimeoutMs).then(() => true),
-      ]);
-      if (timedOut) {
+      // Wait for the running jobs or the deadline, whichever comes first, leaving no timer behind.
+      let allDone = false;
+      const stopWaiting = new AbortController();
+      void Promise.allSettled(running.map((r) => r.done)).then(() => {
+        allDone = true;
+        stopWaiting.abort();
+      });
+      await sleep(this.options.shutdownTimeoutMs, stopWaiting.signal);
+      if (!allDone) {
         const reason = new SharqError(
           'SHARQ_ERR_SHUTDOWN_TIMEOUT',
           `Worker of "${this.queue}" closed with jobs still running after ${this.options.shutdownTimeoutMs} ms; they were aborted and released`,

@@ -3,6 +3,7 @@ import { type EngineLease, leaseEngine } from '../engine/resolve-engine.js';
 import type { Engine, ProduceRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { encodeJob } from '../job/envelope.js';
+import { parseJobData } from '../job/schema.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { JobOptions, QueueOptions } from '../options/queue-options.js';
 
@@ -85,7 +86,12 @@ export class Queue<Data = unknown> {
         );
       }
       const opts = parseOptions(`job "${job.name}"`, JobOptions, job.opts);
-      const data = this.checkData(job.name, job.data);
+      const data = parseJobData(
+        this.options.schema,
+        job.data,
+        `Job "${job.name}" data does not match the queue schema`,
+        { queue: this.name, jobName: job.name },
+      );
       const { id, record } = encodeJob({ name: job.name, data, ...opts });
       return { id, name: job.name, record };
     });
@@ -122,23 +128,6 @@ export class Queue<Data = unknown> {
   close(): Promise<void> {
     this.closing ??= this.lease.release();
     return this.closing;
-  }
-
-  private checkData(jobName: string, data: unknown): unknown {
-    const schema = this.options.schema;
-    if (schema === undefined) return data;
-    const r = schema.safeParse(data);
-    if (r.success) return r.data;
-    const text = r.error.issues
-      .map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`)
-      .join('; ');
-    throw new SharqError(
-      'SHARQ_ERR_INVALID_PAYLOAD',
-      `Job "${jobName}" data does not match the queue schema: ${text}`,
-      {
-        details: { queue: this.name, jobName, issues: r.error.issues },
-      },
-    );
   }
 
   private assertOpen(): void {
