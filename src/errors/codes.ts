@@ -68,6 +68,30 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'Thrown by a handler (`UnrecoverableError`) to send the job to the DLQ at once, without further attempts.',
   },
+  SHARQ_ERR_PROTOCOL: {
+    retryable: false,
+    doc: 'A Kafka frame could not be decoded: truncated, a length past its end, a bad CRC-32C in a record batch, or a response to a request never sent. The connection is closed; the message names the API, field and byte position.',
+  },
+  SHARQ_ERR_CONNECTION: {
+    retryable: true,
+    doc: 'A broker connection could not be opened or was lost (refused, reset, TLS failure). Requests in flight fail with this code; clients reconnect with backoff.',
+  },
+  SHARQ_ERR_TIMEOUT: {
+    retryable: true,
+    doc: 'A broker did not answer a request within `requestTimeoutMs`. The connection is closed, since its later answers can no longer be matched safely.',
+  },
+  SHARQ_ERR_KAFKA: {
+    retryable: false,
+    doc: "A broker answered with a Kafka error code. `details.kafkaCode` and `details.kafkaError` hold the number and name (for example 122 SHARE_SESSION_NOT_FOUND); `retryable` follows Kafka's classification.",
+  },
+  SHARQ_ERR_UNSUPPORTED: {
+    retryable: false,
+    doc: 'The broker lacks an API version sharq needs (share groups need Kafka 4.2+: ShareFetch and ShareAcknowledge v2), or a record batch uses a compression codec this build cannot decode.',
+  },
+  SHARQ_ERR_AUTH: {
+    retryable: false,
+    doc: "SASL authentication failed (wrong mechanism, user or password). The message carries the broker's error text.",
+  },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
