@@ -106,10 +106,11 @@ export interface SharePartitionStats {
   /** Share-partition start offset: every record below it is acknowledged or archived. */
   startOffset: number;
   logEndOffset: number;
-  available: number;
-  acquired: number;
-  acknowledged: number;
-  archived: number;
+  /** Per-state counts over [startOffset, logEndOffset), where the engine knows them (Kafka does not report them: null). */
+  available: number | null;
+  acquired: number | null;
+  acknowledged: number | null;
+  archived: number | null;
   /** Records from the start offset to the log end that are not yet terminal. */
   lag: number;
 }

@@ -151,6 +151,43 @@ export class Reader {
     return this.raw(n - 1);
   }
 
+  /** STRING where the schema does not allow null: a -1 length is malformed. */
+  requiredString(): string {
+    const v = this.string();
+    if (v === null) this.malformed('null STRING in a non-nullable field');
+    return v;
+  }
+
+  /** COMPACT_STRING where the schema does not allow null. */
+  requiredCompactString(): string {
+    const v = this.compactString();
+    if (v === null) this.malformed('null COMPACT_STRING in a non-nullable field');
+    return v;
+  }
+
+  /** ARRAY where the schema does not allow null. */
+  requiredArray<T>(each: (r: Reader) => T): T[] {
+    const v = this.array(each);
+    if (v === null) this.malformed('null ARRAY in a non-nullable field');
+    return v;
+  }
+
+  /** COMPACT_ARRAY where the schema does not allow null. */
+  requiredCompactArray<T>(each: (r: Reader) => T): T[] {
+    const v = this.compactArray(each);
+    if (v === null) this.malformed('null COMPACT_ARRAY in a non-nullable field');
+    return v;
+  }
+
+  /** Throws SHARQ_ERR_PROTOCOL for a structurally invalid value at the current position. */
+  malformed(what: string): never {
+    throw new SharqError(
+      'SHARQ_ERR_PROTOCOL',
+      `Malformed ${this.context}: ${what} at position ${this.pos}`,
+      { details: { context: this.context, position: this.pos } },
+    );
+  }
+
   array<T>(each: (r: Reader) => T): T[] | null {
     const n = this.int32();
     if (n < 0) return null;

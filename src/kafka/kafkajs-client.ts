@@ -1,0 +1,222 @@
+import { type Admin, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import { Partitioner } from '../engine/partitioner.js';
+import type { ProduceRecord, RecordPosition, TopicDescription } from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
+import type { KafkaEngineConfig } from '../options/engine-options.js';
+
+/**
+ * What sharq takes from kafkajs: an idempotent producer with acks=all, and topic admin. Both
+ * work against Kafka 4.x (every version kafkajs negotiates is above what 4.0 removed); the
+ * share-group protocol is sharq's own (src/kafka/protocol).
+ */
+export class KafkajsClient {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  readonly admin: Admin;
+  private readonly partitioner = new Partitioner();
+  private readonly partitionCounts = new Map<string, number>();
+
+  constructor(config: KafkaEngineConfig) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: [...config.brokers],
+      connectionTimeout: config.connectionTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      logLevel: logLevel.NOTHING,
+      ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
+      ...(config.sasl === undefined ? {} : { sasl: config.sasl as SASLOptions }),
+    });
+    // Idempotence needs acks=all and at most 5 requests in flight; it keeps retries from duplicating jobs.
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    await wrap('connect', () => Promise.all([this.producer.connect(), this.admin.connect()]));
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  async partitions(topic: string, refresh = false): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined && !refresh) return known;
+    const { topics } = await wrap(
+      'metadata',
+      () => this.admin.fetchTopicMetadata({ topics: [topic] }),
+      topic,
+    );
+    const count = topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw unknownTopic(topic);
+    this.partitionCounts.set(topic, count);
+    return count;
+  }
+
+  /**
+   * Produces with partitions chosen here (murmur2 like Kafka's Java producer, round robin
+   * without a key), so each record's offset is known: kafkajs reports one base offset per
+   * partition, and the records of one partition go out as one batch in order.
+   */
+  async produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0) return [];
+    const partitions = await this.partitions(topic);
+    const assigned = records.map((r) => {
+      const p = r.partition ?? this.partitioner.partition(r.key ?? null, partitions);
+      if (!Number.isInteger(p) || p < 0 || p >= partitions) {
+        throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" has no partition ${p}`, {
+          details: { topic, partition: p, partitions },
+        });
+      }
+      return p;
+    });
+    const now = Date.now();
+    const result = await wrap(
+      'produce',
+      () =>
+        this.producer.send({
+          topic,
+          acks: -1,
+          messages: records.map((r, i) => ({
+            key: r.key ?? null,
+            value: r.value,
+            headers: { ...r.headers },
+            partition: assigned[i]!,
+            timestamp: String(r.timestamp ?? now),
+          })),
+        }),
+      topic,
+    );
+    const base = new Map<number, number>();
+    for (const m of result) base.set(m.partition, Number(m.baseOffset ?? m.offset));
+    const seen = new Map<number, number>();
+    return assigned.map((partition) => {
+      const n = seen.get(partition) ?? 0;
+      seen.set(partition, n + 1);
+      const b = base.get(partition);
+      if (b === undefined) {
+        throw new SharqError(
+          'SHARQ_ERR_PROTOCOL',
+          `Produce response lacks partition ${partition} of "${topic}"`,
+          {
+            details: { topic, partition },
+          },
+        );
+      }
+      return { partition, offset: b + n };
+    });
+  }
+
+  async createTopic(
+    name: string,
+    partitions: number,
+    configs: Record<string, string> = {},
+  ): Promise<boolean> {
+    const created = await wrap(
+      'createTopics',
+      () =>
+        this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: name,
+              numPartitions: partitions,
+              replicationFactor: -1,
+              configEntries: Object.entries(configs).map(([n, v]) => ({ name: n, value: v })),
+            },
+          ],
+        }),
+      name,
+    );
+    this.partitionCounts.delete(name);
+    return created;
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    const { topics } = await wrap('metadata', () => this.admin.fetchTopicMetadata());
+    return topics
+      .filter((t) => !t.name.startsWith('__'))
+      .map((t) => ({ name: t.name, partitions: t.partitions.length }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [name] }), name);
+    this.partitionCounts.delete(name);
+  }
+
+  async offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
+    const rows = await wrap('listOffsets', () => this.admin.fetchTopicOffsets(topic), topic);
+    return rows
+      .map((r) => ({ partition: r.partition, low: Number(r.low), high: Number(r.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async offsetsForTimestamp(
+    topic: string,
+    timestamp: number,
+  ): Promise<{ partition: number; offset: number }[]> {
+    const rows = await wrap(
+      'listOffsets',
+      () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      topic,
+    );
+    return rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) }));
+  }
+}
+
+function unknownTopic(topic: string): SharqError {
+  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
+    details: { topic },
+  });
+}
+
+/** Maps kafkajs errors onto sharq's codes, keeping the original as the cause. */
+async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    // kafkajs wraps the last failure of its retries in `originalError`.
+    const outer = err as { originalError?: unknown };
+    const e = (outer.originalError ?? err) as {
+      name?: string;
+      type?: string;
+      message?: string;
+      retriable?: boolean;
+    };
+    if (
+      e.type === 'UNKNOWN_TOPIC_OR_PARTITION' ||
+      /does not host this topic-partition/.test(e.message ?? '')
+    ) {
+      throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
+        cause: err,
+        details: { topic },
+      });
+    }
+    if (e.type === 'TOPIC_ALREADY_EXISTS') {
+      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${topic}" already exists`, {
+        cause: err,
+        details: { topic },
+      });
+    }
+    if (
+      e.name === 'KafkaJSConnectionError' ||
+      e.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      e.name === 'KafkaJSRequestTimeoutError'
+    ) {
+      throw new SharqError('SHARQ_ERR_CONNECTION', `Kafka ${op} failed: ${e.message}`, {
+        cause: err,
+        details: { op, topic },
+      });
+    }
+    throw new SharqError('SHARQ_ERR_KAFKA', `Kafka ${op} failed: ${e.message ?? String(err)}`, {
+      cause: err,
+      retryable: e.retriable === true,
+      details: { op, topic, kafkaError: e.type },
+    });
+  }
+}

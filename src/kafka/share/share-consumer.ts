@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Acknowledgement,
+  type AckResult,
+  AckType,
+  type AcquiredRecord,
+  type PollOptions,
+  type ShareConsumer,
+} from '../../engine/types.js';
+import { SharqError } from '../../errors/sharq-error.js';
+import { decodeRecordBatches } from '../protocol/record-batch.js';
+import { ShareMembership } from './membership.js';
+import { type FetchPartition, type PendingAck, ShareSession } from './share-session.js';
+import type { ShareTransport, WireShareFetchResponse } from './transport.js';
+
+export interface KafkaShareConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  clientId: string;
+  /** Longest a single ShareFetch waits at the broker, so queued acks never wait longer than this for a ride. */
+  fetchWaitCapMs?: number;
+  maxBytes?: number;
+  onError(err: Error): void;
+}
+
+const NOT_LEADER = 6;
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const UNKNOWN_TOPIC_ID = 100;
+const FENCED_LEADER_EPOCH = 74;
+
+/**
+ * A member of a Kafka share group, speaking ShareGroupHeartbeat / ShareFetch / ShareAcknowledge
+ * through sharq's own protocol client.
+ *
+ * poll() fetches in `record_limit` mode (never more records than the worker has free slots),
+ * from every leader of the assigned partitions at once with the budget split between them, and
+ * hands out only offsets inside AcquiredRecords; acquired offsets without a record (control
+ * batches, compaction holes) are acknowledged as GAP on the next request. acknowledge() queues
+ * ACCEPT / RELEASE / REJECT to ride on the next ShareFetch, and flushes them in a
+ * ShareAcknowledge right after the current request when no fetch takes them; RENEW goes at once
+ * in a ShareAcknowledge with IsRenewAck.
+ */
+export class KafkaShareConsumer implements ShareConsumer {
+  readonly memberId = randomUUID();
+  private readonly membership: ShareMembership;
+  private readonly sessions = new Map<number, ShareSession>();
+  private buffered: AcquiredRecord[] = [];
+  private rotation = 0;
+  private closing: Promise<void> | undefined;
+  private readonly waitCap: number;
+  private readonly maxBytes: number;
+  private started = false;
+
+  constructor(
+    private readonly transport: ShareTransport,
+    private readonly options: KafkaShareConsumerOptions,
+  ) {
+    if (options.topics.length === 0) {
+      throw new SharqError(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+        'A share consumer needs at least one topic',
+      );
+    }
+    this.waitCap = options.fetchWaitCapMs ?? 250;
+    this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.membership = new ShareMembership(
+      transport,
+      options.groupId,
+      this.memberId,
+      options.topics,
+      options.onError,
+    );
+  }
+
+  async poll({ maxRecords, maxWaitMs, signal }: PollOptions): Promise<AcquiredRecord[]> {
+    if (this.closing !== undefined)
+      throw new SharqError('SHARQ_ERR_CLOSED', `Share consumer ${this.memberId} is closed`);
+    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+      throw new SharqError(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+        `poll maxRecords must be a positive integer, got ${maxRecords}`,
+      );
+    }
+    this.start();
+    if (this.buffered.length > 0) return this.buffered.splice(0, maxRecords);
+    const deadline = Date.now() + Math.max(0, maxWaitMs);
+    for (;;) {
+      const left = deadline - Date.now();
+      const byLeader = await this.partitionsByLeader();
+      if (byLeader.size === 0) {
+        if (left <= 0 || signal?.aborted || this.closing !== undefined) return [];
+        await this.membership.waitForChange(Math.min(left, 500), signal);
+        continue;
+      }
+      const records = await this.fetchFrom(
+        byLeader,
+        maxRecords,
+        Math.max(0, Math.min(left, this.waitCap)),
+      );
+      if (records.length > maxRecords) this.buffered.push(...records.splice(maxRecords));
+      if (records.length > 0) return records;
+      if (Date.now() >= deadline || signal?.aborted || this.closing !== undefined) return [];
+    }
+  }
+
+  acknowledge(acks: readonly Acknowledgement[]): Promise<AckResult> {
+    if (acks.length === 0) return Promise.resolve({ failed: [] });
+    return (async () => {
+      const failed: AckResult['failed'] = [];
+      let renewedUntil: number | undefined;
+      const waits: Promise<void>[] = [];
+      const bySession = new Map<ShareSession, { renew: PendingAck[]; other: PendingAck[] }>();
+      for (const ack of acks) {
+        const { topic, partition, offset } = ack.record;
+        const topicId = await this.topicIdOf(topic);
+        const leader =
+          topicId === undefined ? undefined : await this.transport.leaderOf(topicId, partition);
+        if (topicId === undefined || leader === undefined) {
+          failed.push({ ack, error: notHeld(ack, 'its topic or partition leader is unknown') });
+          continue;
+        }
+        const session = this.session(leader);
+        let slot = bySession.get(session);
+        if (slot === undefined) {
+          slot = { renew: [], other: [] };
+          bySession.set(session, slot);
+        }
+        const sentAt = Date.now();
+        const pending: PendingAck = {
+          topicId,
+          partition,
+          offset,
+          type: ack.type,
+          settle: () => undefined,
+        };
+        waits.push(
+          new Promise<void>((resolve) => {
+            pending.settle = (error, lockTimeoutMs) => {
+              if (error !== undefined) failed.push({ ack, error });
+              else if (
+                ack.type === AckType.Renew &&
+                lockTimeoutMs !== undefined &&
+                lockTimeoutMs > 0
+              ) {
+                renewedUntil = sentAt + lockTimeoutMs;
+              }
+              resolve();
+            };
+          }),
+        );
+        (ack.type === AckType.Renew ? slot.renew : slot.other).push(pending);
+      }
+      for (const [session, { renew, other }] of bySession) {
+        if (other.length > 0) {
+          session.enqueue(other);
+          session.flush().catch((err: unknown) => this.options.onError(err as Error));
+        }
+        if (renew.length > 0)
+          session.renew(renew).catch((err: unknown) => this.options.onError(err as Error));
+      }
+      await Promise.all(waits);
+      return renewedUntil === undefined ? { failed } : { failed, renewedUntil };
+    })();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Records fetched but never handed out go back at once instead of waiting for their locks.
+      const unsent = this.buffered.splice(0);
+      if (unsent.length > 0)
+        await this.acknowledge(unsent.map((record) => ({ record, type: AckType.Release })));
+      await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
+      await this.membership.leave();
+    })();
+    return this.closing;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.membership.start();
+  }
+
+  private session(nodeId: number): ShareSession {
+    let s = this.sessions.get(nodeId);
+    if (s === undefined) {
+      s = new ShareSession(nodeId, this.transport, this.options.groupId, this.memberId);
+      this.sessions.set(nodeId, s);
+    }
+    return s;
+  }
+
+  private readonly topicIds = new Map<string, string>();
+
+  private async topicIdOf(topic: string): Promise<string | undefined> {
+    const known = this.topicIds.get(topic);
+    if (known !== undefined) return known;
+    for (const id of this.membership.assignment.keys()) {
+      const name = await this.transport.topicName(id);
+      if (name !== undefined) this.topicIds.set(name, id);
+    }
+    return this.topicIds.get(topic);
+  }
+
+  private async partitionsByLeader(): Promise<Map<number, FetchPartition[]>> {
+    const out = new Map<number, FetchPartition[]>();
+    for (const [topicId, partitions] of this.membership.assignment) {
+      for (const partition of partitions) {
+        const leader = await this.transport.leaderOf(topicId, partition);
+        if (leader === undefined) continue;
+        let list = out.get(leader);
+        if (list === undefined) {
+          list = [];
+          out.set(leader, list);
+        }
+        list.push({ topicId, partition });
+      }
+    }
+    // Sessions with brokers that lead none of our partitions any more still owe their acks.
+    for (const [nodeId, s] of this.sessions)
+      if (!out.has(nodeId) && s.hasPending) void s.flush().catch(() => undefined);
+    return out;
+  }
+
+  /** Fetches from each leader at once, the record budget split between them (record_limit stays strict). */
+  private async fetchFrom(
+    byLeader: Map<number, FetchPartition[]>,
+    maxRecords: number,
+    waitMs: number,
+  ): Promise<AcquiredRecord[]> {
+    const leaders = [...byLeader.keys()];
+    const start = this.rotation++ % leaders.length;
+    const chosen = Array.from(
+      { length: Math.min(leaders.length, maxRecords) },
+      (_, i) => leaders[(start + i) % leaders.length]!,
+    );
+    const share = Math.floor(maxRecords / chosen.length);
+    const results = await Promise.all(
+      chosen.map(async (nodeId, i) => {
+        const budget = share + (i < maxRecords % chosen.length ? 1 : 0);
+        try {
+          const got = await this.session(nodeId).fetch({
+            partitions: byLeader.get(nodeId)!,
+            maxRecords: budget,
+            maxWaitMs: waitMs,
+            maxBytes: this.maxBytes,
+          });
+          return got === undefined ? [] : await this.deliverable(nodeId, got.response, got.sentAt);
+        } catch (err) {
+          this.options.onError(err as Error);
+          await new Promise((r) => setTimeout(r, Math.min(waitMs, 200)));
+          return [];
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  /** Records of a ShareFetch response that this member now holds, in offset order per partition. */
+  private async deliverable(
+    nodeId: number,
+    res: WireShareFetchResponse,
+    sentAt: number,
+  ): Promise<AcquiredRecord[]> {
+    const out: AcquiredRecord[] = [];
+    const gaps: PendingAck[] = [];
+    const lockDeadline = sentAt + res.acquisitionLockTimeoutMs;
+    for (const t of res.responses) {
+      const topic = await this.transport.topicName(t.topicId);
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0) {
+          await this.partitionError(
+            t.topicId,
+            p.partitionIndex,
+            p.errorCode,
+            p.errorMessage,
+            p.currentLeader,
+            res,
+          );
+          continue;
+        }
+        if (p.acquiredRecords.length === 0) continue;
+        const records = p.records === null ? [] : decodeRecordBatches(p.records).records;
+        const byOffset = new Map(records.map((r) => [r.offset, r]));
+        for (const range of p.acquiredRecords) {
+          for (let offset = range.firstOffset; offset <= range.lastOffset; offset++) {
+            const r = byOffset.get(offset);
+            if (r === undefined || topic === undefined) {
+              gaps.push({
+                topicId: t.topicId,
+                partition: p.partitionIndex,
+                offset,
+                type: AckType.Gap,
+                settle: () => undefined,
+              });
+              continue;
+            }
+            out.push({
+              topic,
+              partition: p.partitionIndex,
+              offset,
+              timestamp: r.timestamp,
+              key: r.key,
+              value: r.value,
+              headers: r.headers,
+              deliveryCount: range.deliveryCount,
+              lockDeadline,
+            });
+          }
+        }
+      }
+    }
+    if (gaps.length > 0) this.session(nodeId).enqueue(gaps);
+    return out;
+  }
+
+  private async partitionError(
+    topicId: string,
+    partition: number,
+    code: number,
+    message: string | null,
+    leader: { leaderId: number; leaderEpoch: number },
+    res: WireShareFetchResponse,
+  ): Promise<void> {
+    if (code === NOT_LEADER || code === FENCED_LEADER_EPOCH) {
+      this.transport.leaderMoved(topicId, partition, leader, res.nodeEndpoints);
+      return;
+    }
+    if (code === UNKNOWN_TOPIC_OR_PARTITION || code === UNKNOWN_TOPIC_ID) {
+      await this.transport.refreshMetadata();
+      return;
+    }
+    this.options.onError(
+      new SharqError(
+        'SHARQ_ERR_KAFKA',
+        `ShareFetch failed for ${topicId}/${partition}: error ${code} ${message ?? ''}`.trim(),
+        {
+          details: { topicId, partition, kafkaCode: code },
+        },
+      ),
+    );
+  }
+}
+
+function notHeld(ack: Acknowledgement, why: string): SharqError {
+  const { topic, partition, offset } = ack.record;
+  return new SharqError(
+    'SHARQ_ERR_INVALID_RECORD_STATE',
+    `Cannot acknowledge ${topic}/${partition}@${offset}: ${why}`,
+    {
+      details: { topic, partition, offset },
+    },
+  );
+}

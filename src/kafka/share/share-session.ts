@@ -1,0 +1,340 @@
+import { SharqError } from '../../errors/sharq-error.js';
+import { kafkaError } from '../protocol/error-codes.js';
+import { toWireBatches, type WireAckBatch } from './ack-batches.js';
+import type { ShareTransport, WireShareFetchResponse } from './transport.js';
+
+/** One pending acknowledgement and whoever waits for the broker's verdict on it. */
+export interface PendingAck {
+  topicId: string;
+  partition: number;
+  offset: number;
+  type: number;
+  settle(error: Error | undefined, lockTimeoutMs?: number): void;
+}
+
+export interface FetchPartition {
+  topicId: string;
+  partition: number;
+}
+
+export interface SessionFetchOptions {
+  partitions: readonly FetchPartition[];
+  maxRecords: number;
+  maxWaitMs: number;
+  maxBytes: number;
+}
+
+const SESSION_RESET_CODES = new Set([
+  122 /* SHARE_SESSION_NOT_FOUND */, 123 /* INVALID_SHARE_SESSION_EPOCH */,
+]);
+
+/**
+ * The share session of one member with one broker (KIP-932): epoch 0 opens it (that request
+ * carries no acknowledgements), each later request carries the next epoch, -1 closes it. Only
+ * one request is in flight at a time, so requests queue on `exclusive`. Acknowledgements wait in
+ * `pending` and ride on the next ShareFetch, or go alone in a ShareAcknowledge when no fetch
+ * comes for them. RENEW never rides on a fetch: it always goes in a ShareAcknowledge with
+ * IsRenewAck set.
+ */
+export class ShareSession {
+  private epoch = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending: PendingAck[] = [];
+  /** Partitions the broker has in this session; others must be added, dropped ones forgotten. */
+  private readonly inSession = new Map<string, FetchPartition>();
+  private closed = false;
+
+  constructor(
+    readonly nodeId: number,
+    private readonly transport: ShareTransport,
+    private readonly groupId: string,
+    private readonly memberId: string,
+  ) {}
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Queues acknowledgements; they leave with the next request, or `flush()` sends them. */
+  enqueue(acks: readonly PendingAck[]): void {
+    if (this.closed) {
+      for (const a of acks) a.settle(closedError(this.nodeId));
+      return;
+    }
+    this.pending.push(...acks);
+  }
+
+  /** Sends queued acknowledgements in a ShareAcknowledge unless a fetch takes them first. */
+  flush(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.pending.length === 0 || this.closed) return;
+      const acks = this.take();
+      if (this.epoch === 0) {
+        // Records are only ever acquired through an open session; with none (never opened, or
+        // reset after an error) the broker would refuse these, and the records come back when
+        // their locks expire.
+        failAll(
+          acks,
+          new SharqError(
+            'SHARQ_ERR_INVALID_RECORD_STATE',
+            `No open share session with broker ${this.nodeId}: the records are not held by this consumer`,
+            {
+              details: { nodeId: this.nodeId },
+            },
+          ),
+        );
+        return;
+      }
+      await this.acknowledgeNow(acks, false, this.epoch);
+    });
+  }
+
+  /** RENEWs locks now (ShareAcknowledge, IsRenewAck); resolves each ack with the new lock. */
+  renew(acks: readonly PendingAck[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed || this.epoch === 0) {
+        const err = new SharqError(
+          'SHARQ_ERR_INVALID_RECORD_STATE',
+          `No open share session with broker ${this.nodeId} to renew locks in`,
+          {
+            details: { nodeId: this.nodeId },
+          },
+        );
+        for (const a of acks) a.settle(err);
+        return;
+      }
+      await this.acknowledgeNow([...acks], true, this.epoch);
+    });
+  }
+
+  fetch(
+    options: SessionFetchOptions,
+  ): Promise<{ response: WireShareFetchResponse; sentAt: number } | undefined> {
+    return this.exclusive(async () => {
+      if (this.closed) return undefined;
+      const opening = this.epoch === 0;
+      // The opening request of a session may carry no acknowledgements; they wait for the next.
+      const acks = opening ? [] : this.take();
+      const wanted = new Map(options.partitions.map((p) => [key(p.topicId, p.partition), p]));
+      const forgotten = [...this.inSession].filter(([k]) => !wanted.has(k)).map(([, p]) => p);
+      const topics = groupTopics(wanted, acks);
+      const sentAt = Date.now();
+      let response: WireShareFetchResponse;
+      try {
+        response = await this.transport.shareFetch(this.nodeId, {
+          groupId: this.groupId,
+          memberId: this.memberId,
+          shareSessionEpoch: this.epoch,
+          maxWaitMs: options.maxWaitMs,
+          minBytes: 1,
+          maxBytes: options.maxBytes,
+          maxRecords: options.maxRecords,
+          batchSize: options.maxRecords,
+          shareAcquireMode: 1,
+          isRenewAck: false,
+          topics,
+          forgottenTopicsData: groupForgotten(forgotten),
+        });
+      } catch (err) {
+        this.reset();
+        failAll(acks, err as Error);
+        throw err;
+      }
+      if (response.errorCode !== 0) {
+        const error = kafkaError(response.errorCode, response.errorMessage, {
+          api: 'ShareFetch',
+          nodeId: this.nodeId,
+        });
+        if (SESSION_RESET_CODES.has(response.errorCode) || opening) this.reset();
+        failAll(acks, error);
+        throw error;
+      }
+      this.epoch = nextEpoch(this.epoch);
+      for (const [k, p] of wanted) this.inSession.set(k, p);
+      for (const p of forgotten) this.inSession.delete(key(p.topicId, p.partition));
+      settleByPartition(
+        acks,
+        response.responses,
+        (p) => ({ code: p.acknowledgeErrorCode, message: p.acknowledgeErrorMessage }),
+        response.acquisitionLockTimeoutMs,
+      );
+      return { response, sentAt };
+    });
+  }
+
+  /** Closes the session (epoch -1), carrying the last acknowledgements. Idempotent. */
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      const acks = this.take();
+      if (this.epoch === 0) {
+        failAll(acks, closedError(this.nodeId));
+        return;
+      }
+      try {
+        await this.acknowledgeNow(acks, false, -1);
+      } catch {
+        // The broker drops the session on its own when the member leaves or times out.
+      }
+    });
+  }
+
+  private async acknowledgeNow(acks: PendingAck[], renew: boolean, epoch: number): Promise<void> {
+    let response: Awaited<ReturnType<ShareTransport['shareAcknowledge']>>;
+    try {
+      response = await this.transport.shareAcknowledge(this.nodeId, {
+        groupId: this.groupId,
+        memberId: this.memberId,
+        shareSessionEpoch: epoch,
+        isRenewAck: renew,
+        topics: groupTopics(new Map(), acks),
+      });
+    } catch (err) {
+      this.reset();
+      failAll(acks, err as Error);
+      throw err;
+    }
+    if (response.errorCode !== 0) {
+      const error = kafkaError(response.errorCode, response.errorMessage, {
+        api: 'ShareAcknowledge',
+        nodeId: this.nodeId,
+      });
+      if (SESSION_RESET_CODES.has(response.errorCode)) this.reset();
+      failAll(acks, error);
+      return;
+    }
+    if (epoch !== -1) this.epoch = nextEpoch(this.epoch);
+    settleByPartition(
+      acks,
+      response.responses,
+      (p) => ({ code: p.errorCode, message: p.errorMessage }),
+      response.acquisitionLockTimeoutMs,
+    );
+  }
+
+  /**
+   * A lost or refused session starts over at epoch 0. Acknowledgements that were not confirmed
+   * are failed by the caller: their records come back when their locks run out.
+   */
+  private reset(): void {
+    this.epoch = 0;
+    this.inSession.clear();
+  }
+
+  private take(): PendingAck[] {
+    const acks = this.pending;
+    this.pending = [];
+    return acks;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function key(topicId: string, partition: number): string {
+  return `${topicId}:${partition}`;
+}
+
+function nextEpoch(epoch: number): number {
+  return epoch >= 0x7fffffff ? 1 : epoch + 1;
+}
+
+function closedError(nodeId: number): SharqError {
+  return new SharqError('SHARQ_ERR_CLOSED', `The share session with broker ${nodeId} is closed`, {
+    details: { nodeId },
+  });
+}
+
+function failAll(acks: readonly PendingAck[], error: Error): void {
+  for (const a of acks) a.settle(error);
+}
+
+type WireTopics = {
+  topicId: string;
+  partitions: { partitionIndex: number; acknowledgementBatches: WireAckBatch[] }[];
+}[];
+
+/** Request topics: every partition to fetch, plus every partition with acknowledgements. */
+function groupTopics(
+  wanted: ReadonlyMap<string, FetchPartition>,
+  acks: readonly PendingAck[],
+): WireTopics {
+  const byPartition = new Map<string, { topicId: string; partition: number; acks: PendingAck[] }>();
+  for (const p of wanted.values()) byPartition.set(key(p.topicId, p.partition), { ...p, acks: [] });
+  for (const a of acks) {
+    const k = key(a.topicId, a.partition);
+    let entry = byPartition.get(k);
+    if (entry === undefined) {
+      entry = { topicId: a.topicId, partition: a.partition, acks: [] };
+      byPartition.set(k, entry);
+    }
+    entry.acks.push(a);
+  }
+  const topics = new Map<string, WireTopics[number]>();
+  for (const e of byPartition.values()) {
+    let t = topics.get(e.topicId);
+    if (t === undefined) {
+      t = { topicId: e.topicId, partitions: [] };
+      topics.set(e.topicId, t);
+    }
+    t.partitions.push({
+      partitionIndex: e.partition,
+      acknowledgementBatches: toWireBatches(e.acks),
+    });
+  }
+  return [...topics.values()];
+}
+
+function groupForgotten(
+  parts: readonly FetchPartition[],
+): { topicId: string; partitions: number[] }[] {
+  const m = new Map<string, number[]>();
+  for (const p of parts) {
+    let list = m.get(p.topicId);
+    if (list === undefined) {
+      list = [];
+      m.set(p.topicId, list);
+    }
+    list.push(p.partition);
+  }
+  return [...m].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+/** Resolves each acknowledgement with its partition's acknowledgement error, if any. */
+function settleByPartition<P extends { partitionIndex: number }>(
+  acks: readonly PendingAck[],
+  responses: readonly { topicId: string; partitions: readonly P[] }[],
+  errorOf: (p: P) => { code: number; message: string | null },
+  lockTimeoutMs: number,
+): void {
+  const errors = new Map<string, Error>();
+  for (const t of responses) {
+    for (const p of t.partitions) {
+      const { code, message } = errorOf(p);
+      if (code !== 0)
+        errors.set(
+          key(t.topicId, p.partitionIndex),
+          ackError(code, message, t.topicId, p.partitionIndex),
+        );
+    }
+  }
+  for (const a of acks) a.settle(errors.get(key(a.topicId, a.partition)), lockTimeoutMs);
+}
+
+const INVALID_RECORD_STATE = 121;
+
+/** INVALID_RECORD_STATE means the lock is gone, as the embedded engine reports it. */
+function ackError(code: number, message: string | null, topicId: string, partition: number): Error {
+  if (code === INVALID_RECORD_STATE) {
+    return new SharqError(
+      'SHARQ_ERR_INVALID_RECORD_STATE',
+      `The broker refused an acknowledgement on ${topicId}/${partition}: ${message ?? 'the record is not acquired by this member'}`,
+      { details: { topicId, partition, kafkaCode: code } },
+    );
+  }
+  return kafkaError(code, message, { topicId, partition });
+}
