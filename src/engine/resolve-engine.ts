@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { SharqError } from '../errors/sharq-error.js';
+import { KafkaEngine } from '../kafka/kafka-engine.js';
 import { EngineOptions } from '../options/engine-options.js';
 import { parseOptions } from '../options/parse.js';
 import type { Engine } from './types.js';
@@ -63,11 +64,7 @@ export function leaseEngine(option: unknown): EngineLease {
 export function createEngine(option: EngineOptions): Engine {
   const config = parseOptions('engine', EngineOptions, option);
   if (config.type === 'embedded') return new EmbeddedEngine(config);
-  throw new SharqError(
-    'SHARQ_ERR_NOT_IMPLEMENTED',
-    'The Kafka engine is not part of this build yet; use the embedded engine ({ type: "embedded" })',
-    { details: { type: config.type } },
-  );
+  return new KafkaEngine(config);
 }
 
 function isEngine(v: unknown): v is Engine {

@@ -1,0 +1,230 @@
+import type {
+  EngineAdmin,
+  PartitionOffsets,
+  ShareGroupConfig,
+  ShareGroupDescription,
+  SharePartitionStats,
+  TopicDescription,
+} from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
+import type { KafkaEngine } from './kafka-engine.js';
+import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
+import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-group-offsets-v1.js';
+import { ListGroupsV5 } from './protocol/apis/list-groups-v5.js';
+import { ShareGroupDescribeV1 } from './protocol/apis/share-group-describe-v1.js';
+import { kafkaError } from './protocol/error-codes.js';
+
+/** sharq's group settings and the Kafka group configs behind them. */
+const GROUP_CONFIG = {
+  autoOffsetReset: 'share.auto.offset.reset',
+  lockDurationMs: 'share.record.lock.duration.ms',
+  deliveryCountLimit: 'share.delivery.count.limit',
+  deadLetterTopic: 'errors.deadletterqueue.topic.name',
+} as const satisfies Record<keyof ShareGroupConfig, string>;
+
+/** Topic config a Kafka 4.4 broker requires on a group dead-letter topic (KIP-1191). */
+const DLQ_TOPIC_CONFIG = { 'errors.deadletterqueue.group.enable': 'true' };
+const DLQ_PREFIX = 'dlq.';
+const GROUP_ID_NOT_FOUND = 69;
+
+export class KafkaAdmin implements EngineAdmin {
+  constructor(private readonly engine: KafkaEngine) {}
+
+  async createTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
+    await this.engine.ready();
+    const partitions = options.partitions ?? 1;
+    const created = await this.engine.kafkajs.createTopic(
+      name,
+      partitions,
+      name.startsWith(DLQ_PREFIX) ? DLQ_TOPIC_CONFIG : {},
+    );
+    if (!created) {
+      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${name}" already exists`, {
+        details: { topic: name },
+      });
+    }
+  }
+
+  async ensureTopic(
+    name: string,
+    options: { partitions?: number } = {},
+  ): Promise<TopicDescription> {
+    await this.engine.ready();
+    try {
+      return await this.describeTopic(name);
+    } catch (err) {
+      if (!SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) throw err;
+    }
+    try {
+      await this.createTopic(name, options);
+    } catch (err) {
+      // Another worker created it first: that is what we wanted.
+      if (!SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT')) throw err;
+    }
+    return this.describeTopic(name);
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    await this.engine.ready();
+    return this.engine.kafkajs.listTopics();
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    await this.engine.ready();
+    return { name, partitions: await this.engine.kafkajs.partitions(name, true) };
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.engine.ready();
+    await this.engine.kafkajs.deleteTopic(name);
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    await this.engine.ready();
+    const rows = await this.engine.kafkajs.offsets(topic);
+    return rows.map((r) => ({
+      partition: r.partition,
+      logStartOffset: r.low,
+      logEndOffset: r.high,
+    }));
+  }
+
+  async configureGroup(groupId: string, config: Partial<ShareGroupConfig>): Promise<void> {
+    await this.engine.ready();
+    const configs: Record<string, string | null> = {};
+    if (config.autoOffsetReset !== undefined)
+      configs[GROUP_CONFIG.autoOffsetReset] = config.autoOffsetReset;
+    if (config.lockDurationMs !== undefined)
+      configs[GROUP_CONFIG.lockDurationMs] = String(config.lockDurationMs);
+    if (config.deliveryCountLimit !== undefined)
+      configs[GROUP_CONFIG.deliveryCountLimit] = String(config.deliveryCountLimit);
+    if (config.deadLetterTopic !== undefined)
+      configs[GROUP_CONFIG.deadLetterTopic] = config.deadLetterTopic;
+    await this.engine.cluster.setGroupConfigs(groupId, configs);
+  }
+
+  async describeGroup(groupId: string): Promise<ShareGroupDescription> {
+    await this.engine.ready();
+    const cluster = this.engine.cluster;
+    const [described, offsets, configs] = await Promise.all([
+      cluster
+        .coordinatorConnection(groupId)
+        .then((c) =>
+          c.send(ShareGroupDescribeV1, { groupIds: [groupId], includeAuthorizedOperations: false }),
+        ),
+      cluster
+        .coordinatorConnection(groupId)
+        .then((c) => c.send(DescribeShareGroupOffsetsV1, { groups: [{ groupId, topics: null }] })),
+      cluster.describeGroupConfigs(groupId, Object.values(GROUP_CONFIG)),
+    ]);
+    const group = described.groups.find((g) => g.groupId === groupId);
+    if (group !== undefined && group.errorCode !== 0 && group.errorCode !== GROUP_ID_NOT_FOUND) {
+      cluster.handleCoordinatorError(groupId, group.errorCode);
+      throw kafkaError(group.errorCode, group.errorMessage, { api: 'ShareGroupDescribe', groupId });
+    }
+    const members = group === undefined || group.errorCode !== 0 ? [] : group.members;
+    const value = (k: string) => configs.get(k)?.value ?? null;
+    const config: ShareGroupConfig = {
+      autoOffsetReset: value(GROUP_CONFIG.autoOffsetReset) === 'earliest' ? 'earliest' : 'latest',
+      lockDurationMs: Number(value(GROUP_CONFIG.lockDurationMs) ?? 30_000),
+      deliveryCountLimit: Number(value(GROUP_CONFIG.deliveryCountLimit) ?? 5),
+      deadLetterTopic: value(GROUP_CONFIG.deadLetterTopic) || null,
+    };
+    const partitions: SharePartitionStats[] = [];
+    const offsetGroup = offsets.groups.find((g) => g.groupId === groupId);
+    if (
+      offsetGroup !== undefined &&
+      offsetGroup.errorCode !== 0 &&
+      offsetGroup.errorCode !== GROUP_ID_NOT_FOUND
+    ) {
+      throw kafkaError(offsetGroup.errorCode, offsetGroup.errorMessage, {
+        api: 'DescribeShareGroupOffsets',
+        groupId,
+      });
+    }
+    for (const t of offsetGroup?.topics ?? []) {
+      const ends = new Map(
+        (await this.engine.kafkajs.offsets(t.topicName)).map((o) => [o.partition, o.high]),
+      );
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0 || p.startOffset < 0) continue;
+        const logEndOffset = ends.get(p.partitionIndex) ?? p.startOffset;
+        partitions.push({
+          topic: t.topicName,
+          partition: p.partitionIndex,
+          startOffset: p.startOffset,
+          logEndOffset,
+          available: null,
+          acquired: null,
+          acknowledged: null,
+          archived: null,
+          lag: p.lag >= 0 ? p.lag : Math.max(0, logEndOffset - p.startOffset),
+        });
+      }
+    }
+    partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return {
+      groupId,
+      config,
+      members: members.map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        topics: [...m.subscribedTopicNames],
+      })),
+      partitions,
+    };
+  }
+
+  async listGroups(): Promise<string[]> {
+    await this.engine.ready();
+    const conn = await this.engine.cluster.anyConnection();
+    const res = await conn.send(ListGroupsV5, { statesFilter: [], typesFilter: ['share'] });
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, { api: 'ListGroups' });
+    return res.groups.map((g) => g.groupId).sort();
+  }
+
+  async resetGroupOffsets(
+    groupId: string,
+    topic: string,
+    to: 'earliest' | 'latest' | { timestamp: number },
+  ): Promise<void> {
+    await this.engine.ready();
+    const kafkajs = this.engine.kafkajs;
+    const targets =
+      typeof to === 'object'
+        ? await kafkajs.offsetsForTimestamp(topic, to.timestamp)
+        : (await kafkajs.offsets(topic)).map((o) => ({
+            partition: o.partition,
+            offset: to === 'earliest' ? o.low : o.high,
+          }));
+    const conn = await this.engine.cluster.coordinatorConnection(groupId);
+    const res = await conn.send(AlterShareGroupOffsetsV0, {
+      groupId,
+      topics: [
+        {
+          topicName: topic,
+          partitions: targets.map((t) => ({ partitionIndex: t.partition, startOffset: t.offset })),
+        },
+      ],
+    });
+    if (res.errorCode !== 0) {
+      this.engine.cluster.handleCoordinatorError(groupId, res.errorCode);
+      throw kafkaError(res.errorCode, res.errorMessage, {
+        api: 'AlterShareGroupOffsets',
+        groupId,
+        topic,
+      });
+    }
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0)
+          throw kafkaError(p.errorCode, p.errorMessage, {
+            api: 'AlterShareGroupOffsets',
+            groupId,
+            topic,
+            partition: p.partitionIndex,
+          });
+      }
+    }
+  }
+}
