@@ -25,6 +25,7 @@ const GROUP_CONFIG = {
 /** Topic config a Kafka 4.4 broker requires on a group dead-letter topic (KIP-1191). */
 const DLQ_TOPIC_CONFIG = { 'errors.deadletterqueue.group.enable': 'true' };
 const DLQ_PREFIX = 'dlq.';
+const DLQ_COPY_RECORD = 'errors.deadletterqueue.copy.record.enable';
 const GROUP_ID_NOT_FOUND = 69;
 
 export class KafkaAdmin implements EngineAdmin {
@@ -98,8 +99,11 @@ export class KafkaAdmin implements EngineAdmin {
       configs[GROUP_CONFIG.lockDurationMs] = String(config.lockDurationMs);
     if (config.deliveryCountLimit !== undefined)
       configs[GROUP_CONFIG.deliveryCountLimit] = String(config.deliveryCountLimit);
-    if (config.deadLetterTopic !== undefined)
-      configs[GROUP_CONFIG.deadLetterTopic] = config.deadLetterTopic;
+    if (config.deadLetterTopic !== undefined) {
+      configs[GROUP_CONFIG.deadLetterTopic] = config.deadLetterTopic ?? '';
+      // Without it the broker writes only the error headers; sharq's DLQ records keep key and value.
+      configs[DLQ_COPY_RECORD] = config.deadLetterTopic === null ? null : 'true';
+    }
     await this.engine.cluster.setGroupConfigs(groupId, configs);
   }
 
