@@ -14,13 +14,18 @@
 #   scripts/kafka.sh version          print the pinned Kafka version
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SHARQ_KAFKA_DIR (<repo>/.kafka),
+# KAFKA_STATE_DIR (SHARQ_KAFKA_DIR: the broker's data, logs, pid and properties; the jars stay in
+# SHARQ_KAFKA_DIR/libs, so a second, independent broker needs only its own state dir and ports),
 # KAFKA_HEAP_OPTS (-Xms256m -Xmx768m), KAFKA_JVM_OPTS (extra broker JVM flags),
 # KAFKA_TOOL_OPTS (tool JVM flags, default -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC),
 # KAFKA_START_TIMEOUT (90 s), KAFKA_STOP_TIMEOUT (30 s),
 # JAVA_HOME (else `java` on PATH).
 #
 # Files: .kafka/libs (jars + .installed stamp), .kafka/server.properties, .kafka/data,
-# .kafka/logs/server.log (broker log, previous run in server.log.1), .kafka/kafka.pid.
+# .kafka/logs/server.log (broker log, previous run in server.log.1), .kafka/kafka.pid; all but
+# libs are under KAFKA_STATE_DIR when set. A second broker, e.g. for a fault test:
+#   KAFKA_STATE_DIR=/tmp/k2 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 scripts/kafka.sh start
+#   KAFKA_STATE_DIR=/tmp/k2 scripts/kafka.sh stop
 #
 # Checked by hand against Kafka 4.4.0 (B=127.0.0.1:9092; each line below ran as shown):
 #   scripts/kafka.sh start
@@ -48,13 +53,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POM="$ROOT/scripts/kafka/pom.xml"
 KDIR="${SHARQ_KAFKA_DIR:-$ROOT/.kafka}"
 LIBS="$KDIR/libs"
-DATA="$KDIR/data"
-LOGS="$KDIR/logs"
-PIDFILE="$KDIR/kafka.pid"
-PROPS="$KDIR/server.properties"
-BROKER_LOG4J="$KDIR/log4j2-broker.properties"
-TOOLS_LOG4J="$KDIR/log4j2-tools.properties"
-FORMAT_STAMP="$KDIR/formatted-controller-port"
+# Everything of one broker instance; only the jars are shared between instances.
+STATE="${KAFKA_STATE_DIR:-$KDIR}"
+DATA="$STATE/data"
+LOGS="$STATE/logs"
+PIDFILE="$STATE/kafka.pid"
+PROPS="$STATE/server.properties"
+BROKER_LOG4J="$STATE/log4j2-broker.properties"
+TOOLS_LOG4J="$STATE/log4j2-tools.properties"
+FORMAT_STAMP="$STATE/formatted-controller-port"
 HOST=127.0.0.1
 PORT="${KAFKA_PORT:-9092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -76,12 +83,24 @@ kafka_version() {
   echo "$v"
 }
 
-# Serialise install/start/stop/reset between concurrent callers where flock(1) exists.
+# Serialise install/start/stop/reset of one broker instance (its state dir) between concurrent
+# callers where flock(1) exists.
 lock() {
+  mkdir -p "$STATE"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$STATE/.lock"
+    flock 9
+  fi
+}
+
+# An instance with a state dir of its own also takes the lock of the shared jars (fd 8) before it
+# installs them, so that two instances never install into one libs dir at once.
+lock_libs() {
+  [ "$STATE" != "$KDIR" ] || return 0
   mkdir -p "$KDIR"
   if command -v flock >/dev/null 2>&1; then
-    exec 9>"$KDIR/.lock"
-    flock 9
+    exec 8>"$KDIR/.lock"
+    flock 8
   fi
 }
 
@@ -126,6 +145,11 @@ do_install() {
   if is_installed; then
     return 0
   fi
+  lock_libs
+  if is_installed; then
+    exec 8>&-
+    return 0
+  fi
   command -v mvn >/dev/null 2>&1 || die "mvn not found: Maven is needed to download the Kafka jars"
   local version tmp t0
   version="$(kafka_version)"
@@ -144,6 +168,7 @@ do_install() {
   installed_stamp >"$tmp/.installed"
   rm -rf "$LIBS"
   mv "$tmp" "$LIBS"
+  [ "$STATE" = "$KDIR" ] || exec 8>&-
   log "installed $(find "$LIBS" -name '*.jar' | wc -l | tr -d ' ') jars in $((SECONDS - t0)) s"
 }
 
@@ -343,7 +368,7 @@ cmd_start() {
   ${launcher[@]+"${launcher[@]}"} "$JAVA" $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$BROKER_LOG4J" ${KAFKA_JVM_OPTS:-} \
-    -cp "$LIBS/*" kafka.Kafka "$PROPS" </dev/null >"$LOGS/server.log" 2>&1 9>&- &
+    -cp "$LIBS/*" kafka.Kafka "$PROPS" </dev/null >"$LOGS/server.log" 2>&1 8>&- 9>&- &
   pid=$!
   echo "$pid" >"$PIDFILE"
   log "starting Kafka $(kafka_version) (pid $pid), log $LOGS/server.log"
@@ -368,12 +393,12 @@ cmd_start() {
   if ! bounded "$left" "$JAVA" -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -Dlog4j2.configurationFile="$TOOLS_LOG4J" -cp "$LIBS/*" \
     org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:$PORT" \
-    >"$KDIR/api-versions.txt" 2>&1; then
-    cat "$KDIR/api-versions.txt" >&2
+    >"$STATE/api-versions.txt" 2>&1; then
+    cat "$STATE/api-versions.txt" >&2
     fail_start "the broker started but did not answer ApiVersions" "$pid"
   fi
-  grep -q 'ShareFetch(78)' "$KDIR/api-versions.txt" ||
-    fail_start "the broker answered but offers no ShareFetch API (see $KDIR/api-versions.txt)" "$pid"
+  grep -q 'ShareFetch(78)' "$STATE/api-versions.txt" ||
+    fail_start "the broker answered but offers no ShareFetch API (see $STATE/api-versions.txt)" "$pid"
   log "ready on $HOST:$PORT in $((SECONDS - t0)) s (pid $pid)"
 }
 
@@ -408,7 +433,7 @@ cmd_status() {
 
 cmd_reset() {
   cmd_stop
-  rm -rf "$DATA" "$LOGS" "$PROPS" "$FORMAT_STAMP" "$KDIR/api-versions.txt"
+  rm -rf "$DATA" "$LOGS" "$PROPS" "$FORMAT_STAMP" "$STATE/api-versions.txt"
   log "deleted $DATA and $LOGS"
 }
 
@@ -438,7 +463,7 @@ cmd_tool() {
       do_install
     ) >&2 || exit 1
   fi
-  [ -f "$TOOLS_LOG4J" ] || (mkdir -p "$KDIR" && write_log4j)
+  [ -f "$TOOLS_LOG4J" ] || (mkdir -p "$STATE" && write_log4j)
   # Short-lived JVMs: C1 only and serial GC cost the least CPU on a small machine. For
   # throughput figures (ShareConsumerPerformance) set KAFKA_TOOL_OPTS, e.g. "-Xmx1g".
   # shellcheck disable=SC2086

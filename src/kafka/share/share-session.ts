@@ -73,16 +73,7 @@ export class ShareSession {
         // Records are only ever acquired through an open session; with none (never opened, or
         // reset after an error) the broker would refuse these, and the records come back when
         // their locks expire.
-        failAll(
-          acks,
-          new SharqError(
-            'SHARQ_ERR_INVALID_RECORD_STATE',
-            `No open share session with broker ${this.nodeId}: the records are not held by this consumer`,
-            {
-              details: { nodeId: this.nodeId },
-            },
-          ),
-        );
+        failAll(acks, noSessionError(this.nodeId));
         return;
       }
       await this.acknowledgeNow(acks, false, this.epoch);
@@ -152,12 +143,14 @@ export class ShareSession {
       this.epoch = nextEpoch(this.epoch);
       for (const [k, p] of wanted) this.inSession.set(k, p);
       for (const p of forgotten) this.inSession.delete(key(p.topicId, p.partition));
-      settleByPartition(
+      const refusedTogether = settleByPartition(
         acks,
         response.responses,
         (p) => ({ code: p.acknowledgeErrorCode, message: p.acknowledgeErrorMessage }),
         response.acquisitionLockTimeoutMs,
+        true,
       );
+      for (const group of refusedTogether) this.resendInHalves(group, false);
       return { response, sentAt };
     });
   }
@@ -205,12 +198,34 @@ export class ShareSession {
       return;
     }
     if (epoch !== -1) this.epoch = nextEpoch(this.epoch);
-    settleByPartition(
+    const refusedTogether = settleByPartition(
       acks,
       response.responses,
       (p) => ({ code: p.errorCode, message: p.errorMessage }),
       response.acquisitionLockTimeoutMs,
+      epoch !== -1,
     );
+    for (const group of refusedTogether) this.resendInHalves(group, renew);
+  }
+
+  /**
+   * Acknowledgements the broker refused together, because Kafka applies the acknowledgements of
+   * one partition in one request all or nothing: one stale ack (a record whose lock ran out and
+   * went to another member, or one acquired before a broker restart) fails every valid ack that
+   * rode with it, and none of them was applied. Each half goes again in a ShareAcknowledge of its
+   * own, until every refused ack stands alone and gets its own verdict.
+   */
+  private resendInHalves(acks: PendingAck[], renew: boolean): void {
+    const mid = Math.ceil(acks.length / 2);
+    for (const half of [acks.slice(0, mid), acks.slice(mid)]) {
+      this.exclusive(async () => {
+        if (this.closed || this.epoch === 0) {
+          failAll(half, noSessionError(this.nodeId));
+          return;
+        }
+        await this.acknowledgeNow(half, renew, this.epoch);
+      }).catch(() => undefined); // acknowledgeNow settled them with the error
+    }
   }
 
   /**
@@ -241,6 +256,14 @@ function key(topicId: string, partition: number): string {
 
 function nextEpoch(epoch: number): number {
   return epoch >= 0x7fffffff ? 1 : epoch + 1;
+}
+
+function noSessionError(nodeId: number): SharqError {
+  return new SharqError(
+    'SHARQ_ERR_INVALID_RECORD_STATE',
+    `No open share session with broker ${nodeId}: the records are not held by this consumer`,
+    { details: { nodeId } },
+  );
 }
 
 function closedError(nodeId: number): SharqError {
@@ -304,28 +327,60 @@ function groupForgotten(
   return [...m].map(([topicId, partitions]) => ({ topicId, partitions }));
 }
 
-/** Resolves each acknowledgement with its partition's acknowledgement error, if any. */
+const INVALID_REQUEST = 42;
+const INVALID_RECORD_STATE = 121;
+/**
+ * Partition errors that may be the fault of one acknowledgement among several: the broker stops
+ * at the first batch it cannot apply (a record not acquired by this member: INVALID_RECORD_STATE;
+ * an offset outside its cached state: INVALID_REQUEST) and rolls back the partition's others.
+ */
+const REFUSED_TOGETHER_CODES = new Set([INVALID_REQUEST, INVALID_RECORD_STATE]);
+
+/**
+ * Resolves each acknowledgement with its partition's acknowledgement error, if any. With `split`,
+ * acknowledgements of a partition refused with a REFUSED_TOGETHER code while more than one of
+ * them was in the request stay unsettled and are returned, one group per partition, to be sent
+ * again apart.
+ */
 function settleByPartition<P extends { partitionIndex: number }>(
   acks: readonly PendingAck[],
   responses: readonly { topicId: string; partitions: readonly P[] }[],
   errorOf: (p: P) => { code: number; message: string | null },
   lockTimeoutMs: number,
-): void {
-  const errors = new Map<string, Error>();
+  split: boolean,
+): PendingAck[][] {
+  const errors = new Map<string, { code: number; error: Error }>();
   for (const t of responses) {
     for (const p of t.partitions) {
       const { code, message } = errorOf(p);
       if (code !== 0)
-        errors.set(
-          key(t.topicId, p.partitionIndex),
-          ackError(code, message, t.topicId, p.partitionIndex),
-        );
+        errors.set(key(t.topicId, p.partitionIndex), {
+          code,
+          error: ackError(code, message, t.topicId, p.partitionIndex),
+        });
     }
   }
-  for (const a of acks) a.settle(errors.get(key(a.topicId, a.partition)), lockTimeoutMs);
+  const retry = new Map<string, PendingAck[]>();
+  if (split) {
+    for (const a of acks) {
+      const k = key(a.topicId, a.partition);
+      const e = errors.get(k);
+      if (e === undefined || !REFUSED_TOGETHER_CODES.has(e.code)) continue;
+      let group = retry.get(k);
+      if (group === undefined) {
+        group = [];
+        retry.set(k, group);
+      }
+      group.push(a);
+    }
+    for (const [k, group] of retry) if (group.length < 2) retry.delete(k);
+  }
+  for (const a of acks) {
+    const k = key(a.topicId, a.partition);
+    if (!retry.has(k)) a.settle(errors.get(k)?.error, lockTimeoutMs);
+  }
+  return [...retry.values()];
 }
-
-const INVALID_RECORD_STATE = 121;
 
 /** INVALID_RECORD_STATE means the lock is gone, as the embedded engine reports it. */
 function ackError(code: number, message: string | null, topicId: string, partition: number): Error {
