@@ -39,6 +39,11 @@ export class AckBatcher {
     }
   }
 
+  /** Sends what is queued now instead of at the end of this event-loop turn. */
+  flushNow(): void {
+    if (this.queue.length > 0) this.flush();
+  }
+
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue;

@@ -79,7 +79,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   readonly deadLetterTopic: string;
   private readonly options: Readonly<z.output<typeof WorkerOptions>>;
   private readonly lease: EngineLease;
-  private readonly running = new Map<string, Running<Data>>();
+  /**
+   * Deliveries being handled. One per delivery, not per offset: a record redelivered here while
+   * an abandoned handler of its earlier delivery still runs is a second entry.
+   */
+  private readonly running = new Set<Running<Data>>();
   private readonly pendingAcks = new Set<Promise<unknown>>();
   private consumer: ShareConsumer | undefined;
   private acks: AckBatcher | undefined;
@@ -89,6 +93,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private renewTimer: NodeJS.Timeout | undefined;
   private runLoop: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
+  private offEngineError: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -168,6 +173,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     if (this.closing !== undefined)
       throw new SharqError('SHARQ_ERR_CLOSED', 'Worker closed while starting');
     this.consumer = this.engine.createShareConsumer({ groupId: this.group, topics: [this.queue] });
+    // Background failures of the engine (lost broker, failed heartbeat) surface on `error`.
+    this.offEngineError = this.engine.onError((err) => this.reportError(err));
     this.acks = new AckBatcher(this.consumer, (err) => this.reportError(err));
     const check = Math.max(100, Math.floor(this.groupConfig.lockDurationMs * RENEW_CHECK_SHARE));
     this.renewTimer = setInterval(() => this.renewLocks(), check);
@@ -201,6 +208,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       }
       let records: AcquiredRecord[];
       try {
+        // Verdicts of finished jobs go out first: on Kafka they ride on this fetch rather than
+        // wait behind it while the member still holds their locks.
+        this.acks!.flushNow();
         records = await consumer.poll({
           maxRecords: free,
           maxWaitMs: this.options.pollMaxWaitMs,
@@ -223,7 +233,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private start(record: AcquiredRecord): void {
-    const key = `${record.partition}:${record.offset}`;
     const entry: Running<Data> = {
       record,
       job: undefined,
@@ -237,9 +246,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       this.settle(entry, AckType.Release);
       return;
     }
-    this.running.set(key, entry);
+    this.running.add(entry);
     entry.done = this.process(entry).finally(() => {
-      this.running.delete(key);
+      this.running.delete(entry);
       const wake = this.slotFreed;
       this.slotFreed = undefined;
       wake?.();
@@ -366,7 +375,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     const lockMs = this.groupConfig?.lockDurationMs;
     if (lockMs === undefined || this.acks === undefined) return;
     const now = Date.now();
-    for (const entry of this.running.values()) {
+    for (const entry of this.running) {
       if (entry.abandoned || entry.lockDeadline - now > lockMs * RENEW_WHEN_LEFT) continue;
       if (entry.lockDeadline <= now) {
         this.lockLost(
@@ -394,7 +403,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.slotFreed?.();
     await this.runLoop?.catch(() => undefined);
     await this.readyPromise?.catch(() => undefined);
-    const running = [...this.running.values()];
+    const running = [...this.running];
     if (running.length > 0) {
       // Wait for the running jobs or the deadline, whichever comes first, leaving no timer behind.
       let allDone = false;
@@ -409,7 +418,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           'SHARQ_ERR_SHUTDOWN_TIMEOUT',
           `Worker of "${this.queue}" closed with jobs still running after ${this.options.shutdownTimeoutMs} ms; they were aborted and released`,
         );
-        for (const r of this.running.values()) {
+        for (const r of this.running) {
           if (r.abandoned) continue;
           r.abandoned = true;
           r.controller.abort(reason);
@@ -421,6 +430,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     await this.acks?.drain();
     await Promise.allSettled([...this.pendingAcks]);
     await this.consumer?.close();
+    this.offEngineError?.();
     await this.lease.release();
     this.emit('closed');
   }

@@ -203,4 +203,9 @@ export interface Engine {
   ): Promise<StoredRecord[]>;
   createShareConsumer(options: ShareConsumerOptions): ShareConsumer;
   readonly admin: EngineAdmin;
+  /**
+   * Failures no caller waits on (a heartbeat, an ack flush, a journal write), reported as they
+   * happen; the engine recovers from them itself. Returns a function that unsubscribes.
+   */
+  onError(listener: (err: Error) => void): () => void;
 }

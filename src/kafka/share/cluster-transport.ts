@@ -55,6 +55,13 @@ export class ClusterTransport implements ShareTransport {
     this.cluster.invalidateCoordinator(groupId);
   }
 
+  async topicId(name: string): Promise<string | undefined> {
+    const known = this.cluster.topicId(name);
+    if (known !== undefined) return known;
+    await this.cluster.metadata([name]).catch(() => undefined);
+    return this.cluster.topicId(name);
+  }
+
   async topicName(topicId: string): Promise<string | undefined> {
     const known = this.cluster.topicName(topicId);
     if (known !== undefined) return known;

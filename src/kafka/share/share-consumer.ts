@@ -92,6 +92,7 @@ export class KafkaShareConsumer implements ShareConsumer {
         await this.membership.waitForChange(Math.min(left, 500), signal);
         continue;
       }
+      if (this.intakes.size > 0) await Promise.allSettled([...this.intakes]);
       const records = await this.fetchFrom(
         byLeader,
         maxRecords,
@@ -105,10 +106,13 @@ export class KafkaShareConsumer implements ShareConsumer {
 
   acknowledge(acks: readonly Acknowledgement[]): Promise<AckResult> {
     if (acks.length === 0) return Promise.resolve({ failed: [] });
-    return (async () => {
-      const failed: AckResult['failed'] = [];
-      let renewedUntil: number | undefined;
-      const waits: Promise<void>[] = [];
+    const failed: AckResult['failed'] = [];
+    let renewedUntil: number | undefined;
+    const waits: Promise<void>[] = [];
+    // The intake (finding each record's leader and queueing the ack in its session) is tracked,
+    // so a poll that starts meanwhile fetches only after the acks are queued: they ride on that
+    // fetch instead of waiting behind it while this member still holds their locks.
+    const intake = (async () => {
       const bySession = new Map<ShareSession, { renew: PendingAck[]; other: PendingAck[] }>();
       for (const ack of acks) {
         const { topic, partition, offset } = ack.record;
@@ -158,10 +162,15 @@ export class KafkaShareConsumer implements ShareConsumer {
         if (renew.length > 0)
           session.renew(renew).catch((err: unknown) => this.options.onError(err as Error));
       }
-      await Promise.all(waits);
-      return renewedUntil === undefined ? { failed } : { failed, renewedUntil };
     })();
+    this.intakes.add(intake);
+    return intake
+      .finally(() => this.intakes.delete(intake))
+      .then(() => Promise.all(waits))
+      .then(() => (renewedUntil === undefined ? { failed } : { failed, renewedUntil }));
   }
+
+  private readonly intakes = new Set<Promise<void>>();
 
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -195,11 +204,9 @@ export class KafkaShareConsumer implements ShareConsumer {
   private async topicIdOf(topic: string): Promise<string | undefined> {
     const known = this.topicIds.get(topic);
     if (known !== undefined) return known;
-    for (const id of this.membership.assignment.keys()) {
-      const name = await this.transport.topicName(id);
-      if (name !== undefined) this.topicIds.set(name, id);
-    }
-    return this.topicIds.get(topic);
+    const id = await this.transport.topicId(topic);
+    if (id !== undefined) this.topicIds.set(topic, id);
+    return id;
   }
 
   private async partitionsByLeader(): Promise<Map<number, FetchPartition[]>> {

@@ -111,6 +111,8 @@ export interface ShareTransport {
   heartbeat(req: WireHeartbeatRequest): Promise<WireHeartbeatResponse>;
   /** Forgets the cached coordinator, after a coordinator error. */
   invalidateCoordinator(groupId: string): void;
+  /** Topic id for a name, refreshing metadata when unknown. */
+  topicId(name: string): Promise<string | undefined>;
   /** Topic name for an id, refreshing metadata when unknown. */
   topicName(topicId: string): Promise<string | undefined>;
   /** Leader node of a partition, refreshing metadata when unknown. */
