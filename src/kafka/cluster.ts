@@ -460,7 +460,28 @@ export class Cluster {
 
   // --- internals ------------------------------------------------------------------------------
 
+  /**
+   * FindCoordinator, retried while the coordinator is not ready: a fresh cluster answers
+   * COORDINATOR_NOT_AVAILABLE until its internal group topics exist, and a coordinator that is
+   * loading its state answers COORDINATOR_LOAD_IN_PROGRESS. Both pass within seconds.
+   */
   private async lookupCoordinator(groupId: string): Promise<BrokerEndpoint> {
+    const deadline = Date.now() + (this.connectOptions.requestTimeoutMs ?? 30_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.lookupCoordinatorOnce(groupId);
+      } catch (err) {
+        const code = SharqError.is(err, 'SHARQ_ERR_KAFKA') ? err.details.kafkaCode : undefined;
+        const notReady =
+          code === KafkaErrors.COORDINATOR_NOT_AVAILABLE ||
+          code === KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS;
+        if (!notReady || Date.now() >= deadline || this.isClosed) throw err;
+        await this.sleep(this.backoff(attempt + 1));
+      }
+    }
+  }
+
+  private async lookupCoordinatorOnce(groupId: string): Promise<BrokerEndpoint> {
     const res = await this.onAnyBroker((conn) =>
       conn.send(FindCoordinatorV6, {
         keyType: CoordinatorKeyType.GROUP,

@@ -379,14 +379,24 @@ describe('Cluster coordinators', () => {
     expect(cluster.handleCoordinatorError('jobs-group', 15)).toBe(true); // COORDINATOR_NOT_AVAILABLE
   });
 
-  it('reports COORDINATOR_NOT_AVAILABLE as a retryable Kafka error and caches nothing', async () => {
+  it('retries FindCoordinator while the coordinator is not available yet (a fresh cluster)', async () => {
     const { fake, cluster } = await setup();
     fake.coordinatorError = 15;
+    const found = cluster.findCoordinator('g');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.requests(10).length).toBeGreaterThan(1);
+    fake.coordinatorError = 0;
+    expect((await found).nodeId).toBe(2);
+  });
+
+  it('gives up after the request timeout with a retryable Kafka error and caches nothing', async () => {
+    const { fake, cluster } = await setup({ requestTimeoutMs: 600 });
+    fake.coordinatorError = 14;
     const err = await cluster.findCoordinator('g').catch((e: unknown) => e as SharqError);
     expect(err).toMatchObject({
       code: 'SHARQ_ERR_KAFKA',
       retryable: true,
-      details: { kafkaCode: 15, kafkaError: 'COORDINATOR_NOT_AVAILABLE', group: 'g' },
+      details: { kafkaCode: 14, kafkaError: 'COORDINATOR_LOAD_IN_PROGRESS', group: 'g' },
     });
     fake.coordinatorError = 0;
     expect((await cluster.findCoordinator('g')).nodeId).toBe(2);
