@@ -93,6 +93,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private renewTimer: NodeJS.Timeout | undefined;
   private runLoop: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
+  private ready: Promise<void> | undefined;
+  private readyWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
   private offEngineError: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
@@ -134,10 +136,22 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return this.running.size;
   }
 
-  /** Resolves once the worker has joined its group and is polling; rejects if it cannot start. */
+  /**
+   * Resolves once the worker has joined its group and is polling. Setup failures that may pass
+   * (a broker still starting) are retried; it rejects on one that cannot (bad configuration), or
+   * when the worker closes first.
+   */
   waitUntilReady(): Promise<void> {
-    this.readyPromise ??= this.setup();
-    return this.readyPromise;
+    if (this.consumer !== undefined) return Promise.resolve();
+    // Not running (autorun: false): one setup attempt, without polling.
+    if (this.runLoop === undefined) {
+      this.readyPromise ??= this.setup();
+      return this.readyPromise;
+    }
+    this.ready ??= new Promise<void>((resolve, reject) => {
+      this.readyWaiter = { resolve, reject };
+    });
+    return this.ready;
   }
 
   /** Starts polling (done by the constructor unless `autorun: false`). */
@@ -186,16 +200,24 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     // and retried with backoff until the worker is closed.
     for (let attempt = 0; this.closing === undefined; attempt++) {
       try {
-        await this.waitUntilReady();
+        this.readyPromise = this.consumer === undefined ? this.setup() : this.readyPromise;
+        await this.readyPromise;
+        this.readyWaiter?.resolve();
         break;
       } catch (err) {
-        if (this.closing !== undefined) return;
-        this.reportError(toError(err));
-        this.readyPromise = undefined;
+        if (this.closing !== undefined) break;
+        const error = toError(err);
+        this.reportError(error);
+        if (SharqError.is(error) && !error.retryable) this.readyWaiter?.reject(error);
         await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)), this.pollAbort.signal);
       }
     }
-    if (this.closing !== undefined) return;
+    if (this.closing !== undefined) {
+      this.readyWaiter?.reject(
+        new SharqError('SHARQ_ERR_CLOSED', `Worker of "${this.queue}" closed before it was ready`),
+      );
+      return;
+    }
     const consumer = this.consumer!;
     let failures = 0;
     while (this.closing === undefined) {

@@ -7,6 +7,7 @@ import type {
   TopicDescription,
 } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
+import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
 import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
 import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-group-offsets-v1.js';
@@ -27,6 +28,8 @@ const DLQ_TOPIC_CONFIG = { 'errors.deadletterqueue.group.enable': 'true' };
 const DLQ_PREFIX = 'dlq.';
 const DLQ_COPY_RECORD = 'errors.deadletterqueue.copy.record.enable';
 const GROUP_ID_NOT_FOUND = 69;
+/** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR */
+const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
 
 export class KafkaAdmin implements EngineAdmin {
   constructor(private readonly engine: KafkaEngine) {}
@@ -111,14 +114,17 @@ export class KafkaAdmin implements EngineAdmin {
     await this.engine.ready();
     const cluster = this.engine.cluster;
     const [described, offsets, configs] = await Promise.all([
-      cluster
-        .coordinatorConnection(groupId)
-        .then((c) =>
+      this.toCoordinator(
+        groupId,
+        (c) =>
           c.send(ShareGroupDescribeV1, { groupIds: [groupId], includeAuthorizedOperations: false }),
-        ),
-      cluster
-        .coordinatorConnection(groupId)
-        .then((c) => c.send(DescribeShareGroupOffsetsV1, { groups: [{ groupId, topics: null }] })),
+        (res) => res.groups.find((g) => g.groupId === groupId)?.errorCode ?? 0,
+      ),
+      this.toCoordinator(
+        groupId,
+        (c) => c.send(DescribeShareGroupOffsetsV1, { groups: [{ groupId, topics: null }] }),
+        (res) => res.groups.find((g) => g.groupId === groupId)?.errorCode ?? 0,
+      ),
       cluster.describeGroupConfigs(groupId, Object.values(GROUP_CONFIG)),
     ]);
     const group = described.groups.find((g) => g.groupId === groupId);
@@ -187,6 +193,26 @@ export class KafkaAdmin implements EngineAdmin {
     return res.groups.map((g) => g.groupId).sort();
   }
 
+  /**
+   * A request to the group coordinator, sent again to the new one while the coordinator moves
+   * or is still loading (a fresh cluster answers NOT_COORDINATOR for a while).
+   */
+  private async toCoordinator<T>(
+    groupId: string,
+    send: (conn: BrokerConnection) => Promise<T>,
+    errorOf: (res: T) => number,
+  ): Promise<T> {
+    const cluster = this.engine.cluster;
+    const deadline = Date.now() + this.engine.config.requestTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const res = await send(await cluster.coordinatorConnection(groupId));
+      const code = errorOf(res);
+      if (!COORDINATOR_NOT_READY.has(code) || Date.now() >= deadline) return res;
+      cluster.invalidateCoordinator(groupId);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+
   async resetGroupOffsets(
     groupId: string,
     topic: string,
@@ -201,16 +227,23 @@ export class KafkaAdmin implements EngineAdmin {
             partition: o.partition,
             offset: to === 'earliest' ? o.low : o.high,
           }));
-    const conn = await this.engine.cluster.coordinatorConnection(groupId);
-    const res = await conn.send(AlterShareGroupOffsetsV0, {
+    const res = await this.toCoordinator(
       groupId,
-      topics: [
-        {
-          topicName: topic,
-          partitions: targets.map((t) => ({ partitionIndex: t.partition, startOffset: t.offset })),
-        },
-      ],
-    });
+      (conn) =>
+        conn.send(AlterShareGroupOffsetsV0, {
+          groupId,
+          topics: [
+            {
+              topicName: topic,
+              partitions: targets.map((t) => ({
+                partitionIndex: t.partition,
+                startOffset: t.offset,
+              })),
+            },
+          ],
+        }),
+      (r) => r.errorCode,
+    );
     if (res.errorCode !== 0) {
       this.engine.cluster.handleCoordinatorError(groupId, res.errorCode);
       throw kafkaError(res.errorCode, res.errorMessage, {

@@ -263,4 +263,16 @@ describe('Worker', () => {
     await until(() => got.length === 1);
     expect(got).toEqual([2]);
   });
+
+  it('reports a setup failure that cannot pass on error and rejects waitUntilReady with its code', async () => {
+    // The test's engine owns its directory; a worker with its own engine on it cannot start.
+    const w = new Worker('q-locked', () => undefined, {
+      engine: { type: 'embedded', dataDir: engine.dataDir },
+    });
+    open.push(w);
+    const errors: string[] = [];
+    w.on('error', (e) => errors.push((e as { code?: string }).code ?? e.message));
+    await expect(w.waitUntilReady()).rejects.toMatchObject({ code: 'SHARQ_ERR_DATA_DIR_LOCKED' });
+    expect(errors[0]).toBe('SHARQ_ERR_DATA_DIR_LOCKED');
+  });
 });
