@@ -187,10 +187,20 @@ export class KafkaAdmin implements EngineAdmin {
 
   async listGroups(): Promise<string[]> {
     await this.engine.ready();
-    const conn = await this.engine.cluster.anyConnection();
-    const res = await conn.send(ListGroupsV5, { statesFilter: [], typesFilter: ['share'] });
-    if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, { api: 'ListGroups' });
-    return res.groups.map((g) => g.groupId).sort();
+    const cluster = this.engine.cluster;
+    // Each broker lists only the groups it coordinates: ask them all.
+    await cluster.metadata([]);
+    const answers = await Promise.all(
+      cluster.brokers().map(async (b) => {
+        const conn = await cluster.connectionTo(b.nodeId);
+        const res = await conn.send(ListGroupsV5, { statesFilter: [], typesFilter: ['share'] });
+        if (res.errorCode !== 0) {
+          throw kafkaError(res.errorCode, null, { api: 'ListGroups', nodeId: b.nodeId });
+        }
+        return res.groups.map((g) => g.groupId);
+      }),
+    );
+    return [...new Set(answers.flat())].sort();
   }
 
   /**

@@ -374,6 +374,7 @@ export function engineConformance(
         const p = await statsWhen(g, t, (x) => x.lag === 4);
         const d = await engine.admin.describeGroup(g);
         expect(d.members.map((m) => m.memberId)).toContain(c.memberId);
+        expect(await engine.admin.listGroups()).toContain(g);
         expect(p?.logEndOffset).toBe(4);
         expect(p?.lag).toBe(4);
         expect(d.config.lockDurationMs).toBe(LOCK_MS);
