@@ -14,33 +14,8 @@ import type {
   ListGroupsResponse,
 } from '../../src/kafka/protocol/apis/list-groups-v5.js';
 import { Reader } from '../../src/kafka/protocol/reader.js';
-import { Writer } from '../../src/kafka/protocol/writer.js';
-
-function str(r: Reader): string {
-  const s = r.compactString();
-  if (s === null) throw new Error('null string in a non-nullable field');
-  return s;
-}
-
-function arr<T>(r: Reader, each: (r: Reader) => T): T[] {
-  const a = r.compactArray(each);
-  if (a === null) throw new Error('null array in a non-nullable field');
-  return a;
-}
-
-/** Reads one struct's fields, then its (empty) tagged-field section. */
-function struct<T>(r: Reader, read: (r: Reader) => T): T {
-  const v = read(r);
-  const tags = r.tags();
-  if (tags.size !== 0) throw new Error(`unexpected tagged fields ${[...tags.keys()].join(',')}`);
-  return v;
-}
-
-function bytesOf(write: (w: Writer) => void): Buffer {
-  const w = new Writer();
-  write(w);
-  return Buffer.from(w.toBuffer());
-}
+import type { Writer } from '../../src/kafka/protocol/writer.js';
+import { arr, str, struct, writeAll } from './kafka-codec.js';
 
 // Fetch v12 -------------------------------------------------------------------------------------
 
@@ -114,17 +89,17 @@ export function writeFetchResponse(w: Writer, res: FetchResponse): void {
       const tags: { tag: number; data: Buffer }[] = [];
       const d = p.divergingEpoch;
       if (d !== null)
-        tags.push({ tag: 0, data: bytesOf((w) => w.int32(d.epoch).int64(d.endOffset).tags()) });
+        tags.push({ tag: 0, data: writeAll((w) => w.int32(d.epoch).int64(d.endOffset).tags()) });
       const l = p.currentLeader;
       if (l !== null) {
         tags.push({
           tag: 1,
-          data: bytesOf((w) => w.int32(l.leaderId).int32(l.leaderEpoch).tags()),
+          data: writeAll((w) => w.int32(l.leaderId).int32(l.leaderEpoch).tags()),
         });
       }
       const s = p.snapshotId;
       if (s !== null)
-        tags.push({ tag: 2, data: bytesOf((w) => w.int64(s.endOffset).int32(s.epoch).tags()) });
+        tags.push({ tag: 2, data: writeAll((w) => w.int64(s.endOffset).int32(s.epoch).tags()) });
       w.tags(tags);
     });
     w.tags();

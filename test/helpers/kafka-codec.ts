@@ -68,23 +68,28 @@ export function writeAll(write: (w: Writer) => void): Buffer {
   return Buffer.from(w.toBuffer());
 }
 
-function str(r: Reader): string {
+/** Bytes from hex written out by hand: whitespace and `// comments` are ignored. */
+export function hexBytes(hex: string): Buffer {
+  return Buffer.from(hex.replace(/\s+|\/\/[^\n]*/g, ''), 'hex');
+}
+
+export function str(r: Reader): string {
   const s = r.compactString();
   if (s === null) throw new Error('null string in a non-nullable field');
   return s;
 }
 
-function arr<T>(r: Reader, each: (r: Reader) => T): T[] {
+export function arr<T>(r: Reader, each: (r: Reader) => T): T[] {
   const a = r.compactArray(each);
   if (a === null) throw new Error('null array in a non-nullable field');
   return a;
 }
 
 /** Reads one struct's fields, then its (empty) tagged-field section. */
-function struct<T>(r: Reader, read: (r: Reader) => T): T {
+export function struct<T>(r: Reader, read: (r: Reader) => T): T {
   const v = read(r);
   const tags = r.tags();
-  if (tags.size !== 0) throw new Error('unexpected tagged fields');
+  if (tags.size !== 0) throw new Error(`unexpected tagged fields ${[...tags.keys()].join(',')}`);
   return v;
 }
 
@@ -176,6 +181,21 @@ function readAckBatches(r: Reader): AcknowledgementBatch[] {
   );
 }
 
+/** The topics, partitions and acknowledgement batches of ShareFetch and ShareAcknowledge. */
+function readAckTopics(r: Reader): ShareAcknowledgeRequest['topics'] {
+  return arr(r, (r) =>
+    struct(r, (r) => ({
+      topicId: r.uuid(),
+      partitions: arr(r, (r) =>
+        struct(r, (r) => ({
+          partitionIndex: r.int32(),
+          acknowledgementBatches: readAckBatches(r),
+        })),
+      ),
+    })),
+  );
+}
+
 export function readShareFetchRequest(r: Reader): ShareFetchRequest {
   return struct(r, (r) => ({
     groupId: r.compactString(),
@@ -188,17 +208,7 @@ export function readShareFetchRequest(r: Reader): ShareFetchRequest {
     batchSize: r.int32(),
     shareAcquireMode: r.int8(),
     isRenewAck: r.bool(),
-    topics: arr(r, (r) =>
-      struct(r, (r) => ({
-        topicId: r.uuid(),
-        partitions: arr(r, (r) =>
-          struct(r, (r) => ({
-            partitionIndex: r.int32(),
-            acknowledgementBatches: readAckBatches(r),
-          })),
-        ),
-      })),
-    ),
+    topics: readAckTopics(r),
     forgottenTopicsData: arr(r, (r) =>
       struct(r, (r) => ({ topicId: r.uuid(), partitions: arr(r, (r) => r.int32()) })),
     ),
@@ -209,13 +219,19 @@ function writeLeader(w: Writer, l: LeaderIdAndEpoch): void {
   w.int32(l.leaderId).int32(l.leaderEpoch).tags();
 }
 
-function writeNodeEndpoints(w: Writer, endpoints: readonly NodeEndpoint[]): void {
-  w.compactArray(endpoints, (w, e) => {
-    w.int32(e.nodeId).compactString(e.host).int32(e.port).compactString(e.rack).tags();
-  });
-}
-
-export function writeShareFetchResponse(w: Writer, res: ShareFetchResponse): void {
+/** The layout ShareFetch and ShareAcknowledge responses share; `writePartition` writes the rest. */
+function writeShareResponse<P>(
+  w: Writer,
+  res: {
+    throttleTimeMs: number;
+    errorCode: number;
+    errorMessage: string | null;
+    acquisitionLockTimeoutMs: number;
+    responses: readonly { topicId: string; partitions: readonly P[] }[];
+    nodeEndpoints: readonly NodeEndpoint[];
+  },
+  writePartition: (w: Writer, p: P) => void,
+): void {
   w.int32(res.throttleTimeMs)
     .int16(res.errorCode)
     .compactString(res.errorMessage)
@@ -223,22 +239,30 @@ export function writeShareFetchResponse(w: Writer, res: ShareFetchResponse): voi
   w.compactArray(res.responses, (w, t) => {
     w.uuid(t.topicId);
     w.compactArray(t.partitions, (w, p) => {
-      w.int32(p.partitionIndex)
-        .int16(p.errorCode)
-        .compactString(p.errorMessage)
-        .int16(p.acknowledgeErrorCode)
-        .compactString(p.acknowledgeErrorMessage);
-      writeLeader(w, p.currentLeader);
-      w.compactBytes(p.records);
-      w.compactArray(p.acquiredRecords, (w, a) => {
-        w.int64(a.firstOffset).int64(a.lastOffset).int16(a.deliveryCount).tags();
-      });
+      writePartition(w, p);
       w.tags();
     });
     w.tags();
   });
-  writeNodeEndpoints(w, res.nodeEndpoints);
+  w.compactArray(res.nodeEndpoints, (w, e) => {
+    w.int32(e.nodeId).compactString(e.host).int32(e.port).compactString(e.rack).tags();
+  });
   w.tags();
+}
+
+export function writeShareFetchResponse(w: Writer, res: ShareFetchResponse): void {
+  writeShareResponse(w, res, (w, p) => {
+    w.int32(p.partitionIndex)
+      .int16(p.errorCode)
+      .compactString(p.errorMessage)
+      .int16(p.acknowledgeErrorCode)
+      .compactString(p.acknowledgeErrorMessage);
+    writeLeader(w, p.currentLeader);
+    w.compactBytes(p.records);
+    w.compactArray(p.acquiredRecords, (w, a) => {
+      w.int64(a.firstOffset).int64(a.lastOffset).int16(a.deliveryCount).tags();
+    });
+  });
 }
 
 // ShareAcknowledge v2 ---------------------------------------------------------------------------
@@ -249,36 +273,15 @@ export function readShareAcknowledgeRequest(r: Reader): ShareAcknowledgeRequest 
     memberId: r.compactString(),
     shareSessionEpoch: r.int32(),
     isRenewAck: r.bool(),
-    topics: arr(r, (r) =>
-      struct(r, (r) => ({
-        topicId: r.uuid(),
-        partitions: arr(r, (r) =>
-          struct(r, (r) => ({
-            partitionIndex: r.int32(),
-            acknowledgementBatches: readAckBatches(r),
-          })),
-        ),
-      })),
-    ),
+    topics: readAckTopics(r),
   }));
 }
 
 export function writeShareAcknowledgeResponse(w: Writer, res: ShareAcknowledgeResponse): void {
-  w.int32(res.throttleTimeMs)
-    .int16(res.errorCode)
-    .compactString(res.errorMessage)
-    .int32(res.acquisitionLockTimeoutMs);
-  w.compactArray(res.responses, (w, t) => {
-    w.uuid(t.topicId);
-    w.compactArray(t.partitions, (w, p) => {
-      w.int32(p.partitionIndex).int16(p.errorCode).compactString(p.errorMessage);
-      writeLeader(w, p.currentLeader);
-      w.tags();
-    });
-    w.tags();
+  writeShareResponse(w, res, (w, p) => {
+    w.int32(p.partitionIndex).int16(p.errorCode).compactString(p.errorMessage);
+    writeLeader(w, p.currentLeader);
   });
-  writeNodeEndpoints(w, res.nodeEndpoints);
-  w.tags();
 }
 
 // DescribeShareGroupOffsets v1 ------------------------------------------------------------------

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SharqError } from '../../../src/errors/sharq-error.js';
 import { Cluster } from '../../../src/kafka/cluster.js';
-import type { ApiDef } from '../../../src/kafka/protocol/api.js';
 import {
   type FetchPartitionData,
   type FetchRequest,
@@ -21,7 +19,6 @@ import {
   decodeRecordBatches,
   encodeRecordBatch,
 } from '../../../src/kafka/protocol/record-batch.js';
-import type { Writer } from '../../../src/kafka/protocol/writer.js';
 import { readPartition } from '../../../src/kafka/read-partition.js';
 import {
   DEFAULT_API_VERSIONS,
@@ -30,7 +27,25 @@ import {
   type FakeRequest,
   isFlexible,
 } from '../../helpers/fake-broker.js';
-import { decodeResponse, encodeRequest, readAll, writeAll } from '../../helpers/kafka-codec.js';
+import {
+  bytesArb,
+  type CodecCase,
+  codecCase,
+  describeCodecCases,
+  int8,
+  int16,
+  int32,
+  int64,
+  list,
+  text,
+} from '../../helpers/fuzz-decoder.js';
+import {
+  hexBytes as bytes,
+  decodeResponse,
+  encodeRequest,
+  readAll,
+  writeAll,
+} from '../../helpers/kafka-codec.js';
 import {
   readFetchRequest,
   readListGroupsRequest,
@@ -40,16 +55,6 @@ import {
   writeListOffsetsResponse,
 } from '../../helpers/kafka-codec-fetch.js';
 import { encodeMetadataResponse } from './wire-mirror.js';
-
-// Arbitraries -----------------------------------------------------------------------------------
-
-const int8 = fc.integer({ min: -128, max: 127 });
-const int16 = fc.integer({ min: -32768, max: 32767 });
-const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-const int64 = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
-const text = fc.string({ unit: 'grapheme', maxLength: 12 });
-const list = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.array(a, { maxLength: 3 });
-const bytesArb = fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b));
 
 const fetchRequest: fc.Arbitrary<FetchRequest> = fc
   .record({
@@ -122,22 +127,8 @@ const listGroupsResponse: fc.Arbitrary<ListGroupsResponse> = fc.record({
 
 // One table row per API ------------------------------------------------------------------------
 
-interface Case<Req, Res> {
-  api: ApiDef<Req, Res>;
-  apiKey: number;
-  version: number;
-  request: fc.Arbitrary<Req>;
-  readRequest: (r: Reader) => Req;
-  response: fc.Arbitrary<Res>;
-  writeResponse: (w: Writer, res: Res) => void;
-}
-
-function testCase<Req, Res>(c: Case<Req, Res>): Case<unknown, unknown> {
-  return c as unknown as Case<unknown, unknown>;
-}
-
-const CASES: readonly Case<unknown, unknown>[] = [
-  testCase({
+const CASES: readonly CodecCase<unknown, unknown>[] = [
+  codecCase({
     api: FetchV12,
     apiKey: 1,
     version: 12,
@@ -146,7 +137,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: fetchResponse,
     writeResponse: writeFetchResponse,
   }),
-  testCase({
+  codecCase({
     api: ListGroupsV5,
     apiKey: 16,
     version: 5,
@@ -157,86 +148,9 @@ const CASES: readonly Case<unknown, unknown>[] = [
   }),
 ];
 
-/** Decoding either succeeds or throws SHARQ_ERR_PROTOCOL; anything else fails the test. */
-function decodeOrProtocolError(api: ApiDef<unknown, unknown>, body: Buffer): void {
-  try {
-    api.decode(new Reader(body, 0, `${api.name} response`));
-  } catch (err) {
-    if (!SharqError.is(err, 'SHARQ_ERR_PROTOCOL')) throw err;
-  }
-}
-
-describe.each(CASES.map((c) => [c.api.name, c] as const))('%s', (_name, c) => {
-  it('has the key and version Kafka 4.x serves, flexible', () => {
-    expect(c.api.apiKey).toBe(c.apiKey);
-    expect(c.api.version).toBe(c.version);
-    expect(c.api.flexible).toBe(true);
-    expect(c.api.responseHeaderV0).toBeUndefined();
-  });
-
-  it('encodes requests the broker side reads back field for field', () => {
-    fc.assert(
-      fc.property(c.request, (req) => {
-        expect(readAll(encodeRequest(c.api, req), c.readRequest)).toEqual(req);
-      }),
-    );
-  });
-
-  it('decodes responses the broker side writes, consuming every byte', () => {
-    fc.assert(
-      fc.property(c.response, (res) => {
-        expect(
-          decodeResponse(
-            c.api,
-            writeAll((w) => c.writeResponse(w, res)),
-          ),
-        ).toEqual(res);
-      }),
-    );
-  });
-
-  it('throws only SHARQ_ERR_PROTOCOL on random bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-        decodeOrProtocolError(c.api, Buffer.from(bytes));
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('throws only SHARQ_ERR_PROTOCOL on bit-flipped and truncated responses', () => {
-    fc.assert(
-      fc.property(
-        c.response,
-        fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
-        fc.nat(),
-        (res, flips, cut) => {
-          const body = writeAll((w) => c.writeResponse(w, res));
-          const flipped = Buffer.from(body);
-          for (const f of flips) {
-            const bit = f % (flipped.length * 8);
-            flipped[bit >> 3]! ^= 1 << (bit & 7);
-          }
-          decodeOrProtocolError(c.api, flipped);
-          decodeOrProtocolError(c.api, body.subarray(0, cut % body.length));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('rejects an empty body with SHARQ_ERR_PROTOCOL', () => {
-    expect(() => c.api.decode(new Reader(Buffer.alloc(0)))).toThrowError(
-      expect.objectContaining({ code: 'SHARQ_ERR_PROTOCOL' }),
-    );
-  });
-});
+describeCodecCases(CASES, 'has the key and version Kafka 4.x serves, flexible');
 
 // Hand-built byte sequences from the schemas ---------------------------------------------------
-
-function bytes(hex: string): Buffer {
-  return Buffer.from(hex.replace(/\s+|\/\/[^\n]*/g, ''), 'hex');
-}
 
 const CONSUMER_FETCH: FetchRequest = {
   replicaId: -1,

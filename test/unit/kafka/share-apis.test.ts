@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SharqError } from '../../../src/errors/sharq-error.js';
-import type { ApiDef } from '../../../src/kafka/protocol/api.js';
 import {
   type AlterShareGroupOffsetsRequest,
   type AlterShareGroupOffsetsResponse,
@@ -47,11 +45,24 @@ import {
   decodeRecordBatches,
   encodeRecordBatch,
 } from '../../../src/kafka/protocol/record-batch.js';
-import type { Writer } from '../../../src/kafka/protocol/writer.js';
 import {
+  bytesArb,
+  type CodecCase,
+  codecCase,
+  describeCodecCases,
+  int8,
+  int16,
+  int32,
+  int64,
+  list,
+  nullableText,
+  text,
+  uuid,
+} from '../../helpers/fuzz-decoder.js';
+import {
+  hexBytes as bytes,
   decodeResponse,
   encodeRequest,
-  readAll,
   readAlterShareGroupOffsetsRequest,
   readDeleteShareGroupOffsetsRequest,
   readDescribeShareGroupOffsetsRequest,
@@ -71,16 +82,6 @@ import {
 
 // Arbitraries for the wire types ---------------------------------------------------------------
 
-const int8 = fc.integer({ min: -128, max: 127 });
-const int16 = fc.integer({ min: -32768, max: 32767 });
-const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-const int64 = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
-const text = fc.string({ unit: 'grapheme', maxLength: 12 });
-const nullableText = fc.option(text, { nil: null });
-const uuid = fc
-  .uint8Array({ minLength: 16, maxLength: 16 })
-  .map((b) => Buffer.from(b).toString('hex'));
-const list = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.array(a, { maxLength: 3 });
 const ackTypes = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 });
 
 const ackBatch: fc.Arbitrary<AcknowledgementBatch> = fc.record({
@@ -95,6 +96,25 @@ const nodeEndpoint: fc.Arbitrary<NodeEndpoint> = fc.record({
   port: int32,
   rack: nullableText,
 });
+
+/** The topics and acknowledgement batches ShareFetch and ShareAcknowledge requests share. */
+const ackTopics = list(
+  fc.record({
+    topicId: uuid,
+    partitions: list(fc.record({ partitionIndex: int32, acknowledgementBatches: list(ackBatch) })),
+  }),
+);
+/** A ShareFetch or ShareAcknowledge response: the fields both have, around either one's partition. */
+function shareResponse<P>(partition: fc.Arbitrary<P>) {
+  return fc.record({
+    throttleTimeMs: int32,
+    errorCode: int16,
+    errorMessage: nullableText,
+    acquisitionLockTimeoutMs: int32,
+    responses: list(fc.record({ topicId: uuid, partitions: list(partition) })),
+    nodeEndpoints: list(nodeEndpoint),
+  });
+}
 
 const heartbeatRequest: fc.Arbitrary<ShareGroupHeartbeatRequest> = fc.record({
   groupId: text,
@@ -162,80 +182,39 @@ const fetchRequest: fc.Arbitrary<ShareFetchRequest> = fc.record({
   batchSize: int32,
   shareAcquireMode: int8,
   isRenewAck: fc.boolean(),
-  topics: list(
-    fc.record({
-      topicId: uuid,
-      partitions: list(
-        fc.record({ partitionIndex: int32, acknowledgementBatches: list(ackBatch) }),
-      ),
-    }),
-  ),
+  topics: ackTopics,
   forgottenTopicsData: list(fc.record({ topicId: uuid, partitions: list(int32) })),
 });
-const fetchResponse: fc.Arbitrary<ShareFetchResponse> = fc.record({
-  throttleTimeMs: int32,
-  errorCode: int16,
-  errorMessage: nullableText,
-  acquisitionLockTimeoutMs: int32,
-  responses: list(
-    fc.record({
-      topicId: uuid,
-      partitions: list(
-        fc.record({
-          partitionIndex: int32,
-          errorCode: int16,
-          errorMessage: nullableText,
-          acknowledgeErrorCode: int16,
-          acknowledgeErrorMessage: nullableText,
-          currentLeader: leader,
-          records: fc.option(
-            fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
-            { nil: null },
-          ),
-          acquiredRecords: list(
-            fc.record({ firstOffset: int64, lastOffset: int64, deliveryCount: int16 }),
-          ),
-        }),
-      ),
-    }),
-  ),
-  nodeEndpoints: list(nodeEndpoint),
-});
+const fetchResponse: fc.Arbitrary<ShareFetchResponse> = shareResponse(
+  fc.record({
+    partitionIndex: int32,
+    errorCode: int16,
+    errorMessage: nullableText,
+    acknowledgeErrorCode: int16,
+    acknowledgeErrorMessage: nullableText,
+    currentLeader: leader,
+    records: fc.option(bytesArb, { nil: null }),
+    acquiredRecords: list(
+      fc.record({ firstOffset: int64, lastOffset: int64, deliveryCount: int16 }),
+    ),
+  }),
+);
 
 const acknowledgeRequest: fc.Arbitrary<ShareAcknowledgeRequest> = fc.record({
   groupId: nullableText,
   memberId: nullableText,
   shareSessionEpoch: int32,
   isRenewAck: fc.boolean(),
-  topics: list(
-    fc.record({
-      topicId: uuid,
-      partitions: list(
-        fc.record({ partitionIndex: int32, acknowledgementBatches: list(ackBatch) }),
-      ),
-    }),
-  ),
+  topics: ackTopics,
 });
-const acknowledgeResponse: fc.Arbitrary<ShareAcknowledgeResponse> = fc.record({
-  throttleTimeMs: int32,
-  errorCode: int16,
-  errorMessage: nullableText,
-  acquisitionLockTimeoutMs: int32,
-  responses: list(
-    fc.record({
-      topicId: uuid,
-      partitions: list(
-        fc.record({
-          partitionIndex: int32,
-          errorCode: int16,
-          errorMessage: nullableText,
-          currentLeader: leader,
-        }),
-      ),
-    }),
-  ),
-  nodeEndpoints: list(nodeEndpoint),
-});
+const acknowledgeResponse: fc.Arbitrary<ShareAcknowledgeResponse> = shareResponse(
+  fc.record({
+    partitionIndex: int32,
+    errorCode: int16,
+    errorMessage: nullableText,
+    currentLeader: leader,
+  }),
+);
 
 const describeOffsetsRequest: fc.Arbitrary<DescribeShareGroupOffsetsRequest> = fc.record({
   groups: list(
@@ -313,22 +292,8 @@ const deleteOffsetsResponse: fc.Arbitrary<DeleteShareGroupOffsetsResponse> = fc.
 
 // One table row per API ------------------------------------------------------------------------
 
-interface Case<Req, Res> {
-  api: ApiDef<Req, Res>;
-  apiKey: number;
-  version: number;
-  request: fc.Arbitrary<Req>;
-  readRequest: (r: Reader) => Req;
-  response: fc.Arbitrary<Res>;
-  writeResponse: (w: Writer, res: Res) => void;
-}
-
-function testCase<Req, Res>(c: Case<Req, Res>): Case<unknown, unknown> {
-  return c as unknown as Case<unknown, unknown>;
-}
-
-const CASES: readonly Case<unknown, unknown>[] = [
-  testCase({
+const CASES: readonly CodecCase<unknown, unknown>[] = [
+  codecCase({
     api: ShareGroupHeartbeatV1,
     apiKey: 76,
     version: 1,
@@ -337,7 +302,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: heartbeatResponse,
     writeResponse: writeShareGroupHeartbeatResponse,
   }),
-  testCase({
+  codecCase({
     api: ShareGroupDescribeV1,
     apiKey: 77,
     version: 1,
@@ -346,7 +311,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: describeResponse,
     writeResponse: writeShareGroupDescribeResponse,
   }),
-  testCase({
+  codecCase({
     api: ShareFetchV2,
     apiKey: 78,
     version: 2,
@@ -355,7 +320,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: fetchResponse,
     writeResponse: writeShareFetchResponse,
   }),
-  testCase({
+  codecCase({
     api: ShareAcknowledgeV2,
     apiKey: 79,
     version: 2,
@@ -364,7 +329,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: acknowledgeResponse,
     writeResponse: writeShareAcknowledgeResponse,
   }),
-  testCase({
+  codecCase({
     api: DescribeShareGroupOffsetsV1,
     apiKey: 90,
     version: 1,
@@ -373,7 +338,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: describeOffsetsResponse,
     writeResponse: writeDescribeShareGroupOffsetsResponse,
   }),
-  testCase({
+  codecCase({
     api: AlterShareGroupOffsetsV0,
     apiKey: 91,
     version: 0,
@@ -382,7 +347,7 @@ const CASES: readonly Case<unknown, unknown>[] = [
     response: alterOffsetsResponse,
     writeResponse: writeAlterShareGroupOffsetsResponse,
   }),
-  testCase({
+  codecCase({
     api: DeleteShareGroupOffsetsV0,
     apiKey: 92,
     version: 0,
@@ -393,86 +358,9 @@ const CASES: readonly Case<unknown, unknown>[] = [
   }),
 ];
 
-/** Decoding either succeeds or throws SHARQ_ERR_PROTOCOL; anything else fails the test. */
-function decodeOrProtocolError(api: ApiDef<unknown, unknown>, body: Buffer): void {
-  try {
-    api.decode(new Reader(body, 0, `${api.name} response`));
-  } catch (err) {
-    if (!SharqError.is(err, 'SHARQ_ERR_PROTOCOL')) throw err;
-  }
-}
-
-describe.each(CASES.map((c) => [c.api.name, c] as const))('%s', (_name, c) => {
-  it('has the key, version and flexibility Kafka 4.2-4.4 serve', () => {
-    expect(c.api.apiKey).toBe(c.apiKey);
-    expect(c.api.version).toBe(c.version);
-    expect(c.api.flexible).toBe(true);
-    expect(c.api.responseHeaderV0).toBeUndefined();
-  });
-
-  it('encodes requests the broker side reads back field for field', () => {
-    fc.assert(
-      fc.property(c.request, (req) => {
-        expect(readAll(encodeRequest(c.api, req), c.readRequest)).toEqual(req);
-      }),
-    );
-  });
-
-  it('decodes responses the broker side writes, consuming every byte', () => {
-    fc.assert(
-      fc.property(c.response, (res) => {
-        expect(
-          decodeResponse(
-            c.api,
-            writeAll((w) => c.writeResponse(w, res)),
-          ),
-        ).toEqual(res);
-      }),
-    );
-  });
-
-  it('throws only SHARQ_ERR_PROTOCOL on random bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-        decodeOrProtocolError(c.api, Buffer.from(bytes));
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('throws only SHARQ_ERR_PROTOCOL on bit-flipped and truncated responses', () => {
-    fc.assert(
-      fc.property(
-        c.response,
-        fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
-        fc.nat(),
-        (res, flips, cut) => {
-          const body = writeAll((w) => c.writeResponse(w, res));
-          const flipped = Buffer.from(body);
-          for (const f of flips) {
-            const bit = f % (flipped.length * 8);
-            flipped[bit >> 3]! ^= 1 << (bit & 7);
-          }
-          decodeOrProtocolError(c.api, flipped);
-          decodeOrProtocolError(c.api, body.subarray(0, cut % body.length));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('rejects an empty body with SHARQ_ERR_PROTOCOL', () => {
-    expect(() => c.api.decode(new Reader(Buffer.alloc(0)))).toThrowError(
-      expect.objectContaining({ code: 'SHARQ_ERR_PROTOCOL' }),
-    );
-  });
-});
+describeCodecCases(CASES, 'has the key, version and flexibility Kafka 4.2-4.4 serve');
 
 // Hand-built byte sequences from the schemas ---------------------------------------------------
-
-function bytes(hex: string): Buffer {
-  return Buffer.from(hex.replace(/\s+|\/\/[^\n]*/g, ''), 'hex');
-}
 
 describe('ShareFetch v2 request bytes', () => {
   it('matches the schema byte for byte', () => {
