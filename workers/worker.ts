@@ -52,6 +52,8 @@ interface Running<Data> {
   lockDeadline: number;
   /** Set when the worker gave the record back (shutdown, lost lock): its late verdict is dropped. */
   abandoned: boolean;
+  /** Set once its verdict (ACCEPT / RELEASE) is on its way: the lock needs no more renewals. */
+  settled: boolean;
   done: Promise<void>;
 }
 
@@ -143,15 +145,26 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
    */
   waitUntilReady(): Promise<void> {
     if (this.consumer !== undefined) return Promise.resolve();
-    // Not running (autorun: false): one setup attempt, without polling.
-    if (this.runLoop === undefined) {
-      this.readyPromise ??= this.setup();
-      return this.readyPromise;
+    if (this.closing !== undefined) {
+      return Promise.reject(
+        new SharqError('SHARQ_ERR_CLOSED', `Worker of "${this.queue}" is closed`),
+      );
     }
+    // Not running (autorun: false): one setup attempt, without polling.
+    if (this.runLoop === undefined) return this.setupOnce();
     this.ready ??= new Promise<void>((resolve, reject) => {
       this.readyWaiter = { resolve, reject };
     });
     return this.ready;
+  }
+
+  /** One setup at a time: concurrent callers share it; a failed one may be tried again. */
+  private setupOnce(): Promise<void> {
+    this.readyPromise ??= this.setup().catch((err: unknown) => {
+      this.readyPromise = undefined;
+      throw err;
+    });
+    return this.readyPromise;
   }
 
   /** Starts polling (done by the constructor unless `autorun: false`). */
@@ -200,8 +213,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     // and retried with backoff until the worker is closed.
     for (let attempt = 0; this.closing === undefined; attempt++) {
       try {
-        this.readyPromise = this.consumer === undefined ? this.setup() : this.readyPromise;
-        await this.readyPromise;
+        await this.setupOnce();
         this.readyWaiter?.resolve();
         break;
       } catch (err) {
@@ -261,6 +273,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       controller: new AbortController(),
       lockDeadline: record.lockDeadline,
       abandoned: false,
+      settled: false,
       done: Promise.resolve(),
     };
     if (this.closing !== undefined) {
@@ -374,6 +387,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   /** Queues the verdict; resolves true once the engine applied it durably. */
   private settle(entry: Running<Data>, type: AckType): Promise<boolean> {
     const { record } = entry;
+    entry.settled = true;
     const p = this.acks!.submit({ record, type }).then(({ error }) => {
       if (error === undefined) return true;
       this.lockLost(entry, error);
@@ -398,7 +412,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     if (lockMs === undefined || this.acks === undefined) return;
     const now = Date.now();
     for (const entry of this.running) {
-      if (entry.abandoned || entry.lockDeadline - now > lockMs * RENEW_WHEN_LEFT) continue;
+      if (entry.abandoned || entry.settled || entry.lockDeadline - now > lockMs * RENEW_WHEN_LEFT)
+        continue;
       if (entry.lockDeadline <= now) {
         this.lockLost(
           entry,

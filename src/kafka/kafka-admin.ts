@@ -28,6 +28,7 @@ const DLQ_TOPIC_CONFIG = { 'errors.deadletterqueue.group.enable': 'true' };
 const DLQ_PREFIX = 'dlq.';
 const DLQ_COPY_RECORD = 'errors.deadletterqueue.copy.record.enable';
 const GROUP_ID_NOT_FOUND = 69;
+const INVALID_CONFIG = 40;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR */
 const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
 
@@ -107,7 +108,25 @@ export class KafkaAdmin implements EngineAdmin {
       // Without it the broker writes only the error headers; sharq's DLQ records keep key and value.
       configs[DLQ_COPY_RECORD] = config.deadLetterTopic === null ? null : 'true';
     }
-    await this.engine.cluster.setGroupConfigs(groupId, configs);
+    try {
+      await this.engine.cluster.setGroupConfigs(groupId, configs);
+    } catch (err) {
+      // Group dead-letter topics are Kafka 4.4 (KIP-1191). On an older broker, keep the other
+      // settings: sharq's workers still write their own DLQ records; only jobs whose worker
+      // dies on their last delivery are then archived without a copy.
+      const dlqKeys = [GROUP_CONFIG.deadLetterTopic, DLQ_COPY_RECORD];
+      const code = SharqError.is(err, 'SHARQ_ERR_KAFKA') ? err.details.kafkaCode : undefined;
+      if (code !== INVALID_CONFIG || !dlqKeys.some((k) => k in configs)) throw err;
+      for (const k of dlqKeys) delete configs[k];
+      await this.engine.cluster.setGroupConfigs(groupId, configs);
+      this.engine.emitError(
+        new SharqError(
+          'SHARQ_ERR_UNSUPPORTED',
+          `The broker refused a group dead-letter topic for "${groupId}" (needs Kafka 4.4); other group settings applied`,
+          { cause: err, details: { groupId } },
+        ),
+      );
+    }
   }
 
   async describeGroup(groupId: string): Promise<ShareGroupDescription> {

@@ -8,7 +8,13 @@ export type Assignment = ReadonlyMap<string, readonly number[]>;
 const COORDINATOR_CODES = new Set([
   14 /* LOAD_IN_PROGRESS */, 15 /* NOT_AVAILABLE */, 16 /* NOT_COORDINATOR */,
 ]);
-const REJOIN_CODES = new Set([25 /* UNKNOWN_MEMBER_ID */, 110 /* FENCED_MEMBER_EPOCH */]);
+/**
+ * Join again at epoch 0: fenced, unknown, or a group the coordinator no longer has (it creates
+ * a share group only on an epoch-0 heartbeat, so retrying at the old epoch would never end).
+ */
+const REJOIN_CODES = new Set([
+  25 /* UNKNOWN_MEMBER_ID */, 69 /* GROUP_ID_NOT_FOUND */, 110 /* FENCED_MEMBER_EPOCH */,
+]);
 const MAX_BACKOFF_MS = 5000;
 
 /**
@@ -125,7 +131,11 @@ export class ShareMembership {
       this.retryLater(err as Error);
       return;
     }
-    if (this.stopped) return;
+    // Even when stopping, keep the epoch the coordinator gave: leave() must then send -1.
+    if (this.stopped) {
+      if (res.errorCode === 0) this.epoch = res.memberEpoch;
+      return;
+    }
     if (res.errorCode !== 0) {
       const error = kafkaError(res.errorCode, res.errorMessage, {
         api: 'ShareGroupHeartbeat',

@@ -36,9 +36,9 @@ const FENCED_LEADER_EPOCH = 74;
  * from every leader of the assigned partitions at once with the budget split between them, and
  * hands out only offsets inside AcquiredRecords; acquired offsets without a record (control
  * batches, compaction holes) are acknowledged as GAP on the next request. acknowledge() queues
- * ACCEPT / RELEASE / REJECT to ride on the next ShareFetch, and flushes them in a
- * ShareAcknowledge right after the current request when no fetch takes them; RENEW goes at once
- * in a ShareAcknowledge with IsRenewAck.
+ * ACCEPT / RELEASE / REJECT in the broker's session and flushes them in a ShareAcknowledge as
+ * soon as the session is free; acks queued while a fetch is being sent ride on it. RENEW goes at
+ * once in a ShareAcknowledge with IsRenewAck.
  */
 export class KafkaShareConsumer implements ShareConsumer {
   readonly memberId = randomUUID();
@@ -287,19 +287,53 @@ export class KafkaShareConsumer implements ShareConsumer {
           continue;
         }
         if (p.acquiredRecords.length === 0) continue;
-        const records = p.records === null ? [] : decodeRecordBatches(p.records).records;
-        const byOffset = new Map(records.map((r) => [r.offset, r]));
-        for (const range of p.acquiredRecords) {
-          for (let offset = range.firstOffset; offset <= range.lastOffset; offset++) {
-            const r = byOffset.get(offset);
-            if (r === undefined || topic === undefined) {
+        const giveBack = (
+          type: AckType,
+          offsets: { firstOffset: number; lastOffset: number }[],
+        ) => {
+          for (const range of offsets) {
+            for (let offset = range.firstOffset; offset <= range.lastOffset; offset++) {
               gaps.push({
                 topicId: t.topicId,
                 partition: p.partitionIndex,
                 offset,
-                type: AckType.Gap,
+                type,
                 settle: () => undefined,
               });
+            }
+          }
+        };
+        if (topic === undefined) {
+          // Never GAP records we merely cannot name: GAP archives them. Give them back instead.
+          giveBack(AckType.Release, p.acquiredRecords);
+          this.options.onError(
+            new SharqError(
+              'SHARQ_ERR_UNKNOWN_TOPIC',
+              `ShareFetch returned records of unknown topic id ${t.topicId}; released them`,
+              {
+                details: { topicId: t.topicId, partition: p.partitionIndex },
+              },
+            ),
+          );
+          continue;
+        }
+        let records: ReturnType<typeof decodeRecordBatches>['records'];
+        try {
+          records = p.records === null ? [] : decodeRecordBatches(p.records).records;
+        } catch (err) {
+          // An undecodable partition (corrupt batch, unsupported codec) must not take the
+          // others' records with it: release its records and report why.
+          giveBack(AckType.Release, p.acquiredRecords);
+          this.options.onError(err as Error);
+          continue;
+        }
+        const byOffset = new Map(records.map((r) => [r.offset, r]));
+        for (const range of p.acquiredRecords) {
+          for (let offset = range.firstOffset; offset <= range.lastOffset; offset++) {
+            const r = byOffset.get(offset);
+            if (r === undefined) {
+              // Acquired offsets without a record (control batches, compaction holes).
+              giveBack(AckType.Gap, [{ firstOffset: offset, lastOffset: offset }]);
               continue;
             }
             out.push({

@@ -136,12 +136,22 @@ export class ShareSession {
           api: 'ShareFetch',
           nodeId: this.nodeId,
         });
-        if (SESSION_RESET_CODES.has(response.errorCode) || opening) this.reset();
+        // Whatever the broker made of the session after an error, start it over.
+        this.reset();
         failAll(acks, error);
         throw error;
       }
       this.epoch = nextEpoch(this.epoch);
       for (const [k, p] of wanted) this.inSession.set(k, p);
+      // The broker adds every partition a request names to the session, including ones that
+      // only carried acknowledgements; they are forgotten on the next request unless wanted.
+      for (const t of topics) {
+        for (const p of t.partitions) {
+          const k = key(t.topicId, p.partitionIndex);
+          if (!this.inSession.has(k))
+            this.inSession.set(k, { topicId: t.topicId, partition: p.partitionIndex });
+        }
+      }
       for (const p of forgotten) this.inSession.delete(key(p.topicId, p.partition));
       const refusedTogether = settleByPartition(
         acks,
