@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SharqError } from '../../../src/errors/sharq-error.js';
-import {
-  CLIENT_SOFTWARE_VERSION,
-  encodeRequest,
-  FrameAssembler,
-  ScramClient,
-} from '../../../src/kafka/connection.js';
+import { CLIENT_SOFTWARE_VERSION, encodeRequest } from '../../../src/kafka/connection.js';
+import { FrameAssembler } from '../../../src/kafka/frame-assembler.js';
 import type { ApiDef } from '../../../src/kafka/protocol/api.js';
 import {
   type ApiVersionsResponse,
@@ -45,6 +41,7 @@ import {
 } from '../../../src/kafka/protocol/error-codes.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
+import { ScramClient } from '../../../src/kafka/sasl-scram.js';
 import {
   int8 as i8,
   int16 as i16,

@@ -70,7 +70,6 @@ import {
   readShareFetchRequest,
   readShareGroupDescribeRequest,
   readShareGroupHeartbeatRequest,
-  writeAll,
   writeAlterShareGroupOffsetsResponse,
   writeDeleteShareGroupOffsetsResponse,
   writeDescribeShareGroupOffsetsResponse,
