@@ -98,6 +98,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private ready: Promise<void> | undefined;
   private readyWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
   private offEngineError: (() => void) | undefined;
+  /** Partitions of the dead-letter topic, read once at setup (KIP-1191: source partition modulo this). */
+  private dlqPartitions = 1;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -185,7 +187,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private async setup(): Promise<void> {
     const admin = this.engine.admin;
     await admin.ensureTopic(this.queue);
-    await admin.ensureTopic(this.deadLetterTopic);
+    this.dlqPartitions = (await admin.ensureTopic(this.deadLetterTopic)).partitions;
     const config: Partial<ShareGroupConfig> = {
       // A queue must not skip jobs added before its first worker started.
       autoOffsetReset: 'earliest',
@@ -349,8 +351,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   ): Promise<void> {
     const { record } = entry;
     try {
-      const dlqPartitions = (await this.engine.admin.describeTopic(this.deadLetterTopic))
-        .partitions;
       const dead = deadLetterRecord(
         {
           source: record,
@@ -361,7 +361,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           message: error.message,
           now: Date.now(),
         },
-        dlqPartitions,
+        this.dlqPartitions,
       );
       await this.engine.produce(this.deadLetterTopic, [dead]);
     } catch (err) {

@@ -437,10 +437,7 @@ class EmbeddedAdmin implements EngineAdmin {
       );
     }
     const group = await this.engine.group(groupId);
-    const topics = new Set<string>();
-    for (const key of group.partitions.keys()) topics.add(key.slice(key.indexOf(':') + 1));
-    for (const m of group.members.values()) for (const t of m.topics) topics.add(t);
-    const partitions = [...topics]
+    const partitions = [...group.topics()]
       .filter((t) => catalog.getTopic(t) !== undefined)
       .flatMap((t) => group.stats(t, this.engine.topicLogs(t).length));
     return {

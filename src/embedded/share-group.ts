@@ -277,6 +277,14 @@ export class EmbeddedShareGroup {
     this.wake();
   }
 
+  /** Topics the group has state on or members subscribed to. */
+  topics(): Set<string> {
+    const topics = new Set<string>();
+    for (const k of this.partitions.keys()) topics.add(splitKey(k)[0]);
+    for (const m of this.members.values()) for (const t of m.topics) topics.add(t);
+    return topics;
+  }
+
   /** Lowest start offset of the group on a partition: the log may drop segments below it. */
   startOffsetOf(topic: string, partition: number): number | undefined {
     return this.partitions.get(partitionKey(topic, partition))?.startOffset;

@@ -1,4 +1,5 @@
 import { SharqError } from '../../errors/sharq-error.js';
+import { ShareAcquireMode } from '../protocol/apis/share-fetch-v2.js';
 import { kafkaError } from '../protocol/error-codes.js';
 import { toWireBatches, type WireAckBatch } from './ack-batches.js';
 import type { ShareTransport, WireShareFetchResponse } from './transport.js';
@@ -121,7 +122,7 @@ export class ShareSession {
           maxBytes: options.maxBytes,
           maxRecords: options.maxRecords,
           batchSize: options.maxRecords,
-          shareAcquireMode: 1,
+          shareAcquireMode: ShareAcquireMode.RecordLimit,
           isRenewAck: false,
           topics,
           forgottenTopicsData: groupForgotten(forgotten),

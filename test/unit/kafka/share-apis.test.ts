@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AckType } from '../../../src/engine/types.js';
 import {
   type AlterShareGroupOffsetsRequest,
   type AlterShareGroupOffsetsResponse,
@@ -22,7 +23,6 @@ import {
 } from '../../../src/kafka/protocol/apis/share-acknowledge-v2.js';
 import {
   type AcknowledgementBatch,
-  AcknowledgeType,
   type LeaderIdAndEpoch,
   type NodeEndpoint,
   ShareAcquireMode,
@@ -384,11 +384,7 @@ describe('ShareFetch v2 request bytes', () => {
                 {
                   firstOffset: 5,
                   lastOffset: 7,
-                  acknowledgeTypes: [
-                    AcknowledgeType.Accept,
-                    AcknowledgeType.Gap,
-                    AcknowledgeType.Release,
-                  ],
+                  acknowledgeTypes: [AckType.Accept, AckType.Gap, AckType.Release],
                 },
               ],
             },
@@ -465,13 +461,13 @@ describe('ShareAcknowledge v2 request bytes', () => {
             {
               partitionIndex: 1,
               acknowledgementBatches: [
-                { firstOffset: 10, lastOffset: 12, acknowledgeTypes: [AcknowledgeType.Renew] },
+                { firstOffset: 10, lastOffset: 12, acknowledgeTypes: [AckType.Renew] },
               ],
             },
             {
               partitionIndex: 2,
               acknowledgementBatches: [
-                { firstOffset: 0, lastOffset: 0, acknowledgeTypes: [AcknowledgeType.Reject] },
+                { firstOffset: 0, lastOffset: 0, acknowledgeTypes: [AckType.Reject] },
               ],
             },
           ],

@@ -70,15 +70,8 @@ import type { Writer } from '../writer.js';
  * `acquiredRecords`: only acquired offsets are this member's.
  */
 
-/** Acknowledge types as the wire carries them (AcknowledgeTypes entries). */
-export const AcknowledgeType = {
-  Gap: 0,
-  Accept: 1,
-  Release: 2,
-  Reject: 3,
-  Renew: 4,
-} as const;
-export type AcknowledgeType = (typeof AcknowledgeType)[keyof typeof AcknowledgeType];
+/* AcknowledgeTypes entries carry the values of `AckType` (src/engine/types.ts): 0 Gap, 1 Accept,
+   2 Release, 3 Reject, 4 Renew. */
 
 /** ShareAcquireMode (v2+). */
 export const ShareAcquireMode = {
