@@ -37,7 +37,8 @@ export type {
 export { AckType, RecordState } from './engine/types.js';
 export type { ErrorCode } from './errors/codes.js';
 export { ERROR_CODES } from './errors/codes.js';
-export { SharqError, UnrecoverableError } from './errors/sharq-error.js';
+export { RateLimitError, RetryJobError, UnrecoverableError } from './errors/control.js';
+export { SharqError } from './errors/sharq-error.js';
 export type { EngineOptions } from './options/engine-options.js';
 export type { AddedJob, BulkJob, JobOptionsInput, QueueOptionsInput } from './queue/queue.js';
 export { defaultDeadLetterTopic, Queue } from './queue/queue.js';

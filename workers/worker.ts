@@ -9,7 +9,8 @@ import {
   type ShareConsumer,
   type ShareGroupConfig,
 } from '../src/engine/types.js';
-import { SharqError, toError, UnrecoverableError } from '../src/errors/sharq-error.js';
+import { UnrecoverableError } from '../src/errors/control.js';
+import { SharqError, toError } from '../src/errors/sharq-error.js';
 import { decodeJob } from '../src/job/envelope.js';
 import { parseJobData } from '../src/job/schema.js';
 import { parseOptions, topicName } from '../src/options/parse.js';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Worker } from '../../workers/worker.js';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
-import { UnrecoverableError } from '../errors/sharq-error.js';
+import { UnrecoverableError } from '../errors/control.js';
 import { parseOptions } from '../options/parse.js';
 import { Queue } from '../queue/queue.js';
 

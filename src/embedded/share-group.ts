@@ -10,6 +10,8 @@ import {
   type SharePartitionStats,
 } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
 import { type AckBatch, type Clock, SharePartition, type StateChange } from './share-partition.js';
 import type { PartitionLog } from './storage/partition-log.js';
 import type { GroupSnapshot, JournalEntry, StateJournal } from './storage/state-journal.js';
@@ -382,7 +384,7 @@ export class EmbeddedShareGroup {
       } catch (err) {
         if (this.closed) throw err;
         this.host.onError(err as Error);
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+        await sleep(backoffDelay(attempt + 1, { baseMs: 100, maxMs: 5000 }));
       }
     }
   }

@@ -42,10 +42,9 @@
  */
 import { AckType, RecordState } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
+import type { Clock } from '../util/clock.js';
 
-export interface Clock {
-  now(): number;
-}
+export type { Clock };
 
 export interface SharePartitionConfig {
   /** Records are archived once their delivery count reaches this and they are released or expire. */

@@ -68,6 +68,22 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'Thrown by a handler (`UnrecoverableError`) to send the job to the DLQ at once, without further attempts.',
   },
+  SHARQ_ERR_RETRY_JOB: {
+    retryable: true,
+    doc: 'Thrown by a handler (`RetryJobError({ delayMs })`) to retry its job after a chosen delay instead of its backoff. The attempt counts; on the last one the job goes to the DLQ.',
+  },
+  SHARQ_ERR_RATE_LIMITED: {
+    retryable: true,
+    doc: "Thrown by a handler (`RateLimitError`) when the service it calls refused for a rate limit: the job waits (`delayMs`, or the worker limiter's wait) and runs again without spending an attempt.",
+  },
+  SHARQ_ERR_JOB_TIMEOUT: {
+    retryable: true,
+    doc: "A handler ran past its job's `timeout`: its `AbortSignal` fired with this error and the attempt failed (retried with backoff, or dead-lettered on the last attempt). `details.timeoutMs` holds the limit.",
+  },
+  SHARQ_ERR_GROUP_CONFIG_MISMATCH: {
+    retryable: false,
+    doc: "A worker's group settings (`lockDurationMs`, `deliveryLimit`) disagree with the settings its queue's share group already has. Group settings belong to the queue: set them on the `Queue` (or leave them out of the worker), or pass `overrideGroupConfig: true` to change them for the whole fleet. `details` lists each setting with both values.",
+  },
   SHARQ_ERR_PROTOCOL: {
     retryable: false,
     doc: 'A Kafka frame could not be decoded: truncated, a length past its end, a bad CRC-32C in a record batch, or a response to a request never sent. The connection is closed; the message names the API, field and byte position.',

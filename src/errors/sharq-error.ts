@@ -51,17 +51,6 @@ export class SharqError extends Error {
   }
 }
 
-/**
- * Thrown by a handler when retrying cannot help (bad input, a business rule): the job goes to
- * the DLQ at once. Mirrors BullMQ's `UnrecoverableError`.
- */
-export class UnrecoverableError extends Error {
-  constructor(message = 'Unrecoverable job failure', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UnrecoverableError';
-  }
-}
-
 /** Wraps an unknown thrown value as an Error without losing it. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -1,5 +1,6 @@
 import type tls from 'node:tls';
 import { SharqError } from '../errors/sharq-error.js';
+import { backoffDelay } from '../util/backoff.js';
 import { BrokerConnection, type BrokerConnectionOptions, type SaslOptions } from './connection.js';
 import { ConfigSource, DescribeConfigsV4 } from './protocol/apis/describe-configs-v4.js';
 import { CoordinatorKeyType, FindCoordinatorV6 } from './protocol/apis/find-coordinator-v6.js';
@@ -660,8 +661,11 @@ export class Cluster {
 
   /** Exponential backoff with "equal jitter": half fixed, half random. */
   private backoff(failures: number): number {
-    const ceiling = Math.min(this.backoffMaxMs, this.backoffMs * 2 ** Math.min(failures - 1, 30));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+    return backoffDelay(failures, {
+      baseMs: this.backoffMs,
+      maxMs: this.backoffMaxMs,
+      jitter: 0.5,
+    });
   }
 
   private sleep(ms: number): Promise<void> {

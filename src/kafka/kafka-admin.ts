@@ -7,6 +7,8 @@ import type {
   TopicDescription,
 } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
 import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
@@ -238,7 +240,7 @@ export class KafkaAdmin implements EngineAdmin {
       const code = errorOf(res);
       if (!COORDINATOR_NOT_READY.has(code) || Date.now() >= deadline) return res;
       cluster.invalidateCoordinator(groupId);
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      await sleep(backoffDelay(attempt + 1, { baseMs: 50, maxMs: 1000 }));
     }
   }
 

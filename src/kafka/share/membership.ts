@@ -1,4 +1,5 @@
 import { SharqError } from '../../errors/sharq-error.js';
+import { backoffDelay } from '../../util/backoff.js';
 import { kafkaError } from '../protocol/error-codes.js';
 import type { ShareTransport, WireHeartbeatResponse } from './transport.js';
 
@@ -172,7 +173,8 @@ export class ShareMembership {
   private retryLater(error: Error): void {
     this.failures++;
     if (this.failures > 1 || !SharqError.is(error, 'SHARQ_ERR_KAFKA')) this.onError(error);
-    const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 6));
+    // ±20 % around 200 ms · 2^(failures-1), capped.
+    const backoff = backoffDelay(this.failures, { baseMs: 200, maxMs: MAX_BACKOFF_MS });
     this.schedule(backoff * (0.8 + Math.random() * 0.4));
   }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DLQ_HEADER } from '../../../src/dlq/dead-letter.js';
 import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
 import type { StoredRecord } from '../../../src/engine/types.js';
-import { UnrecoverableError } from '../../../src/errors/sharq-error.js';
+import { UnrecoverableError } from '../../../src/errors/control.js';
 import { Queue } from '../../../src/queue/queue.js';
 import type { Job } from '../../../workers/job.js';
 import { Worker, type WorkerOptionsInput } from '../../../workers/worker.js';
