@@ -108,6 +108,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: "SASL authentication failed (wrong mechanism, user or password). The message carries the broker's error text.",
   },
+  SHARQ_ERR_RATE_LIMITER: {
+    retryable: true,
+    doc: "A Redis-backed rate limiter (or retry budget) could not reach Redis: the connection is down or reconnecting, or Redis did not answer within the limiter's `timeoutMs`. The worker acquires nothing for that poll, so no job runs past the limit and none spends an attempt; it tries again after a wait. The cause holds the Redis error; `details` names the limiter key and the operation.",
+  },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
