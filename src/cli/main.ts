@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { SharqError } from '../errors/sharq-error.js';
 import { DEV_HELP, runDev } from './dev.js';
+import { runWorkerCommand, WORKER_HELP } from './worker-command.js';
 
 const HELP = `sharq — job queues on Kafka share groups
 
@@ -9,6 +10,7 @@ Usage: sharq <command> [options]
 
 Commands:
   dev       run a demo workload on the embedded engine (sharq dev --help)
+  worker    run a worker module as one process of a fleet (sharq worker --help)
   help      show this text
   version   print the version`;
 
@@ -21,6 +23,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runDev(rest);
+    case 'worker':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${WORKER_HELP}\n`);
+        return 0;
+      }
+      return runWorkerCommand(rest);
     case 'version':
     case '--version': {
       const pkg = JSON.parse(
