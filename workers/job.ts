@@ -1,4 +1,5 @@
 import type { AcquiredRecord } from '../src/engine/types.js';
+import type { DecodedJob } from '../src/job/envelope.js';
 
 /** A job as a handler sees it: one delivery of one record. */
 export interface Job<Data = unknown> {
@@ -11,24 +12,38 @@ export interface Job<Data = unknown> {
   readonly headers: Readonly<Record<string, string>>;
   readonly partition: number;
   readonly offset: number;
-  /** When the job was added (record timestamp, epoch ms). */
+  /** When this record was written (epoch ms): the add, or the latest retry hop. */
   readonly timestamp: number;
-  /** This delivery's number, 1 on the first. Handlers use it to stay idempotent. */
+  /** This record's delivery number, 1 on the first. */
   readonly deliveryCount: number;
-  /** Deliveries after which a failure goes to the DLQ. */
-  readonly maxAttempts: number;
+  /** Attempts made before this one (0 on the first), across retries through delay tiers. */
+  readonly attemptsMade: number;
+  /** This attempt's number, 1 on the first: `attemptsMade + 1`. Handlers use it to stay idempotent. */
+  readonly attempt: number;
+  /** Attempts the job may make in all; a failure on the last goes to the DLQ. */
+  readonly attempts: number;
   /** Epoch ms when the lock runs out; the worker renews it while the handler runs. */
   readonly lockDeadline: number;
+  /** Reports progress: the worker emits `progress` with the value. */
+  progress(value: unknown): void;
+  /** Adds a log line: the worker emits `log` with it. */
+  log(line: string): void;
+}
+
+export interface JobHooks<Data> {
+  lockDeadline(): number;
+  progress(job: Job<Data>, value: unknown): void;
+  log(job: Job<Data>, line: string): void;
 }
 
 export function jobFromRecord<Data>(
   record: AcquiredRecord,
-  decoded: { id: string; name: string; key: string | null; headers: Record<string, string> },
+  decoded: DecodedJob,
   data: Data,
-  maxAttempts: number,
-  lockDeadline: () => number,
+  attempt: { made: number; allowed: number },
+  hooks: JobHooks<Data>,
 ): Job<Data> {
-  return {
+  const job: Job<Data> = {
     id: decoded.id,
     name: decoded.name,
     data,
@@ -39,9 +54,14 @@ export function jobFromRecord<Data>(
     offset: record.offset,
     timestamp: record.timestamp,
     deliveryCount: record.deliveryCount,
-    maxAttempts,
+    attemptsMade: attempt.made,
+    attempt: attempt.made + 1,
+    attempts: attempt.allowed,
     get lockDeadline() {
-      return lockDeadline();
+      return hooks.lockDeadline();
     },
+    progress: (value) => hooks.progress(job, value),
+    log: (line) => hooks.log(job, String(line)),
   };
+  return job;
 }

@@ -9,70 +9,61 @@ import {
   type ShareConsumer,
   type ShareGroupConfig,
 } from '../src/engine/types.js';
-import { UnrecoverableError } from '../src/errors/control.js';
 import { SharqError, toError } from '../src/errors/sharq-error.js';
-import { decodeJob } from '../src/job/envelope.js';
-import { parseJobData } from '../src/job/schema.js';
+import { forwardRecord } from '../src/job/envelope.js';
 import { parseOptions, topicName } from '../src/options/parse.js';
 import { WorkerOptions } from '../src/options/queue-options.js';
-import { defaultDeadLetterTopic } from '../src/queue/queue.js';
+import { reconcileGroupConfig } from '../src/queue/group-config.js';
+import {
+  defaultDeadLetterTopic,
+  delayTierTopic,
+  delayTierTopics,
+  queueGroup,
+  tierFor,
+} from '../src/queue/names.js';
+import { backoffDelay } from '../src/util/backoff.js';
+import { systemClock, type TimerClock } from '../src/util/clock.js';
+import { sleep } from '../src/util/sleep.js';
 import { AckBatcher } from './ack-batcher.js';
-import { type Job, jobFromRecord } from './job.js';
+import { type Delivery, type DeliveryHost, newDelivery, runDelivery } from './delivery.js';
+import type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
+import { forwardThenAccept } from './forward.js';
+import type { Job } from './job.js';
+import { LockKeeper } from './lock-keeper.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
+import { DelayForwarder } from './retry/forwarder.js';
 
+export type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
 export type WorkerOptionsInput = z.input<typeof WorkerOptions>;
 export type Handler<Data, Result> = (
   job: Job<Data>,
   signal: AbortSignal,
 ) => Promise<Result> | Result;
 
-/** How one delivery ended. */
-export type FailureOutcome = 'retry' | 'dead-letter';
+/** A hold's lock must outlast the wait by this much, so a crash mid-wait never frees it early. */
+const HOLD_MARGIN_MS = 250;
 
-export interface WorkerEvents<Data, Result> {
-  /** A handler started on a job. */
-  active: [job: Job<Data>];
-  /** The handler succeeded and the job is acknowledged (durably). */
-  completed: [job: Job<Data>, result: Result];
-  /** The handler threw; `outcome` says whether the job will be retried or was dead-lettered. */
-  failed: [job: Job<Data> | undefined, error: Error, outcome: FailureOutcome];
-  /** A job is safely in the dead-letter topic and acknowledged in the queue. */
-  'dead-lettered': [info: { record: AcquiredRecord; reason: DeadLetterReason; error: Error }];
-  /** The worker lost a job's lock (it expired or the engine refused a renewal); the job runs again elsewhere. */
-  'lock-lost': [job: Job<Data>, error: Error];
-  /** A poll found nothing and no job is running. */
-  drained: [];
-  /** A background failure the worker recovered from (poll, ack, DLQ write). */
-  error: [error: Error];
-  closed: [];
+interface Hold {
+  cancel: () => void;
+  dueAt: number;
+  attemptsMade: number;
 }
-
-interface Running<Data> {
-  record: AcquiredRecord;
-  job: Job<Data> | undefined;
-  controller: AbortController;
-  lockDeadline: number;
-  /** Set when the worker gave the record back (shutdown, lost lock): its late verdict is dropped. */
-  abandoned: boolean;
-  /** Set once its verdict (ACCEPT / RELEASE) is on its way: the lock needs no more renewals. */
-  settled: boolean;
-  done: Promise<void>;
-}
-
-/** How often running jobs are checked for a lock renewal, as a share of the lock duration. */
-const RENEW_CHECK_SHARE = 1 / 6;
-/** A lock is renewed once less than this share of it is left. */
-const RENEW_WHEN_LEFT = 1 / 2;
 
 /**
  * Runs a handler over a queue's jobs as one member of the queue's share group. Any number of
  * workers, in any number of processes, may share one queue: the engine hands each job to one of
  * them at a time.
  *
- *   success                         → ACCEPT
- *   thrown error, attempts left     → RELEASE (delivered again, the delivery count grows)
- *   thrown error on the last attempt,
- *   UnrecoverableError, bad payload → dead-letter record written and confirmed, then ACCEPT
- *   handler still running           → its lock is RENEWed in the background
+ *   success                              → ACCEPT
+ *   failure, attempts left, short backoff → held on the worker (lock renewed), then RELEASE
+ *   failure, attempts left, long backoff  → forwarded to a delay tier, then ACCEPT
+ *   last attempt, UnrecoverableError,
+ *   bad payload                           → dead-letter record written and confirmed, then ACCEPT
+ *   handler still running                 → its lock is RENEWed in the background
+ *
+ * The parts: `delivery.ts` (one delivery's life), `outcome.ts` (the pure verdict),
+ * `forward.ts` (write then ACCEPT), `lock-keeper.ts` (renewals), `retry/` (backoff, the
+ * delay-tier forwarder). This file is the lifecycle: setup, the poll loop and shutdown.
  */
 export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   WorkerEvents<Data, Result>
@@ -81,19 +72,24 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   readonly group: string;
   readonly deadLetterTopic: string;
   private readonly options: Readonly<z.output<typeof WorkerOptions>>;
+  private readonly clock: TimerClock;
   private readonly lease: EngineLease;
-  /**
-   * Deliveries being handled. One per delivery, not per offset: a record redelivered here while
-   * an abandoned handler of its earlier delivery still runs is a second entry.
-   */
-  private readonly running = new Set<Running<Data>>();
+  /** Deliveries holding a concurrency slot. One per delivery, not per offset. */
+  private readonly running = new Set<Delivery<Data>>();
+  /** Failed deliveries waiting out a short backoff before their RELEASE. */
+  private readonly holds = new Map<Delivery<Data>, Hold>();
   private readonly pendingAcks = new Set<Promise<unknown>>();
+  private readonly withSignal: boolean;
   private consumer: ShareConsumer | undefined;
   private acks: AckBatcher | undefined;
+  private keeper: LockKeeper<Delivery<Data>> | undefined;
+  private forwarder: DelayForwarder | undefined;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly retryBudget: RateLimiter | undefined;
   private groupConfig: ShareGroupConfig | undefined;
+  private readonly host: DeliveryHost<Data, Result>;
   private readonly pollAbort = new AbortController();
   private slotFreed: (() => void) | undefined;
-  private renewTimer: NodeJS.Timeout | undefined;
   private runLoop: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
   private ready: Promise<void> | undefined;
@@ -114,9 +110,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       throw new SharqError(
         'SHARQ_ERR_INVALID_OPTION',
         `Invalid queue name "${queue}": ${parsed.error.issues[0]?.message}`,
-        {
-          details: { option: 'queue' },
-        },
+        { details: { option: 'queue' } },
       );
     }
     if (typeof handler !== 'function') {
@@ -126,8 +120,29 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
     this.queue = queue;
     this.options = parseOptions('Worker', WorkerOptions, options);
-    this.group = this.options.group ?? `sharq.${queue}`;
+    this.clock = this.options.clock ?? systemClock;
+    this.group = this.options.group ?? queueGroup(queue);
     this.deadLetterTopic = this.options.deadLetterTopic ?? defaultDeadLetterTopic(queue);
+    // A handler that takes no signal cannot see one: it gets a shared one, no controller per job.
+    this.withSignal = handler.length >= 2;
+    const notice = (message: string) => queueMicrotask(() => this.fire('notice', message));
+    this.limiter =
+      this.options.limiter === undefined
+        ? undefined
+        : createRateLimiter(this.options.limiter, {
+            key: queue,
+            clock: this.clock,
+            onNotice: notice,
+          });
+    this.retryBudget =
+      this.options.retryBudget === undefined
+        ? undefined
+        : createRateLimiter(this.options.retryBudget, {
+            key: `${queue}:retries`,
+            clock: this.clock,
+            onNotice: notice,
+          });
+    this.host = this.deliveryHost();
     this.lease = leaseEngine(this.options.engine);
     if (this.options.autorun) void this.run();
   }
@@ -141,10 +156,15 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return this.running.size;
   }
 
+  /** Failed jobs waiting on this worker for a short backoff. */
+  get heldCount(): number {
+    return this.holds.size;
+  }
+
   /**
    * Resolves once the worker has joined its group and is polling. Setup failures that may pass
-   * (a broker still starting) are retried; it rejects on one that cannot (bad configuration), or
-   * when the worker closes first.
+   * (a broker still starting) are retried; it rejects on one that cannot (bad configuration, a
+   * group setting in disagreement), or when the worker closes first.
    */
   waitUntilReady(): Promise<void> {
     if (this.consumer !== undefined) return Promise.resolve();
@@ -161,6 +181,22 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return this.ready;
   }
 
+  /** Starts polling (done by the constructor unless `autorun: false`). */
+  run(): Promise<void> {
+    this.runLoop ??= this.loop();
+    return this.runLoop;
+  }
+
+  /**
+   * Stops taking jobs, waits up to `shutdownTimeoutMs` for running ones, then aborts the rest
+   * through their AbortSignal and releases their jobs for redelivery; jobs waiting out a
+   * backoff go to a delay tier so they do not run early elsewhere. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
   /** One setup at a time: concurrent callers share it; a failed one may be tried again. */
   private setupOnce(): Promise<void> {
     this.readyPromise ??= this.setup().catch((err: unknown) => {
@@ -170,61 +206,65 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return this.readyPromise;
   }
 
-  /** Starts polling (done by the constructor unless `autorun: false`). */
-  run(): Promise<void> {
-    this.runLoop ??= this.loop();
-    return this.runLoop;
-  }
-
-  /**
-   * Stops taking jobs, waits up to `shutdownTimeoutMs` for running ones, then aborts the rest
-   * through their AbortSignal and releases their jobs for redelivery. Idempotent.
-   */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
   private async setup(): Promise<void> {
     const admin = this.engine.admin;
-    await admin.ensureTopic(this.queue);
-    this.dlqPartitions = (await admin.ensureTopic(this.deadLetterTopic)).partitions;
-    const config: Partial<ShareGroupConfig> = {
-      // A queue must not skip jobs added before its first worker started.
-      autoOffsetReset: 'earliest',
-      deadLetterTopic: this.deadLetterTopic,
-    };
-    if (this.options.maxAttempts !== undefined)
-      config.deliveryCountLimit = this.options.maxAttempts;
+    const [, dlq] = await Promise.all([
+      admin.ensureTopic(this.queue),
+      admin.ensureTopic(this.deadLetterTopic),
+      ...delayTierTopics(this.queue).map((t) => admin.ensureTopic(t, { partitions: 1 })),
+    ]);
+    this.dlqPartitions = dlq.partitions;
+    const wanted: Partial<ShareGroupConfig> = { deadLetterTopic: this.deadLetterTopic };
+    if (this.options.deliveryLimit !== undefined)
+      wanted.deliveryCountLimit = this.options.deliveryLimit;
     if (this.options.lockDurationMs !== undefined)
-      config.lockDurationMs = this.options.lockDurationMs;
-    await admin.configureGroup(this.group, config);
-    this.groupConfig = (await admin.describeGroup(this.group)).config;
+      wanted.lockDurationMs = this.options.lockDurationMs;
+    this.groupConfig = await reconcileGroupConfig(admin, this.group, wanted, {
+      override: this.options.overrideGroupConfig,
+      surface: `the worker of "${this.queue}"`,
+    });
     if (this.closing !== undefined)
       throw new SharqError('SHARQ_ERR_CLOSED', 'Worker closed while starting');
     this.consumer = this.engine.createShareConsumer({ groupId: this.group, topics: [this.queue] });
     // Background failures of the engine (lost broker, failed heartbeat) surface on `error`.
     this.offEngineError = this.engine.onError((err) => this.reportError(err));
     this.acks = new AckBatcher(this.consumer, (err) => this.reportError(err));
-    const check = Math.max(100, Math.floor(this.groupConfig.lockDurationMs * RENEW_CHECK_SHARE));
-    this.renewTimer = setInterval(() => this.renewLocks(), check);
-    this.renewTimer.unref();
+    this.keeper = new LockKeeper(this.acks, this.groupConfig.lockDurationMs, this.clock, (e, err) =>
+      this.lockLost(e, err),
+    );
+    if (this.options.forwarder) {
+      this.forwarder = new DelayForwarder({
+        engine: this.engine,
+        queue: this.queue,
+        deadLetterTopic: this.deadLetterTopic,
+        clock: this.clock,
+        pollMaxWaitMs: this.options.pollMaxWaitMs,
+        onError: (err) => this.reportError(err),
+      });
+      await this.forwarder.start();
+    }
   }
 
   private async loop(): Promise<void> {
     // Setup failures (engine not reachable, directory locked by another process) are reported
-    // and retried with backoff until the worker is closed.
-    for (let attempt = 0; this.closing === undefined; attempt++) {
+    // and retried with backoff until the worker is closed; one that cannot pass rejects
+    // waitUntilReady.
+    for (let attempt = 1; this.closing === undefined; attempt++) {
       try {
         await this.setupOnce();
         this.readyWaiter?.resolve();
+        this.fire('ready');
         break;
       } catch (err) {
         if (this.closing !== undefined) break;
         const error = toError(err);
         this.reportError(error);
         if (SharqError.is(error) && !error.retryable) this.readyWaiter?.reject(error);
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)), this.pollAbort.signal);
+        await sleep(
+          backoffDelay(attempt, { baseMs: 100, maxMs: 5000 }),
+          this.pollAbort.signal,
+          this.clock,
+        );
       }
     }
     if (this.closing !== undefined) {
@@ -244,25 +284,45 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         continue;
       }
       let records: AcquiredRecord[];
+      let granted = free;
       try {
+        // Admission: acquire only what the limiter lets run now, so a limited job stays in the
+        // queue and spends no attempt.
+        if (this.limiter !== undefined) {
+          const grant = await this.limiter.take(free);
+          if (grant.granted === 0) {
+            this.acks!.flushNow();
+            await sleep(grant.retryInMs, this.pollAbort.signal, this.clock);
+            continue;
+          }
+          granted = grant.granted;
+        }
         // Verdicts of finished jobs go out first: on Kafka they ride on this fetch rather than
         // wait behind it while the member still holds their locks.
         this.acks!.flushNow();
         records = await consumer.poll({
-          maxRecords: free,
+          maxRecords: granted,
           maxWaitMs: this.options.pollMaxWaitMs,
           signal: this.pollAbort.signal,
         });
+        if (this.limiter !== undefined && records.length < granted)
+          this.limiter
+            .giveBack(granted - records.length)
+            .catch((e: unknown) => this.reportError(toError(e)));
         failures = 0;
       } catch (err) {
         if (this.closing !== undefined) break;
         this.reportError(toError(err));
         failures++;
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), this.pollAbort.signal);
+        await sleep(
+          backoffDelay(failures, { baseMs: 100, maxMs: 5000 }),
+          this.pollAbort.signal,
+          this.clock,
+        );
         continue;
       }
       if (records.length === 0) {
-        if (this.running.size === 0 && this.closing === undefined) this.emit('drained');
+        if (this.running.size === 0 && this.closing === undefined) this.fire('drained');
         continue;
       }
       for (const record of records) this.start(record);
@@ -270,126 +330,27 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private start(record: AcquiredRecord): void {
-    const entry: Running<Data> = {
-      record,
-      job: undefined,
-      controller: new AbortController(),
-      lockDeadline: record.lockDeadline,
-      abandoned: false,
-      settled: false,
-      done: Promise.resolve(),
-    };
+    const entry = newDelivery<Data>(record, this.withSignal);
     if (this.closing !== undefined) {
       // Acquired while shutting down: give it straight back.
-      this.settle(entry, AckType.Release);
+      void this.settle(entry, AckType.Release);
       return;
     }
     this.running.add(entry);
-    entry.done = this.process(entry).finally(() => {
+    this.keeper!.add(entry);
+    entry.done = runDelivery(this.host, entry).finally(() => {
       this.running.delete(entry);
+      if (!this.holds.has(entry)) this.keeper!.delete(entry);
       const wake = this.slotFreed;
       this.slotFreed = undefined;
       wake?.();
     });
   }
 
-  private async process(entry: Running<Data>): Promise<void> {
-    const { record } = entry;
-    const maxAttempts = this.groupConfig!.deliveryCountLimit;
-    let job: Job<Data>;
-    try {
-      const decoded = decodeJob(record);
-      const data = parseJobData(
-        this.options.schema,
-        decoded.data,
-        'Job data does not match the worker schema',
-        {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-        },
-      ) as Data;
-      job = jobFromRecord(record, decoded, data, maxAttempts, () => entry.lockDeadline);
-      entry.job = job;
-    } catch (err) {
-      // A poison record never reaches the handler: it goes to the DLQ with the reason.
-      await this.deadLetter(entry, 'invalid-payload', toError(err));
-      return;
-    }
-    this.emit('active', job);
-    let result: Result;
-    try {
-      result = await this.handler(job, entry.controller.signal);
-    } catch (thrown) {
-      if (entry.abandoned) return;
-      const error = toError(thrown);
-      if (error instanceof UnrecoverableError || SharqError.is(error, 'SHARQ_ERR_UNRECOVERABLE')) {
-        await this.deadLetter(entry, 'unrecoverable', error);
-      } else if (record.deliveryCount >= maxAttempts) {
-        await this.deadLetter(entry, 'attempts-exhausted', error);
-      } else {
-        this.settle(entry, AckType.Release);
-        this.emit('failed', job, error, 'retry');
-      }
-      return;
-    }
-    if (entry.abandoned) return;
-    const accepted = this.settle(entry, AckType.Accept);
-    void accepted.then((ok) => {
-      if (ok) this.emit('completed', job, result);
-    });
-  }
-
-  /**
-   * The terminal-failure path: write the DLQ record and await its confirmation, then ACCEPT the
-   * original. If the write fails the job is released instead, so it is never lost (on its last
-   * delivery the engine then archives it into the group's dead-letter topic itself).
-   */
-  private async deadLetter(
-    entry: Running<Data>,
-    reason: DeadLetterReason,
-    error: Error,
-  ): Promise<void> {
-    const { record } = entry;
-    try {
-      const dead = deadLetterRecord(
-        {
-          source: record,
-          group: this.group,
-          deliveryCount: record.deliveryCount,
-          reason,
-          error,
-          message: error.message,
-          now: Date.now(),
-        },
-        this.dlqPartitions,
-      );
-      await this.engine.produce(this.deadLetterTopic, [dead]);
-    } catch (err) {
-      const failure = new SharqError(
-        'SHARQ_ERR_DLQ_WRITE_FAILED',
-        `Could not write job ${record.topic}/${record.partition}@${record.offset} to ${this.deadLetterTopic}; released for redelivery`,
-        {
-          cause: err,
-          details: { topic: record.topic, partition: record.partition, offset: record.offset },
-        },
-      );
-      this.reportError(failure);
-      this.settle(entry, AckType.Release);
-      this.emit('failed', entry.job, error, 'retry');
-      return;
-    }
-    if (entry.abandoned) return;
-    const accepted = await this.settle(entry, AckType.Accept);
-    this.emit('failed', entry.job, error, 'dead-letter');
-    if (accepted) this.emit('dead-lettered', { record, reason, error });
-  }
-
   /** Queues the verdict; resolves true once the engine applied it durably. */
-  private settle(entry: Running<Data>, type: AckType): Promise<boolean> {
-    const { record } = entry;
+  private settle(entry: Delivery<Data>, type: AckType): Promise<boolean> {
     entry.settled = true;
-    const p = this.acks!.submit({ record, type }).then(({ error }) => {
+    const p = this.acks!.submit({ record: entry.record, type }).then(({ error }) => {
       if (error === undefined) return true;
       this.lockLost(entry, error);
       return false;
@@ -399,41 +360,110 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return p;
   }
 
-  private lockLost(entry: Running<Data>, error: Error): void {
-    entry.abandoned = true;
-    entry.controller.abort(error);
-    if (entry.job !== undefined && this.listenerCount('lock-lost') > 0)
-      this.emit('lock-lost', entry.job, error);
-    else this.reportError(error);
+  private hold(entry: Delivery<Data>, delayMs: number, attemptsMade: number): void {
+    const dueAt = this.clock.now() + delayMs;
+    // The lock must outlast the wait: then a crash mid-wait frees the job no earlier than due.
+    if (entry.lockDeadline < dueAt + HOLD_MARGIN_MS) void this.keeper!.renew(entry);
+    const cancel = this.clock.setTimer(() => {
+      this.holds.delete(entry);
+      this.keeper!.delete(entry);
+      if (!entry.abandoned) void this.settle(entry, AckType.Release);
+    }, delayMs);
+    this.holds.set(entry, { cancel, dueAt, attemptsMade });
   }
 
-  /** RENEWs the locks of running jobs whose lock is more than half used. */
-  private renewLocks(): void {
-    const lockMs = this.groupConfig?.lockDurationMs;
-    if (lockMs === undefined || this.acks === undefined) return;
-    const now = Date.now();
-    for (const entry of this.running) {
-      if (entry.abandoned || entry.settled || entry.lockDeadline - now > lockMs * RENEW_WHEN_LEFT)
-        continue;
-      if (entry.lockDeadline <= now) {
-        this.lockLost(
-          entry,
+  private async forward(
+    entry: Delivery<Data>,
+    dueAt: number,
+    attemptsMade: number,
+    group: string | undefined,
+  ): Promise<boolean> {
+    const { record } = entry;
+    const wait = dueAt - this.clock.now();
+    const target =
+      wait <= 0
+        ? {
+            topic: this.queue,
+            record: forwardRecord(record, { attemptsMade, dueAt: undefined, group }),
+          }
+        : {
+            topic: delayTierTopic(this.queue, tierFor(wait)),
+            record: forwardRecord(record, { attemptsMade, dueAt, group }),
+          };
+    const result = await forwardThenAccept(
+      { engine: this.engine, settle: (_r, type) => this.settle(entry, type) },
+      record,
+      target,
+      (err) =>
+        this.reportError(
           new SharqError(
-            'SHARQ_ERR_INVALID_RECORD_STATE',
-            `The lock of job at ${entry.record.topic}/${entry.record.partition}@${entry.record.offset} expired before it could be renewed`,
+            'SHARQ_ERR_IO',
+            `Could not move job ${record.topic}/${record.partition}@${record.offset} to ${target.topic}; released for redelivery`,
+            { cause: err, details: { topic: target.topic } },
           ),
-        );
-        continue;
-      }
-      const p = this.acks
-        .submit({ record: entry.record, type: AckType.Renew })
-        .then(({ error, renewedUntil }) => {
-          if (error !== undefined) this.lockLost(entry, error);
-          else if (renewedUntil !== undefined) entry.lockDeadline = renewedUntil;
-        });
-      this.pendingAcks.add(p);
-      void p.finally(() => this.pendingAcks.delete(p));
+        ),
+    );
+    return result === 'done';
+  }
+
+  /**
+   * The terminal-failure path: write the DLQ record and await its confirmation, then ACCEPT the
+   * original. If the write fails the job is released instead, so it is never lost (on its last
+   * delivery the engine then archives it into the group's dead-letter topic itself).
+   */
+  private async deadLetter(
+    entry: Delivery<Data>,
+    reason: DeadLetterReason,
+    error: Error,
+    attempts: number,
+  ): Promise<boolean> {
+    const { record } = entry;
+    const dead = deadLetterRecord(
+      {
+        source: record,
+        group: this.group,
+        deliveryCount: record.deliveryCount,
+        attempts,
+        reason,
+        error,
+        message: error.message,
+        now: this.clock.now(),
+      },
+      this.dlqPartitions,
+    );
+    const result = await forwardThenAccept(
+      { engine: this.engine, settle: (_r, type) => this.settle(entry, type) },
+      record,
+      { topic: this.deadLetterTopic, record: dead },
+      (err) =>
+        this.reportError(
+          new SharqError(
+            'SHARQ_ERR_DLQ_WRITE_FAILED',
+            `Could not write job ${record.topic}/${record.partition}@${record.offset} to ${this.deadLetterTopic}; released for redelivery`,
+            {
+              cause: err,
+              details: { topic: record.topic, partition: record.partition, offset: record.offset },
+            },
+          ),
+        ),
+    );
+    if (result === 'done') this.fire('dead-lettered', { record, reason, error });
+    return result === 'done';
+  }
+
+  private lockLost(entry: Delivery<Data>, error: Error): void {
+    if (entry.abandoned) return;
+    entry.abandoned = true;
+    entry.controller?.abort(error);
+    const hold = this.holds.get(entry);
+    if (hold !== undefined) {
+      hold.cancel();
+      this.holds.delete(entry);
     }
+    this.keeper?.delete(entry);
+    if (entry.job !== undefined && this.listenerCount('lock-lost') > 0)
+      this.fire('lock-lost', entry.job, error);
+    else this.reportError(error);
   }
 
   private async shutdown(): Promise<void> {
@@ -450,7 +480,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         allDone = true;
         stopWaiting.abort();
       });
-      await sleep(this.options.shutdownTimeoutMs, stopWaiting.signal);
+      await sleep(this.options.shutdownTimeoutMs, stopWaiting.signal, this.clock);
       if (!allDone) {
         const reason = new SharqError(
           'SHARQ_ERR_SHUTDOWN_TIMEOUT',
@@ -459,38 +489,96 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         for (const r of this.running) {
           if (r.abandoned) continue;
           r.abandoned = true;
-          r.controller.abort(reason);
-          this.settle(r, AckType.Release);
+          r.controller?.abort(reason);
+          void this.settle(r, AckType.Release);
         }
       }
     }
-    clearInterval(this.renewTimer);
+    // Jobs waiting out a short backoff: a RELEASE now would run them early elsewhere, so they
+    // move to a delay tier with their due time (released if that write fails: never lost).
+    const held = [...this.holds];
+    this.holds.clear();
+    await Promise.allSettled(
+      held.map(([entry, h]) => {
+        h.cancel();
+        return this.forward(entry, h.dueAt, h.attemptsMade, this.group);
+      }),
+    );
+    this.keeper?.stop();
+    await this.forwarder?.close();
     await this.acks?.drain();
+    await this.keeper?.drain();
     await Promise.allSettled([...this.pendingAcks]);
     await this.consumer?.close();
     this.offEngineError?.();
+    await Promise.allSettled([this.limiter?.close(), this.retryBudget?.close()]);
     await this.lease.release();
-    this.emit('closed');
+    this.fire('closed');
+  }
+
+  /** Emits an event; a listener that throws is reported, never allowed to stall the loop. */
+  private fire<K extends keyof WorkerEvents<Data, Result>>(
+    event: K,
+    ...args: WorkerEvents<Data, Result>[K]
+  ): void {
+    try {
+      (this.emit as (e: K, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (err) {
+      if (event === 'error') process.emitWarning(toError(err).message);
+      else this.reportError(toError(err));
+    }
   }
 
   private reportError(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.fire('error', err);
     else
       process.emitWarning(err.message, {
         code: (err as { code?: string }).code ?? 'SHARQ_WORKER_ERROR',
       });
   }
-}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    t.unref?.();
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  private deliveryHost(): DeliveryHost<Data, Result> {
+    const worker = this;
+    return {
+      group: this.group,
+      clock: this.clock,
+      options: this.options,
+      get deliveryLimit() {
+        return worker.groupConfig?.deliveryCountLimit ?? 5;
+      },
+      get holdLimitMs() {
+        const lock = worker.groupConfig?.lockDurationMs ?? 30_000;
+        return Math.min(worker.options.holdMaxMs, Math.floor(lock / 2));
+      },
+      get closing() {
+        return worker.closing !== undefined;
+      },
+      invoke: async (job, signal) => this.handler(job, signal),
+      retryBudgetWait: async () => {
+        if (this.retryBudget === undefined) return 0;
+        try {
+          const grant = await this.retryBudget.take(1);
+          return grant.granted === 1 ? 0 : grant.retryInMs;
+        } catch (err) {
+          // No budget to be had (Redis down): wait a window rather than hammer.
+          this.reportError(toError(err));
+          return this.options.retryBudget?.durationMs ?? 0;
+        }
+      },
+      settle: (entry, type) => this.settle(entry, type),
+      hold: (entry, delayMs, attemptsMade) => this.hold(entry, delayMs, attemptsMade),
+      forward: (entry, dueAt, attemptsMade, group) =>
+        this.forward(entry, dueAt, attemptsMade, group),
+      deadLetter: (entry, reason, error, attempts) =>
+        this.deadLetter(entry, reason, error, attempts),
+      emitActive: (job) => this.fire('active', job),
+      emitCompleted: (job, result) => this.fire('completed', job, result),
+      emitFailed: (job: Job<Data> | undefined, error: Error, outcome: FailureOutcome) =>
+        this.fire('failed', job, error, outcome),
+      emitRetrying: (job: Job<Data>, error: Error, info: RetryInfo) =>
+        this.fire('retrying', job, error, info),
+      emitProgress: (job, value) => this.fire('progress', job, value),
+      emitLog: (job, line) => this.fire('log', job, line),
+    };
+  }
 }

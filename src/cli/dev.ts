@@ -108,7 +108,13 @@ export async function runDev(
           throw new Error('transient failure');
         return job.data.n;
       },
-      { engine, concurrency: opts.concurrency, maxAttempts: 3, lockDurationMs: 15_000 },
+      {
+        engine,
+        concurrency: opts.concurrency,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 200, jitter: 0.5 },
+        lockDurationMs: 15_000,
+      },
     );
     w.on('completed', () => counts.processed++);
     w.on('failed', (_job, _err, outcome) => {

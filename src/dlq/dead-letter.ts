@@ -18,6 +18,8 @@ export const DLQ_HEADER = {
   errorStack: 'sharq.error.stack',
   failedAt: 'sharq.error.at',
   reason: 'sharq.error.reason',
+  /** Attempts the job made in all, across retries through delay tiers. */
+  attempts: 'sharq.error.attempts',
 } as const;
 
 /** Why a job was dead-lettered. */
@@ -31,7 +33,9 @@ export type DeadLetterReason =
   /** The engine archived the record at its delivery limit without a handler verdict (a worker died holding it). */
   | 'delivery-limit'
   /** A consumer REJECTed the record and the engine archived it. */
-  | 'rejected';
+  | 'rejected'
+  /** The job's backoff could not be computed (no strategy of that name, or it failed). */
+  | 'backoff-failed';
 
 export const MAX_STACK_CHARS = 4096;
 export const MAX_MESSAGE_CHARS = 1024;
@@ -40,6 +44,8 @@ export interface DeadLetterInput {
   source: StoredRecord;
   group: string;
   deliveryCount: number;
+  /** Attempts made in all (the delivery count plus attempts of earlier records). */
+  attempts?: number;
   reason: DeadLetterReason;
   error?: Error | undefined;
   message: string;
@@ -61,6 +67,7 @@ export function deadLetterRecord(input: DeadLetterInput, dlqPartitions: number):
   headers[DLQ_HEADER.deliveryCount] = String(input.deliveryCount);
   headers[DLQ_HEADER.message] = truncate(input.message, MAX_MESSAGE_CHARS);
   headers[DLQ_HEADER.reason] = input.reason;
+  headers[DLQ_HEADER.attempts] = String(input.attempts ?? input.deliveryCount);
   headers[DLQ_HEADER.failedAt] = new Date(input.now).toISOString();
   if (error !== undefined) {
     headers[DLQ_HEADER.errorName] = error.name;

@@ -303,8 +303,9 @@ export class EmbeddedEngine implements Engine {
       ...DEFAULT_GROUP_CONFIG,
       ...catalog.getGroupConfig(groupId),
     } as ShareGroupConfig;
-    if (catalog.getGroupConfig(groupId) === undefined)
-      await catalog.setGroupConfig(groupId, config);
+    // The catalog keeps only what was set on the group, so `describeGroup` can tell a setting
+    // from a default (directories written before kept every key: all count as set).
+    if (catalog.getGroupConfig(groupId) === undefined) await catalog.setGroupConfig(groupId, {});
     const dir = path.join(this.dataDir, 'groups', encodeURIComponent(groupId));
     await mkdir(dir, { recursive: true });
     const { journal, snapshot, entries } = await StateJournal.open(
@@ -421,9 +422,10 @@ class EmbeddedAdmin implements EngineAdmin {
     await this.engine.ready();
     checkGroupConfig(config);
     const group = await this.engine.group(groupId);
-    const next = { ...group.groupConfig, ...stripUndefined(config) };
-    await this.engine.getCatalog().setGroupConfig(groupId, next);
-    group.updateConfig(next);
+    const catalog = this.engine.getCatalog();
+    const set = { ...catalog.getGroupConfig(groupId), ...stripUndefined(config) };
+    await catalog.setGroupConfig(groupId, set);
+    group.updateConfig({ ...group.groupConfig, ...stripUndefined(config) });
   }
 
   async describeGroup(groupId: string): Promise<ShareGroupDescription> {
@@ -443,6 +445,9 @@ class EmbeddedAdmin implements EngineAdmin {
     return {
       groupId,
       config: { ...group.groupConfig },
+      configured: Object.keys(catalog.getGroupConfig(groupId) ?? {}).filter(
+        (k): k is keyof ShareGroupConfig => k in DEFAULT_GROUP_CONFIG,
+      ),
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,
         clientId: m.clientId,

@@ -118,6 +118,8 @@ export interface SharePartitionStats {
 export interface ShareGroupDescription {
   groupId: string;
   config: ShareGroupConfig;
+  /** The settings set on the group itself; the others are engine or broker defaults. */
+  configured: readonly (keyof ShareGroupConfig)[];
   members: { memberId: string; clientId: string; topics: string[] }[];
   partitions: SharePartitionStats[];
 }

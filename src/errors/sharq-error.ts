@@ -32,8 +32,10 @@ export class SharqError extends Error {
     if (err instanceof SharqError) return code === undefined || err.code === code;
     if (typeof err !== 'object' || err === null) return false;
     const c = (err as { code?: unknown }).code;
+    // By shape, for errors from another realm (a worker thread, a second copy of sharq): a
+    // registered code and an error name (SharqError or a subclass such as UnrecoverableError).
     return (
-      (err as { name?: unknown }).name === 'SharqError' &&
+      typeof (err as { name?: unknown }).name === 'string' &&
       typeof c === 'string' &&
       c in ERROR_CODES &&
       (code === undefined || c === code)

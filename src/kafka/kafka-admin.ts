@@ -12,6 +12,7 @@ import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
 import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
+import { ConfigSource } from './protocol/apis/describe-configs-v4.js';
 import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-group-offsets-v1.js';
 import { ListGroupsV5 } from './protocol/apis/list-groups-v5.js';
 import { ShareGroupDescribeV1 } from './protocol/apis/share-group-describe-v1.js';
@@ -197,6 +198,9 @@ export class KafkaAdmin implements EngineAdmin {
     return {
       groupId,
       config,
+      configured: (Object.keys(GROUP_CONFIG) as (keyof typeof GROUP_CONFIG)[]).filter(
+        (k) => configs.get(GROUP_CONFIG[k])?.source === ConfigSource.GROUP_CONFIG,
+      ),
       members: members.map((m) => ({
         memberId: m.memberId,
         clientId: m.clientId,

@@ -2,10 +2,18 @@ import type { z } from 'zod';
 import { type EngineLease, leaseEngine } from '../engine/resolve-engine.js';
 import type { Engine, ProduceRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
-import { encodeJob } from '../job/envelope.js';
+import { backoffSpec, encodeJob, type JobRun } from '../job/envelope.js';
 import { parseJobData } from '../job/schema.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { JobOptions, QueueOptions } from '../options/queue-options.js';
+import { reconcileGroupConfig } from './group-config.js';
+import {
+  DELAY_TIERS,
+  defaultDeadLetterTopic,
+  delayTierTopic,
+  queueGroup,
+  tierFor,
+} from './names.js';
 
 export type QueueOptionsInput = z.input<typeof QueueOptions>;
 export type JobOptionsInput = z.input<typeof JobOptions>;
@@ -15,8 +23,12 @@ export interface AddedJob {
   id: string;
   name: string;
   queue: string;
+  /** The topic holding the job now: the queue, or a delay tier for a delayed job. */
+  topic: string;
   partition: number;
   offset: number;
+  /** For a delayed job: when it becomes due (epoch ms). */
+  dueAt?: number;
 }
 
 export interface BulkJob<Data> {
@@ -25,10 +37,7 @@ export interface BulkJob<Data> {
   opts?: JobOptionsInput;
 }
 
-/** The DLQ topic of a queue unless configured: `dlq.` is the prefix Kafka 4.4 requires for group DLQs. */
-export function defaultDeadLetterTopic(queue: string): string {
-  return `dlq.${queue}`;
-}
+export { defaultDeadLetterTopic } from './names.js';
 
 /**
  * A queue is a topic. `add` resolves once the job is durable on the engine (on the embedded
@@ -42,6 +51,7 @@ export class Queue<Data = unknown> {
   private readonly options: Readonly<z.output<typeof QueueOptions>>;
   private readonly lease: EngineLease;
   private topicReady: Promise<void> | undefined;
+  private readonly tiersReady = new Map<string, Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
   constructor(name: string, options: QueueOptionsInput = {}) {
@@ -75,7 +85,15 @@ export class Queue<Data = unknown> {
     if (!Array.isArray(jobs) || jobs.length === 0) {
       throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', 'addBulk needs a non-empty array of jobs');
     }
-    const encoded: { id: string; name: string; record: ProduceRecord }[] = jobs.map((job, i) => {
+    const now = Date.now();
+    const defaults = this.options.defaultJobOptions;
+    const encoded: {
+      id: string;
+      name: string;
+      topic: string;
+      dueAt?: number;
+      record: ProduceRecord;
+    }[] = jobs.map((job, i) => {
       if (typeof job?.name !== 'string' || job.name.length === 0) {
         throw new SharqError(
           'SHARQ_ERR_INVALID_ARGUMENT',
@@ -92,21 +110,79 @@ export class Queue<Data = unknown> {
         `Job "${job.name}" data does not match the queue schema`,
         { queue: this.name, jobName: job.name },
       );
-      const { id, record } = encodeJob({ name: job.name, data, ...opts });
-      return { id, name: job.name, record };
+      const runAt = opts.runAt instanceof Date ? opts.runAt.getTime() : opts.runAt;
+      const dueAt = runAt ?? (opts.delay === undefined ? undefined : now + opts.delay);
+      const delayed = dueAt !== undefined && dueAt > now;
+      const run: JobRun = {
+        attempts: opts.attempts ?? defaults?.attempts,
+        backoff: backoffSpec(opts.backoff ?? defaults?.backoff),
+        timeout: opts.timeout ?? defaults?.timeout,
+        dueAt: delayed ? dueAt : undefined,
+      };
+      const { id, record } = encodeJob({
+        name: job.name,
+        data,
+        jobId: opts.jobId,
+        key: opts.key,
+        headers: opts.headers,
+        partition: delayed ? undefined : opts.partition,
+        run,
+      });
+      // A delayed job waits in the delay tier for its delay; the forwarder brings it back.
+      return delayed
+        ? {
+            id,
+            name: job.name,
+            topic: delayTierTopic(this.name, tierFor(dueAt - now)),
+            dueAt,
+            record,
+          }
+        : { id, name: job.name, topic: this.name, record };
     });
     await this.ensureTopic();
-    const positions = await this.engine.produce(
-      this.name,
-      encoded.map((e) => e.record),
+    const byTopic = new Map<string, number[]>();
+    encoded.forEach((e, i) => {
+      const list = byTopic.get(e.topic);
+      if (list === undefined) byTopic.set(e.topic, [i]);
+      else list.push(i);
+    });
+    const positions: { partition: number; offset: number }[] = new Array(encoded.length);
+    await Promise.all(
+      [...byTopic].map(async ([topic, indexes]) => {
+        if (topic !== this.name) await this.ensureTier(topic);
+        const written = await this.engine.produce(
+          topic,
+          indexes.map((i) => encoded[i]!.record),
+        );
+        indexes.forEach((i, k) => {
+          positions[i] = written[k]!;
+        });
+      }),
     );
-    return encoded.map((e, i) => ({
-      id: e.id,
-      name: e.name,
-      queue: this.name,
-      partition: positions[i]!.partition,
-      offset: positions[i]!.offset,
-    }));
+    return encoded.map((e, i) => {
+      const added: AddedJob = {
+        id: e.id,
+        name: e.name,
+        queue: this.name,
+        topic: e.topic,
+        partition: positions[i]!.partition,
+        offset: positions[i]!.offset,
+      };
+      if (e.dueAt !== undefined) added.dueAt = e.dueAt;
+      return added;
+    });
+  }
+
+  private ensureTier(topic: string): Promise<unknown> {
+    let ready = this.tiersReady.get(topic);
+    if (ready === undefined) {
+      ready = this.engine.admin.ensureTopic(topic, { partitions: 1 }).catch((err: unknown) => {
+        this.tiersReady.delete(topic);
+        throw err;
+      });
+      this.tiersReady.set(topic, ready);
+    }
+    return ready;
   }
 
   /** Creates the queue topic and its dead-letter topic when missing. */
@@ -118,6 +194,20 @@ export class Queue<Data = unknown> {
         partitions === undefined ? {} : { partitions },
       );
       await this.engine.admin.ensureTopic(this.deadLetterTopic);
+      // The queue owns its group's settings: written when the group has none, compared otherwise.
+      const { deliveryLimit, lockDurationMs } = this.options;
+      if (deliveryLimit !== undefined || lockDurationMs !== undefined) {
+        await reconcileGroupConfig(
+          this.engine.admin,
+          queueGroup(this.name),
+          {
+            deadLetterTopic: this.deadLetterTopic,
+            ...(deliveryLimit === undefined ? {} : { deliveryCountLimit: deliveryLimit }),
+            ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
+          },
+          { override: false, surface: `queue "${this.name}"` },
+        );
+      }
     })().catch((err: unknown) => {
       this.topicReady = undefined;
       throw err;

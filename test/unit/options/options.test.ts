@@ -44,8 +44,8 @@ describe('option validation', () => {
       'SHARQ_ERR_INVALID_OPTION',
     );
     expect(
-      invalid(() => new Worker('q', async () => 1, { maxAttempts: 11, autorun: false })).message,
-    ).toMatch(/maxAttempts/);
+      invalid(() => new Worker('q', async () => 1, { attempts: 1001, autorun: false })).message,
+    ).toMatch(/attempts/);
   });
 
   it('accepts a zod schema for typed payloads', async () => {

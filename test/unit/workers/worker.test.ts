@@ -138,7 +138,7 @@ describe('Worker', () => {
         attempts.push(job.deliveryCount);
         throw new Error(`attempt ${job.deliveryCount} failed`);
       },
-      { maxAttempts: 3 },
+      { attempts: 3 },
     );
     const outcomes: string[] = [];
     w.on('failed', (_j, _e, outcome) => outcomes.push(outcome));
@@ -173,7 +173,7 @@ describe('Worker', () => {
         calls++;
         throw new UnrecoverableError('cannot ever work');
       },
-      { maxAttempts: 5 },
+      { attempts: 5 },
     );
     await until(async () => (await dlqRecords(q)).length === 1);
     const [dead] = await dlqRecords(q);

@@ -1,0 +1,59 @@
+/**
+ * Every topic and group name sharq derives from a queue name, in one place:
+ *
+ *   <queue>                 the queue topic: one record per job
+ *   sharq.<queue>           the share group of the queue's workers
+ *   dlq.<queue>             the dead-letter topic (`dlq.` is the prefix Kafka 4.4 requires for
+ *                           group DLQs, KIP-1191)
+ *   delay.<queue>.<tier>    delay tiers: jobs waiting for a retry backoff or a `delay`
+ *   sharq.delay.<queue>     the share group of the tier forwarders (one per queue)
+ *
+ * Tiers follow the retry-topic pattern of Uber and Spring Kafka: each tier holds jobs for a
+ * fixed time, so within one tier partition release times ascend with offsets and a forwarder
+ * never holds a record behind one that is due later than it.
+ */
+
+/** Share group of a queue's workers unless one is configured. */
+export function queueGroup(queue: string): string {
+  return `sharq.${queue}`;
+}
+
+/** The DLQ topic of a queue unless configured. */
+export function defaultDeadLetterTopic(queue: string): string {
+  return `dlq.${queue}`;
+}
+
+/** Delay tiers, shortest first: how long each one holds a job at most. */
+export const DELAY_TIERS = [
+  { label: '1s', ms: 1_000 },
+  { label: '5s', ms: 5_000 },
+  { label: '30s', ms: 30_000 },
+  { label: '2m', ms: 120_000 },
+  { label: '10m', ms: 600_000 },
+  { label: '1h', ms: 3_600_000 },
+] as const;
+export type DelayTier = (typeof DELAY_TIERS)[number];
+
+export function delayTierTopic(queue: string, tier: DelayTier): string {
+  return `delay.${queue}.${tier.label}`;
+}
+
+export function delayTierTopics(queue: string): string[] {
+  return DELAY_TIERS.map((t) => delayTierTopic(queue, t));
+}
+
+/** The tier for a job due in `remainingMs`: the longest tier that does not overshoot it. */
+export function tierFor(remainingMs: number): DelayTier {
+  let chosen: DelayTier = DELAY_TIERS[0];
+  for (const t of DELAY_TIERS) if (t.ms <= remainingMs) chosen = t;
+  return chosen;
+}
+
+/** The tier a topic name belongs to, or undefined when it is not a tier of `queue`. */
+export function tierOfTopic(queue: string, topic: string): DelayTier | undefined {
+  return DELAY_TIERS.find((t) => delayTierTopic(queue, t) === topic);
+}
+
+export function delayGroup(queue: string): string {
+  return `sharq.delay.${queue}`;
+}

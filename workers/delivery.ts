@@ -1,0 +1,288 @@
+import type { z } from 'zod';
+import type { DeadLetterReason } from '../src/dlq/dead-letter.js';
+import type { AcquiredRecord } from '../src/engine/types.js';
+import { AckType } from '../src/engine/types.js';
+import { SharqError, toError } from '../src/errors/sharq-error.js';
+import {
+  type BackoffSpec,
+  backoffSpec,
+  decodeJob,
+  decodeRun,
+  type JobRun,
+} from '../src/job/envelope.js';
+import { parseJobData } from '../src/job/schema.js';
+import type { WorkerOptions } from '../src/options/queue-options.js';
+import type { TimerClock } from '../src/util/clock.js';
+import { sleep } from '../src/util/sleep.js';
+import type { FailureOutcome, RetryInfo } from './events.js';
+import { type Job, jobFromRecord } from './job.js';
+import type { Locked } from './lock-keeper.js';
+import { admit, attemptOf, decideFailure, postpone, type RetryPolicy } from './outcome.js';
+import { type BackoffStrategy, nextDelay } from './retry/backoff.js';
+
+/** One delivery of one record on this worker. */
+export interface Delivery<Data> extends Locked {
+  job: Job<Data> | undefined;
+  /** Created only when the handler can see it (it takes a second parameter, or runs in a sandbox). */
+  controller: AbortController | undefined;
+  done: Promise<void>;
+}
+
+/** What a delivery needs from its worker: narrow on purpose. */
+export interface DeliveryHost<Data, Result> {
+  readonly group: string;
+  readonly clock: TimerClock;
+  readonly options: Readonly<z.output<typeof WorkerOptions>>;
+  /** The group's delivery-count limit, read at setup. */
+  readonly deliveryLimit: number;
+  /** The longest retry held on the worker: the hold limit, capped at half the lock. */
+  readonly holdLimitMs: number;
+  invoke(job: Job<Data>, signal: AbortSignal): Promise<Result>;
+  /** Takes a token of the retry budget; resolves with how much longer a retry must wait (0: none). */
+  retryBudgetWait(): Promise<number>;
+  settle(entry: Delivery<Data>, type: AckType): Promise<boolean>;
+  /** Keeps the record locked for `delayMs` without a slot, then RELEASEs it. */
+  hold(entry: Delivery<Data>, delayMs: number, attemptsMade: number): void;
+  /**
+   * Moves the job to a delay tier (or its queue when due now); resolves once settled. `group`
+   * marks a retry as this group's, so other groups reading the queue skip it.
+   */
+  forward(
+    entry: Delivery<Data>,
+    dueAt: number,
+    attemptsMade: number,
+    group: string | undefined,
+  ): Promise<boolean>;
+  deadLetter(
+    entry: Delivery<Data>,
+    reason: DeadLetterReason,
+    error: Error,
+    attempts: number,
+  ): Promise<boolean>;
+  emitActive(job: Job<Data>): void;
+  emitCompleted(job: Job<Data>, result: Result): void;
+  emitFailed(job: Job<Data> | undefined, error: Error, outcome: FailureOutcome): void;
+  emitRetrying(job: Job<Data>, error: Error, info: RetryInfo): void;
+  emitProgress(job: Job<Data>, value: unknown): void;
+  emitLog(job: Job<Data>, line: string): void;
+  readonly closing: boolean;
+}
+
+/** A signal that never aborts, for handlers that do not take one (saves an AbortController per job). */
+const NEVER = new AbortController().signal;
+
+export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): Delivery<Data> {
+  return {
+    record,
+    job: undefined,
+    controller: withSignal ? new AbortController() : undefined,
+    lockDeadline: record.lockDeadline,
+    abandoned: false,
+    settled: false,
+    done: Promise.resolve(),
+  };
+}
+
+/** The retry policy of one job: its backoff (or the worker default) and the hold limit. */
+function policyOf<Data, Result>(
+  host: DeliveryHost<Data, Result>,
+  spec: BackoffSpec | undefined,
+  job: () => unknown,
+): RetryPolicy {
+  const strategies = host.options.backoffStrategies as Record<string, BackoffStrategy> | undefined;
+  return {
+    holdLimitMs: host.holdLimitMs,
+    delayAfter: (made, error) => nextDelay(spec, made, error, job(), strategies),
+  };
+}
+
+/**
+ * A delivery's life: decode and parse (a poison record goes to the DLQ without running), admit
+ * (due later, another group's retry, attempts already spent), run the handler under the job's
+ * timeout, then apply the verdict: ACCEPT, hold then RELEASE, forward to a tier, or DLQ.
+ */
+export async function runDelivery<Data, Result>(
+  host: DeliveryHost<Data, Result>,
+  entry: Delivery<Data>,
+): Promise<void> {
+  const { record } = entry;
+  const { options } = host;
+  let run: JobRun;
+  let job: Job<Data>;
+  let policy: RetryPolicy;
+  let state: {
+    attemptsMade: number;
+    deliveryCount: number;
+    attempts: number;
+    deliveryLimit: number;
+  };
+  try {
+    run = decodeRun(record);
+    const decoded = decodeJob(record);
+    const data = parseJobData(
+      options.schema,
+      decoded.data,
+      'Job data does not match the worker schema',
+      {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      },
+    ) as Data;
+    state = {
+      attemptsMade: run.attemptsMade ?? 0,
+      deliveryCount: record.deliveryCount,
+      attempts: run.attempts ?? options.attempts,
+      deliveryLimit: host.deliveryLimit,
+    };
+    job = jobFromRecord(
+      record,
+      decoded,
+      data,
+      { made: attemptOf(state) - 1, allowed: state.attempts },
+      {
+        lockDeadline: () => entry.lockDeadline,
+        progress: (j, v) => host.emitProgress(j, v),
+        log: (j, line) => host.emitLog(j, line),
+      },
+    );
+    entry.job = job;
+    policy = policyOf(host, run.backoff ?? backoffSpec(options.backoff), () => job);
+  } catch (err) {
+    // A poison record never reaches the handler: it goes to the DLQ with the reason.
+    const error = toError(err);
+    await host.deadLetter(entry, 'invalid-payload', error, record.deliveryCount);
+    host.emitFailed(undefined, error, 'dead-letter');
+    return;
+  }
+
+  const admission = admit(state, run, host.group, policy, host.clock.now());
+  switch (admission.type) {
+    case 'skip':
+      await host.settle(entry, AckType.Accept);
+      return;
+    case 'dead-letter': {
+      const error = new SharqError(
+        'SHARQ_ERR_INVALID_RECORD_STATE',
+        `Job ${job.id} spent its ${state.attempts} attempts in deliveries that ended without a verdict (its workers stopped or lost its lock)`,
+        { details: { jobId: job.id, attempts: state.attempts } },
+      );
+      await host.deadLetter(entry, admission.reason, error, state.attempts);
+      host.emitFailed(job, error, 'dead-letter');
+      return;
+    }
+    case 'forward':
+      // Due later (keeps its group mark, none for a delayed add), or a retry redelivered early.
+      await host.forward(
+        entry,
+        admission.dueAt,
+        admission.attemptsMade,
+        run.dueAt !== undefined && run.dueAt > host.clock.now() ? run.group : host.group,
+      );
+      return;
+    case 'wait':
+      // Due within the hold limit: wait here, lock renewed by the sweep.
+      await sleep(admission.delayMs, entry.controller?.signal, host.clock);
+      if (entry.abandoned) return;
+      break;
+    case 'run':
+      break;
+  }
+
+  host.emitActive(job);
+  let result: Result;
+  try {
+    result = await invokeWithTimeout(host, entry, job, run.timeout ?? options.timeout);
+  } catch (thrown) {
+    if (entry.abandoned) return;
+    await settleFailure(host, entry, job, state, policy, toError(thrown));
+    return;
+  }
+  if (entry.abandoned) return;
+  if (await host.settle(entry, AckType.Accept)) host.emitCompleted(job, result);
+}
+
+async function settleFailure<Data, Result>(
+  host: DeliveryHost<Data, Result>,
+  entry: Delivery<Data>,
+  job: Job<Data>,
+  state: Parameters<typeof decideFailure>[1],
+  policy: RetryPolicy,
+  error: Error,
+): Promise<void> {
+  let now = host.clock.now();
+  let verdict = decideFailure(error, state, policy, now);
+  if (
+    verdict.type === 'hold' ||
+    (verdict.type === 'forward' && verdict.attemptsMade === attemptOf(state))
+  ) {
+    // A retry spends the queue's retry budget; past it, the retry waits for the budget.
+    const extra = await host.retryBudgetWait();
+    if (extra > 0) {
+      now = host.clock.now();
+      verdict = postpone(verdict, extra, state, policy, now);
+    }
+  }
+  switch (verdict.type) {
+    case 'dead-letter':
+      await host.deadLetter(entry, verdict.reason, error, attemptOf(state));
+      host.emitFailed(job, error, 'dead-letter');
+      return;
+    case 'hold':
+      host.emitFailed(job, error, 'retry');
+      host.emitRetrying(job, error, {
+        delayMs: verdict.delayMs,
+        dueAt: now + verdict.delayMs,
+        via: 'hold',
+      });
+      host.hold(entry, verdict.delayMs, attemptOf(state));
+      return;
+    case 'forward': {
+      host.emitFailed(job, error, 'retry');
+      const delayMs = Math.max(0, verdict.dueAt - now);
+      host.emitRetrying(job, error, {
+        delayMs,
+        dueAt: verdict.dueAt,
+        via: delayMs > 0 ? 'tier' : 'queue',
+      });
+      await host.forward(entry, verdict.dueAt, verdict.attemptsMade, host.group);
+      return;
+    }
+    case 'accept':
+      await host.settle(entry, AckType.Accept);
+  }
+}
+
+/** Runs the handler; past `timeoutMs` the signal fires and the attempt fails with SHARQ_ERR_JOB_TIMEOUT. */
+function invokeWithTimeout<Data, Result>(
+  host: DeliveryHost<Data, Result>,
+  entry: Delivery<Data>,
+  job: Job<Data>,
+  timeoutMs: number | undefined,
+): Promise<Result> {
+  const signal = entry.controller?.signal ?? NEVER;
+  if (timeoutMs === undefined) return host.invoke(job, signal);
+  return new Promise<Result>((resolve, reject) => {
+    const cancel = host.clock.setTimer(() => {
+      const error = new SharqError(
+        'SHARQ_ERR_JOB_TIMEOUT',
+        `Job ${job.id} timed out after ${timeoutMs} ms`,
+        {
+          details: { jobId: job.id, timeoutMs },
+        },
+      );
+      entry.controller?.abort(error);
+      reject(error);
+    }, timeoutMs);
+    host.invoke(job, signal).then(
+      (r) => {
+        cancel();
+        resolve(r);
+      },
+      (e: unknown) => {
+        cancel();
+        reject(e);
+      },
+    );
+  });
+}
