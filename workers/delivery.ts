@@ -25,6 +25,8 @@ export interface Delivery<Data> extends Locked {
   job: Job<Data> | undefined;
   /** Created only when the handler can see it (it takes a second parameter, or runs in a sandbox). */
   controller: AbortController | undefined;
+  /** Set when the attempt failed (for the elastic pool's failure share). */
+  failed: boolean;
   done: Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): 
     lockDeadline: record.lockDeadline,
     abandoned: false,
     settled: false,
+    failed: false,
     done: Promise.resolve(),
   };
 }
@@ -210,6 +213,7 @@ async function settleFailure<Data, Result>(
   policy: RetryPolicy,
   error: Error,
 ): Promise<void> {
+  entry.failed = true;
   let now = host.clock.now();
   let verdict = decideFailure(error, state, policy, now);
   if (

@@ -30,6 +30,7 @@ import type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
 import { forwardThenAccept } from './forward.js';
 import type { Job } from './job.js';
 import { LockKeeper } from './lock-keeper.js';
+import { ElasticConcurrency } from './pool/elastic-concurrency.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { DelayForwarder } from './retry/forwarder.js';
 
@@ -85,6 +86,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private keeper: LockKeeper<Delivery<Data>> | undefined;
   private forwarder: DelayForwarder | undefined;
   private readonly limiter: RateLimiter | undefined;
+  private readonly elastic: ElasticConcurrency | undefined;
   private readonly retryBudget: RateLimiter | undefined;
   private groupConfig: ShareGroupConfig | undefined;
   private readonly host: DeliveryHost<Data, Result>;
@@ -125,6 +127,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.deadLetterTopic = this.options.deadLetterTopic ?? defaultDeadLetterTopic(queue);
     // A handler that takes no signal cannot see one: it gets a shared one, no controller per job.
     this.withSignal = handler.length >= 2;
+    this.elastic =
+      this.options.elastic === undefined
+        ? undefined
+        : new ElasticConcurrency(this.options.elastic, this.clock);
     const notice = (message: string) => queueMicrotask(() => this.fire('notice', message));
     this.limiter =
       this.options.limiter === undefined
@@ -154,6 +160,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   /** Jobs running now. */
   get activeCount(): number {
     return this.running.size;
+  }
+
+  /** Jobs this worker may run at once now: fixed, or the elastic pool's current limit. */
+  get concurrency(): number {
+    return this.elastic?.limit ?? this.options.concurrency;
   }
 
   /** Failed jobs waiting on this worker for a short backoff. */
@@ -276,7 +287,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     const consumer = this.consumer!;
     let failures = 0;
     while (this.closing === undefined) {
-      const free = this.options.concurrency - this.running.size;
+      const free = this.concurrency - this.running.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
@@ -338,7 +349,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
     this.running.add(entry);
     this.keeper!.add(entry);
+    const elastic = this.elastic;
+    const startedAt = elastic === undefined ? 0 : this.clock.now();
+    elastic?.onStart();
     entry.done = runDelivery(this.host, entry).finally(() => {
+      elastic?.onFinish(this.clock.now() - startedAt, !entry.failed);
       this.running.delete(entry);
       if (!this.holds.has(entry)) this.keeper!.delete(entry);
       const wake = this.slotFreed;

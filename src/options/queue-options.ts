@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { ElasticConcurrencyOptions } from '../../workers/pool/elastic-concurrency.js';
 import { RateLimitOptions, RetryBudgetOptions } from '../../workers/rate-limit/limiter.js';
 import type { TimerClock } from '../util/clock.js';
+import { concurrencySlots } from './concurrency.js';
 import { topicName } from './parse.js';
 
 /**
@@ -185,13 +187,14 @@ export const WorkerOptions = z
       .max(249)
       .optional()
       .describe('Share group of the worker fleet. Default: `sharq.<queue>`.'),
-    concurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
+    concurrency: concurrencySlots
       .default(1)
-      .describe('Jobs run at once by this worker.'),
+      .describe(
+        'Jobs run at once by this worker (1–10000). Default: 1. Fixed unless `elastic` is set.',
+      ),
+    elastic: ElasticConcurrencyOptions.optional().describe(
+      'Concurrency that adapts between `min` and `max` to throughput and latency (AIMD); replaces `concurrency`. Default: fixed concurrency.',
+    ),
     deliveryLimit: deliveryLimitField.optional(),
     lockDurationMs: lockDurationField.optional(),
     overrideGroupConfig: z

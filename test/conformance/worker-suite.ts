@@ -282,6 +282,80 @@ export function workerConformance(name: string, create: () => Promise<WorkerFixt
       expect(events).toEqual(['progress 50', 'log half way', 'progress {"done":true}']);
     });
 
+    /** The most starts in any span of `windowMs`. */
+    function peakIn(windowMs: number, starts: number[]): number {
+      const sorted = [...starts].sort((a, b) => a - b);
+      let peak = 0;
+      for (let i = 0, j = 0; i < sorted.length; i++) {
+        while (sorted[i]! - sorted[j]! >= windowMs) j++;
+        peak = Math.max(peak, i - j + 1);
+      }
+      return peak;
+    }
+
+    it('rate limit in one process: at most max jobs start per duration, and a limited job spends no attempt', async () => {
+      const q = queue<number>();
+      await q.addBulk(
+        Array.from({ length: 12 }, (_, n) => ({ name: 'r', data: n, opts: { attempts: 1 } })),
+      );
+      const starts: number[] = [];
+      const attempts: number[] = [];
+      const w = worker(
+        q,
+        (job) => {
+          starts.push(Date.now());
+          attempts.push(job.deliveryCount);
+        },
+        { concurrency: 8, limiter: { max: 4, durationMs: 400 } },
+      );
+      const notices: string[] = [];
+      w.on('notice', (m) => notices.push(m));
+      await until(() => starts.length === 12);
+      expect(peakIn(400, starts)).toBeLessThanOrEqual(4);
+      // 12 jobs at 4 per 400 ms take at least two more windows after the first.
+      expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(790);
+      expect(attempts.every((d) => d === 1)).toBe(true);
+      expect(notices.join()).toMatch(/per process/);
+      expect(await dlq(q)).toHaveLength(0);
+    });
+
+    it('rate limit fleet-wide through Redis: two workers share one budget', async () => {
+      const q = queue<number>();
+      await q.addBulk(Array.from({ length: 12 }, (_, n) => ({ name: 'r', data: n })));
+      const starts: number[] = [];
+      const limiter = {
+        max: 3,
+        durationMs: 500,
+        redis: 'redis://127.0.0.1:6379',
+        key: `${q.name}-${randomUUID()}`,
+      };
+      for (let i = 0; i < 2; i++)
+        worker(q, () => void starts.push(Date.now()), { concurrency: 4, limiter });
+      await until(() => starts.length === 12);
+      // Fixed windows on Redis: a span of one duration may straddle two windows, never more.
+      expect(peakIn(500, starts)).toBeLessThanOrEqual(6);
+      // 12 jobs at 3 per window need four windows: at least three window edges pass.
+      expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1000);
+    });
+
+    it('retry budget: retries past it wait for the budget', async () => {
+      const q = queue<number>();
+      await q.addBulk(
+        Array.from({ length: 4 }, (_, n) => ({ name: 'b', data: n, opts: { attempts: 2 } })),
+      );
+      const retries: number[] = [];
+      worker(
+        q,
+        (job) => {
+          if (job.attempt === 1) throw new Error('dependency down');
+          retries.push(Date.now());
+        },
+        { concurrency: 4, retryBudget: { max: 2, durationMs: 800 } },
+      );
+      await until(() => retries.length === 4);
+      expect(peakIn(800, retries)).toBeLessThanOrEqual(2);
+    });
+
     it('close() during a backoff moves held retries to a delay tier: not run early, not lost', async () => {
       const q = queue<number>();
       // Within the hold limit (half the 2 s lock): held on the worker.

@@ -43,12 +43,12 @@
  * differ by whole slots. It never leaves [min, max].
  */
 import { z } from 'zod';
+import { concurrencySlots } from '../../src/options/concurrency.js';
 import { parseOptions } from '../../src/options/parse.js';
-import { WorkerOptions } from '../../src/options/queue-options.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 
 /** The worker's own concurrency range: the controller's bounds live inside it. */
-const slots = WorkerOptions.shape.concurrency.unwrap();
+const slots = concurrencySlots;
 
 export const ElasticConcurrencyOptions = z
   .object({

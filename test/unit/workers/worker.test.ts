@@ -275,4 +275,41 @@ describe('Worker', () => {
     await expect(w.waitUntilReady()).rejects.toMatchObject({ code: 'SHARQ_ERR_DATA_DIR_LOCKED' });
     expect(errors[0]).toBe('SHARQ_ERR_DATA_DIR_LOCKED');
   });
+
+  it('elastic concurrency rises on a slow-I/O workload', async () => {
+    const q = queue<number>();
+    await q.addBulk(Array.from({ length: 3000 }, (_, n) => ({ name: 'io', data: n })));
+    let peak = 0;
+    const w = worker(
+      q,
+      async () => {
+        // Slow I/O: the latency does not grow with the jobs in flight.
+        await new Promise((r) => setTimeout(r, 20));
+      },
+      { elastic: { min: 1, max: 48, windowMs: 150, minSamples: 3 } },
+    );
+    await until(() => {
+      peak = Math.max(peak, w.concurrency);
+      return peak >= 12;
+    }, 15_000);
+    expect(peak).toBeGreaterThanOrEqual(12);
+  });
+
+  it('elastic concurrency comes down when latency climbs with the jobs in flight', async () => {
+    const q = queue<number>();
+    await q.addBulk(Array.from({ length: 3000 }, (_, n) => ({ name: 'cpu', data: n })));
+    let inFlight = 0;
+    const w = worker(
+      q,
+      async () => {
+        // A contended resource: every job in flight slows every other one.
+        inFlight++;
+        await new Promise((r) => setTimeout(r, 4 * inFlight));
+        inFlight--;
+      },
+      { elastic: { min: 1, max: 64, initial: 64, windowMs: 150, minSamples: 3 } },
+    );
+    await until(() => w.concurrency <= 32, 15_000);
+    expect(w.concurrency).toBeLessThan(64);
+  });
 });
