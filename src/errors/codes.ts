@@ -112,6 +112,14 @@ export const ERROR_CODES = {
     retryable: true,
     doc: "A Redis-backed rate limiter (or retry budget) could not reach Redis: the connection is down or reconnecting, or Redis did not answer within the limiter's `timeoutMs`. The worker acquires nothing for that poll, so no job runs past the limit and none spends an attempt; it tries again after a wait. The cause holds the Redis error; `details` names the limiter key and the operation.",
   },
+  SHARQ_ERR_SANDBOX_CRASHED: {
+    retryable: true,
+    doc: "The worker thread or child process running a sandboxed processor died during a job: `process.exit`, an uncaught exception, its heap limit (`maxOldGenerationSizeMb`) or a signal. Only that attempt fails (it is retried as any failure); the next job gets a new sandbox. `details` holds `jobId`, `kind`, `exitCode`, `signal`, `reason: 'out of memory'` and the uncaught `error` when known. Also raised, not retryable, when a sandbox cannot be started at all.",
+  },
+  SHARQ_ERR_SANDBOX_UNCLONEABLE: {
+    retryable: false,
+    doc: "A value could not cross between a worker and its sandboxed processor by structured clone: the job's data, or the processor's result or progress value (a function, a symbol, a stream). Return plain data: objects, arrays, strings, numbers, Dates, Maps, typed arrays.",
+  },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
