@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { type DeadLetterReason, deadLetterRecord } from '../src/dlq/dead-letter.js';
 import { type EngineLease, leaseEngine } from '../src/engine/resolve-engine.js';
@@ -33,6 +36,12 @@ import { LockKeeper } from './lock-keeper.js';
 import { ElasticConcurrency } from './pool/elastic-concurrency.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { DelayForwarder } from './retry/forwarder.js';
+import {
+  createSandboxPool,
+  SandboxOptions,
+  type SandboxOptionsInput,
+  type SandboxPool,
+} from './sandbox/pool.js';
 
 export type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
 export type WorkerOptionsInput = z.input<typeof WorkerOptions>;
@@ -40,6 +49,11 @@ export type Handler<Data, Result> = (
   job: Job<Data>,
   signal: AbortSignal,
 ) => Promise<Result> | Result;
+/**
+ * What runs jobs: a function in this process, or a sandboxed processor (as BullMQ's): a module
+ * path, run in worker threads, or `{ file, kind: 'thread' | 'process', ... }`.
+ */
+export type Processor<Data, Result> = Handler<Data, Result> | SandboxOptionsInput;
 
 /** A hold's lock must outlast the wait by this much, so a crash mid-wait never frees it early. */
 const HOLD_MARGIN_MS = 250;
@@ -101,11 +115,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private dlqPartitions = 1;
   private closing: Promise<void> | undefined;
 
-  constructor(
-    queue: string,
-    private readonly handler: Handler<Data, Result>,
-    options: WorkerOptionsInput = {},
-  ) {
+  private readonly handler: Handler<Data, Result>;
+  private readonly sandbox: SandboxPool | undefined;
+
+  constructor(queue: string, processor: Processor<Data, Result>, options: WorkerOptionsInput = {}) {
     super();
     const parsed = topicName.safeParse(queue);
     if (!parsed.success) {
@@ -115,18 +128,48 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         { details: { option: 'queue' } },
       );
     }
-    if (typeof handler !== 'function') {
-      throw new SharqError('SHARQ_ERR_INVALID_OPTION', 'Worker handler must be a function', {
-        details: { option: 'handler' },
-      });
-    }
     this.queue = queue;
     this.options = parseOptions('Worker', WorkerOptions, options);
     this.clock = this.options.clock ?? systemClock;
+    if (typeof processor === 'function') {
+      this.handler = processor;
+      // A handler that takes no signal cannot see one: it gets a shared one, no controller per job.
+      this.withSignal = processor.length >= 2;
+    } else {
+      const sandbox = parseOptions('Worker processor', SandboxOptions, processor);
+      const file = sandbox.file.startsWith('file:') ? fileURLToPath(sandbox.file) : sandbox.file;
+      if (!existsSync(file)) {
+        throw new SharqError(
+          'SHARQ_ERR_INVALID_OPTION',
+          `Worker processor file ${path.resolve(file)} does not exist`,
+          { details: { option: 'processor', file } },
+        );
+      }
+      const pool = createSandboxPool(
+        { ...sandbox, size: this.options.elastic?.max ?? this.options.concurrency },
+        this.clock,
+      );
+      this.sandbox = pool;
+      this.withSignal = true;
+      this.handler = (job, signal) =>
+        pool.run(
+          {
+            id: job.id,
+            name: job.name,
+            data: job.data,
+            queue: job.queue,
+            attempt: job.attempt,
+            attempts: job.attempts,
+            deliveryCount: job.deliveryCount,
+            headers: { ...job.headers },
+            timestamp: job.timestamp,
+          },
+          signal,
+          { progress: (v) => job.progress(v), log: (line) => job.log(line) },
+        ) as Promise<Result>;
+    }
     this.group = this.options.group ?? queueGroup(queue);
     this.deadLetterTopic = this.options.deadLetterTopic ?? defaultDeadLetterTopic(queue);
-    // A handler that takes no signal cannot see one: it gets a shared one, no controller per job.
-    this.withSignal = handler.length >= 2;
     this.elastic =
       this.options.elastic === undefined
         ? undefined
@@ -520,6 +563,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       }),
     );
     this.keeper?.stop();
+    await this.sandbox?.close();
     await this.forwarder?.close();
     await this.acks?.drain();
     await this.keeper?.drain();

@@ -21,7 +21,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type Handler, Worker, type WorkerOptionsInput } from '../../workers/worker.js';
+import { SandboxOptions, type SandboxOptionsInput } from '../../workers/sandbox/pool.js';
+import {
+  type Handler,
+  type Processor,
+  Worker,
+  type WorkerOptionsInput,
+} from '../../workers/worker.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
 import { EmbeddedEngineOptions, KafkaEngineOptions } from '../options/engine-options.js';
 import { parseOptions, topicName } from '../options/parse.js';
@@ -34,8 +40,11 @@ export interface WorkerDefinition<Data = unknown, Result = unknown> {
   queue: string;
   /** Runs one job; a thrown error fails the attempt (retry, or DLQ on the last). */
   handler?: Handler<Data, Result>;
-  /** Path of a processor file run in a sandbox, instead of `handler`. */
-  processor?: string;
+  /**
+   * A sandboxed processor instead of `handler`: a file path (relative to this module), run in
+   * worker threads, or `{ file, kind: 'thread' | 'process', ... }`.
+   */
+  processor?: SandboxOptionsInput;
   /** Worker options; `--engine`, `--concurrency` and the other flags override theirs. */
   options?: WorkerOptionsInput;
 }
@@ -57,11 +66,9 @@ const WorkerDefinitionSchema = z
       )
       .optional()
       .describe('Runs one job.'),
-    processor: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Path of a processor file run in a sandbox, instead of `handler`.'),
+    processor: SandboxOptions.optional().describe(
+      'A sandboxed processor instead of `handler`: a file path (relative to the module) or `{ file, kind, ... }`.',
+    ),
     options: z
       .custom<WorkerOptionsInput>(
         (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
@@ -181,7 +188,7 @@ export async function runWorkerCommand(
     if (stopSignal !== undefined) return stop();
     const worker = new Worker(
       definition.queue,
-      workerHandler(definition),
+      workerProcessor(definition, modulePath),
       workerOptions(definition, config, fromEnv),
     );
     logEvents(worker);
@@ -279,14 +286,17 @@ export async function loadWorkerModule(modulePath: string): Promise<WorkerDefini
   return result.data as WorkerDefinition;
 }
 
-function workerHandler(definition: WorkerDefinition): Handler<unknown, unknown> {
+function workerProcessor(
+  definition: WorkerDefinition,
+  modulePath: string,
+): Processor<unknown, unknown> {
   if (definition.handler !== undefined) return definition.handler;
-  // The Worker has no sandbox option in this build: a processor-only module cannot run yet.
-  throw new SharqError(
-    'SHARQ_ERR_NOT_IMPLEMENTED',
-    'Invalid worker module: processor: sandboxed processors are not available in this build; export a `handler` instead',
-    { details: { option: 'processor' } },
-  );
+  const sandbox = SandboxOptions.parse(definition.processor);
+  // A processor path is relative to the module that names it, not to the current directory.
+  const file = sandbox.file.startsWith('file:')
+    ? sandbox.file
+    : path.resolve(path.dirname(path.resolve(modulePath)), sandbox.file);
+  return { ...sandbox, file };
 }
 
 function workerOptions(

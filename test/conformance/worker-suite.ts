@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DLQ_HEADER } from '../../src/dlq/dead-letter.js';
 import type { Engine, StoredRecord } from '../../src/engine/types.js';
@@ -359,6 +360,39 @@ export function workerConformance(name: string, create: () => Promise<WorkerFixt
       expect(peakIn(800, [...due.values()])).toBeLessThanOrEqual(2);
       for (const [n, at] of ranAt) expect(at).toBeGreaterThanOrEqual(due.get(n)!);
     });
+
+    it.each(['thread', 'process'] as const)(
+      'a sandboxed processor (%s) that crashes or runs out of memory fails only that attempt; a replacement runs the retry',
+      async (kind) => {
+        const q = queue<number>();
+        await q.addBulk([
+          { name: 'exit', data: 1, opts: { attempts: 2 } },
+          { name: 'oom', data: 2, opts: { attempts: 2 } },
+        ]);
+        const file = fileURLToPath(
+          new URL('../fixtures/processors/crash-once.mjs', import.meta.url),
+        );
+        const w = new Worker<number, { pid: number; threadId: number; attempt: number }>(
+          q.name,
+          { file, kind, maxOldGenerationSizeMb: 32 },
+          { engine, pollMaxWaitMs: 100, concurrency: 1 },
+        );
+        open.push(w);
+        const failures: string[] = [];
+        const results: { pid: number; threadId: number; attempt: number }[] = [];
+        const progress: unknown[] = [];
+        w.on('failed', (_j, e) => failures.push((e as { code?: string }).code ?? e.message));
+        w.on('completed', (_j, r) => results.push(r));
+        w.on('progress', (_j, v) => progress.push(v));
+        await until(() => results.length === 2, 30_000);
+        expect(failures).toEqual(['SHARQ_ERR_SANDBOX_CRASHED', 'SHARQ_ERR_SANDBOX_CRASHED']);
+        expect(results.map((r) => r.attempt)).toEqual([2, 2]);
+        if (kind === 'process') expect(results.every((r) => r.pid !== process.pid)).toBe(true);
+        else expect(results.every((r) => r.threadId > 0)).toBe(true);
+        expect(progress).toEqual([100, 100]);
+        expect(await dlq(q)).toHaveLength(0);
+      },
+    );
 
     it('close() during a backoff moves held retries to a delay tier: not run early, not lost', async () => {
       const q = queue<number>();

@@ -157,6 +157,30 @@ describe('sharq worker <module>', () => {
     });
   });
 
+  it('runs a module whose processor is sandboxed: a crashed sandbox fails one attempt, the retry completes', async () => {
+    const queue = 'cli-sandboxed';
+    const { dir, data } = await seeded(queue, 2);
+    const child = sharqWorker([path.join(modules, 'sandboxed.mjs'), '--data-dir', data], {
+      FIXTURE_QUEUE: queue,
+      FIXTURE_DIR: dir,
+    });
+    await until(() => jsonLines(child.stdout()).length > 0, 'the ready line');
+    const crashed = () =>
+      jsonLines(child.stderr()).filter(
+        (l) => l.event === 'failed' && JSON.stringify(l).includes('SHARQ_ERR_SANDBOX_CRASHED'),
+      ).length;
+    await until(() => lines(path.join(dir, 'done.log')).length === 2, 'both retries done');
+    expect(crashed()).toBe(2);
+    child.p.kill('SIGTERM');
+    expect(await child.exited, child.stderr()).toBe(0);
+    expect(await groupState(data, queue)).toEqual({
+      acquired: 0,
+      archived: 0,
+      available: 0,
+      completed: 2,
+    });
+  });
+
   it('aborts and releases jobs still running at the shutdown deadline', async () => {
     const queue = 'cli-deadline';
     const total = 10;

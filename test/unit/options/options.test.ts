@@ -40,8 +40,12 @@ describe('option validation', () => {
   it('checks queue names and handlers', () => {
     expect(invalid(() => new Queue('')).code).toBe('SHARQ_ERR_INVALID_OPTION');
     expect(invalid(() => new Queue('has space')).code).toBe('SHARQ_ERR_INVALID_OPTION');
-    expect(invalid(() => new Worker('q', 'nope' as never, { autorun: false })).code).toBe(
+    expect(invalid(() => new Worker('q', 42 as never, { autorun: false })).code).toBe(
       'SHARQ_ERR_INVALID_OPTION',
+    );
+    // A processor path that names no file fails at construction, not at the first job.
+    expect(invalid(() => new Worker('q', './nope.js', { autorun: false })).message).toMatch(
+      /nope\.js does not exist/,
     );
     expect(
       invalid(() => new Worker('q', async () => 1, { attempts: 1001, autorun: false })).message,
