@@ -202,7 +202,11 @@ export async function runDelivery<Data, Result>(
     return;
   }
   if (entry.abandoned) return;
-  if (await host.settle(entry, AckType.Accept)) host.emitCompleted(job, result);
+  // The slot frees once the ACCEPT is queued, not once it is durable: the next poll goes out
+  // with it (on Kafka the ACCEPT rides on that ShareFetch). `completed` waits for durability.
+  void host.settle(entry, AckType.Accept).then((ok) => {
+    if (ok) host.emitCompleted(job, result);
+  });
 }
 
 async function settleFailure<Data, Result>(
