@@ -3,10 +3,15 @@
  * unexported on purpose.
  */
 
+export { defineWorker, type WorkerDefinition } from '../workers/define-worker.js';
 export type { Job } from '../workers/job.js';
+export type { RateLimitOptionsInput } from '../workers/rate-limit/limiter.js';
+export type { SandboxOptionsInput } from '../workers/sandbox/pool.js';
 export type {
   FailureOutcome,
   Handler,
+  Processor,
+  RetryInfo,
   WorkerEvents,
   WorkerOptionsInput,
 } from '../workers/worker.js';

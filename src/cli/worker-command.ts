@@ -21,6 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { WorkerDefinition } from '../../workers/define-worker.js';
 import { SandboxOptions, type SandboxOptionsInput } from '../../workers/sandbox/pool.js';
 import {
   type Handler,
@@ -34,27 +35,7 @@ import { parseOptions, topicName } from '../options/parse.js';
 import { WorkerOptions } from '../options/queue-options.js';
 import { systemClock } from '../util/clock.js';
 
-/** What a worker module exports: its default export, or an export named `worker`. */
-export interface WorkerDefinition<Data = unknown, Result = unknown> {
-  /** Queue the worker takes jobs from. */
-  queue: string;
-  /** Runs one job; a thrown error fails the attempt (retry, or DLQ on the last). */
-  handler?: Handler<Data, Result>;
-  /**
-   * A sandboxed processor instead of `handler`: a file path (relative to this module), run in
-   * worker threads, or `{ file, kind: 'thread' | 'process', ... }`.
-   */
-  processor?: SandboxOptionsInput;
-  /** Worker options; `--engine`, `--concurrency` and the other flags override theirs. */
-  options?: WorkerOptionsInput;
-}
-
-/** Types a worker module's definition; returns it unchanged. */
-export function defineWorker<Data = unknown, Result = unknown>(
-  definition: WorkerDefinition<Data, Result>,
-): WorkerDefinition<Data, Result> {
-  return definition;
-}
+export { defineWorker, type WorkerDefinition } from '../../workers/define-worker.js';
 
 const WorkerDefinitionSchema = z
   .object({
@@ -465,7 +446,7 @@ function renderHelp(): string {
 
 <module> is a file whose default export (or export named "worker") is
   defineWorker({ queue, handler: async (job, signal) => ..., options })
-with defineWorker from sharq's CLI module, options as for new Worker().
+with defineWorker from 'sharq', options as for new Worker().
 
 Options (each also read from the environment variable named; a flag wins):
 ${body.join('\n')}

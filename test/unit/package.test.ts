@@ -31,6 +31,7 @@ describe('package', () => {
         'UnrecoverableError',
         'Worker',
         'createEngine',
+        'defineWorker',
         'defaultDeadLetterTopic',
       ].sort(),
     );
