@@ -166,7 +166,7 @@ export async function runDelivery<Data, Result>(
       return;
     case 'dead-letter': {
       const error = new SharqError(
-        'SHARQ_ERR_INVALID_RECORD_STATE',
+        'SHARQ_ERR_ATTEMPTS_EXHAUSTED',
         `Job ${job.id} spent its ${state.attempts} attempts in deliveries that ended without a verdict (its workers stopped or lost its lock)`,
         { details: { jobId: job.id, attempts: state.attempts } },
       );

@@ -33,7 +33,7 @@ export interface WorkerEvents<Data, Result> {
   log: [job: Job<Data>, line: string];
   /** A poll found nothing and no job is running. */
   drained: [];
-  /** Something an operator should know that is not an error (a per-process rate limit, a group setting changed). */
+  /** Something an operator should know that is not an error (a rate limit that is per process only). */
   notice: [message: string];
   /** A background failure the worker recovered from (poll, ack, DLQ write). */
   error: [error: Error];

@@ -74,11 +74,15 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_RATE_LIMITED: {
     retryable: true,
-    doc: "Thrown by a handler (`RateLimitError`) when the service it calls refused for a rate limit: the job waits (`delayMs`, or the worker limiter's wait) and runs again without spending an attempt.",
+    doc: "Thrown by a handler (`RateLimitError`) when the service it calls refused for a rate limit: the job waits (`delayMs`, or else the worker's hold limit: `holdMaxMs`, at most half the lock) and runs again without spending an attempt.",
   },
   SHARQ_ERR_JOB_TIMEOUT: {
     retryable: true,
     doc: "A handler ran past its job's `timeout`: its `AbortSignal` fired with this error and the attempt failed (retried with backoff, or dead-lettered on the last attempt). `details.timeoutMs` holds the limit.",
+  },
+  SHARQ_ERR_ATTEMPTS_EXHAUSTED: {
+    retryable: false,
+    doc: 'A job spent all its `attempts` in deliveries that ended without a verdict (its workers died or lost its lock while running it, for example a job that crashes its process): it goes to the DLQ with this code instead of running again.',
   },
   SHARQ_ERR_GROUP_CONFIG_MISMATCH: {
     retryable: false,

@@ -31,7 +31,7 @@ export class RetryJobError extends SharqError {
 
 /**
  * The job met a rate limit of the service it calls: it runs again after `delayMs` (default: the
- * worker limiter's wait) without spending an attempt.
+ * worker's hold limit, `holdMaxMs` capped at half the lock) without spending an attempt.
  */
 export class RateLimitError extends SharqError {
   readonly delayMs: number | undefined;

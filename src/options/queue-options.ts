@@ -213,7 +213,7 @@ export const WorkerOptions = z
     backoffStrategies: z
       .record(
         z.string().min(1).max(64),
-        z.custom<(attempt: number, error: Error) => number>(
+        z.custom<(attemptsMade: number, error: Error, job: unknown) => number>(
           (v) => typeof v === 'function',
           'a function (attemptsMade, error, job) => delay in ms',
         ),

@@ -394,6 +394,28 @@ export function workerConformance(name: string, create: () => Promise<WorkerFixt
       },
     );
 
+    it('a delayed job outlives forwarders that stop while holding it (no archive at the delivery limit)', async () => {
+      const q = queue<string>();
+      // 6 s: one record in the 5 s tier through every stop below.
+      const [added] = await q.addBulk([{ name: 'd', data: 'd', opts: { delay: 6000 } }]);
+      let ranAt = 0;
+      for (let i = 0; i < 7; i++) {
+        const w = worker(q, () => {
+          ranAt = Date.now();
+        });
+        await w.waitUntilReady();
+        // Long enough for the forwarder to acquire and hold the tier record, then stop.
+        await new Promise((r) => setTimeout(r, 250));
+        await w.close();
+      }
+      worker(q, () => {
+        ranAt = Date.now();
+      });
+      await until(() => ranAt > 0);
+      expect(ranAt).toBeGreaterThanOrEqual(added!.dueAt!);
+      expect(await dlq(q)).toHaveLength(0);
+    });
+
     it('close() during a backoff moves held retries to a delay tier: not run early, not lost', async () => {
       const q = queue<number>();
       // Within the hold limit (half the 2 s lock): held on the worker.

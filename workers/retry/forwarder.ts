@@ -60,6 +60,7 @@ export class DelayForwarder {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly maxHeld: number;
   private closing: Promise<void> | undefined;
+  private deliveryLimit = 5;
 
   constructor(private readonly o: ForwarderOptions) {
     this.maxHeld = o.maxHeld ?? 1000;
@@ -73,6 +74,7 @@ export class DelayForwarder {
       deadLetterTopic: this.o.deadLetterTopic,
     });
     const { config } = await admin.describeGroup(group);
+    this.deliveryLimit = config.deliveryCountLimit;
     this.consumer = this.o.engine.createShareConsumer({
       groupId: group,
       topics: delayTierTopics(this.o.queue),
@@ -158,7 +160,10 @@ export class DelayForwarder {
     const releaseAt = Math.min(dueAt, record.timestamp + tier.ms);
     const wait = releaseAt - this.o.clock.now();
     this.keeper!.add(held);
-    if (wait <= 0) {
+    // A tier record given back by forwarders that stopped while holding it (rolling restarts
+    // during a long tier) nears its delivery limit: rewrite it as a fresh record with the same
+    // due time rather than let the engine archive it.
+    if (wait <= 0 || record.deliveryCount >= this.deliveryLimit - 1) {
       this.track(this.hop(held, dueAt));
       return;
     }
