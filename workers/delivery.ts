@@ -27,6 +27,8 @@ export interface Delivery<Data> extends Locked {
   controller: AbortController | undefined;
   /** Set when the attempt failed (for the elastic pool's failure share). */
   failed: boolean;
+  /** Acquired before its rate-limit token (the worker was idle): take one before running. */
+  needsToken: boolean;
   done: Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export interface DeliveryHost<Data, Result> {
   /** The longest retry held on the worker: the hold limit, capped at half the lock. */
   readonly holdLimitMs: number;
   invoke(job: Job<Data>, signal: AbortSignal): Promise<Result>;
+  /** A RateLimitError without `delayMs` waits this long (the limiter's window), else the hold limit. */
+  readonly rateLimitWaitMs: number | undefined;
+  /** Waits for a rate-limit token; false when the worker closed or lost the lock first. */
+  waitForToken(entry: Delivery<Data>): Promise<boolean>;
   /** Takes a token of the retry budget; resolves with how much longer a retry must wait (0: none). */
   retryBudgetWait(): Promise<number>;
   settle(entry: Delivery<Data>, type: AckType): Promise<boolean>;
@@ -82,6 +88,7 @@ export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): 
     abandoned: false,
     settled: false,
     failed: false,
+    needsToken: false,
     done: Promise.resolve(),
   };
 }
@@ -95,6 +102,7 @@ function policyOf<Data, Result>(
   const strategies = host.options.backoffStrategies as Record<string, BackoffStrategy> | undefined;
   return {
     holdLimitMs: host.holdLimitMs,
+    rateLimitWaitMs: host.rateLimitWaitMs ?? host.holdLimitMs,
     delayAfter: (made, error) => nextDelay(spec, made, error, job(), strategies),
   };
 }
@@ -191,6 +199,11 @@ export async function runDelivery<Data, Result>(
     case 'run':
       break;
   }
+  // Held (lock renewed) until the limiter lets it run; on shutdown it is released unrun.
+  if (entry.needsToken && !(await host.waitForToken(entry))) {
+    if (!entry.abandoned) await host.settle(entry, AckType.Release);
+    return;
+  }
 
   host.emitActive(job);
   let result: Result;
@@ -246,7 +259,8 @@ async function settleFailure<Data, Result>(
       host.hold(entry, verdict.delayMs, attemptOf(state));
       return;
     case 'forward': {
-      host.emitFailed(job, error, 'retry');
+      // A rate-limited job did not fail: it waits, without spending its attempt.
+      if (verdict.attemptsMade === attemptOf(state)) host.emitFailed(job, error, 'retry');
       const delayMs = Math.max(0, verdict.dueAt - now);
       host.emitRetrying(job, error, {
         delayMs,

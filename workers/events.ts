@@ -24,7 +24,15 @@ export interface WorkerEvents<Data, Result> {
   /** A failed job's next attempt is scheduled. */
   retrying: [job: Job<Data>, error: Error, info: RetryInfo];
   /** A job is safely in the dead-letter topic and acknowledged in the queue. */
-  'dead-lettered': [info: { record: AcquiredRecord; reason: DeadLetterReason; error: Error }];
+  'dead-lettered': [
+    info: {
+      record: AcquiredRecord;
+      reason: DeadLetterReason;
+      error: Error;
+      /** The job, unless its record could not be decoded (a poison record). */
+      job: Job<Data> | undefined;
+    },
+  ];
   /** The worker lost a job's lock (it expired or the engine refused a renewal); the job runs again elsewhere. */
   'lock-lost': [job: Job<Data>, error: Error];
   /** `job.progress(value)` from a handler. */

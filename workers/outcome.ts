@@ -42,6 +42,8 @@ export interface RetryPolicy {
   delayAfter(attemptsMade: number, error: Error): number;
   /** Retries due within this many ms may be held on the worker. */
   holdLimitMs: number;
+  /** The wait of a RateLimitError that names none. */
+  rateLimitWaitMs: number;
 }
 
 /** This attempt's number, counting deliveries of earlier records of the job. */
@@ -63,7 +65,7 @@ export function decideFailure(
   if (isUnrecoverable(error)) return { type: 'dead-letter', reason: 'unrecoverable' };
   const attempt = attemptOf(s);
   if (error instanceof RateLimitError || SharqError.is(error, 'SHARQ_ERR_RATE_LIMITED')) {
-    const wait = (error as RateLimitError).delayMs ?? policy.holdLimitMs;
+    const wait = (error as RateLimitError).delayMs ?? policy.rateLimitWaitMs;
     return { type: 'forward', dueAt: now + wait, attemptsMade: attempt - 1 };
   }
   if (attempt >= s.attempts) return { type: 'dead-letter', reason: 'attempts-exhausted' };

@@ -55,6 +55,8 @@ export type Handler<Data, Result> = (
  */
 export type Processor<Data, Result> = Handler<Data, Result> | SandboxOptionsInput;
 
+/** Longest poll while holding rate-limit tokens: a token counts from when it was taken. */
+const LIMITED_POLL_WAIT_MS = 20;
 /** A hold's lock must outlast the wait by this much, so a crash mid-wait never frees it early. */
 const HOLD_MARGIN_MS = 250;
 
@@ -100,6 +102,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private keeper: LockKeeper<Delivery<Data>> | undefined;
   private forwarder: DelayForwarder | undefined;
   private readonly limiter: RateLimiter | undefined;
+  /** The last rate-limited poll found nothing. */
+  private limiterIdle = true;
   private readonly elastic: ElasticConcurrency | undefined;
   private readonly retryBudget: RateLimiter | undefined;
   private groupConfig: ShareGroupConfig | undefined;
@@ -339,30 +343,44 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       }
       let records: AcquiredRecord[];
       let granted = free;
+      let maxWaitMs = this.options.pollMaxWaitMs;
+      /** Idle and rate-limited: one record, its token taken when it arrives. */
+      let tokenLater = false;
       try {
         // Admission: acquire only what the limiter lets run now, so a limited job stays in the
-        // queue and spends no attempt.
+        // queue and spends no attempt. A token counts from when it is taken, so none is held
+        // through a long wait on an empty queue: while idle, the worker waits for one record
+        // and takes its token when it comes; while busy, it takes tokens first and polls briefly.
         if (this.limiter !== undefined) {
-          const grant = await this.limiter.take(free);
-          if (grant.granted === 0) {
-            this.acks!.flushNow();
-            await sleep(grant.retryInMs, this.pollAbort.signal, this.clock);
-            continue;
+          if (this.limiterIdle) {
+            granted = 1;
+            tokenLater = true;
+          } else {
+            const grant = await this.limiter.take(free);
+            if (grant.granted === 0) {
+              this.acks!.flushNow();
+              await sleep(grant.retryInMs, this.pollAbort.signal, this.clock);
+              continue;
+            }
+            granted = grant.granted;
+            maxWaitMs = Math.min(maxWaitMs, LIMITED_POLL_WAIT_MS);
           }
-          granted = grant.granted;
         }
         // Verdicts of finished jobs go out first: on Kafka they ride on this fetch rather than
         // wait behind it while the member still holds their locks.
         this.acks!.flushNow();
         records = await consumer.poll({
           maxRecords: granted,
-          maxWaitMs: this.options.pollMaxWaitMs,
+          maxWaitMs,
           signal: this.pollAbort.signal,
         });
-        if (this.limiter !== undefined && records.length < granted)
-          this.limiter
-            .giveBack(granted - records.length)
-            .catch((e: unknown) => this.reportError(toError(e)));
+        if (this.limiter !== undefined) {
+          if (!tokenLater && records.length < granted)
+            this.limiter
+              .giveBack(granted - records.length)
+              .catch((e: unknown) => this.reportError(toError(e)));
+          this.limiterIdle = records.length === 0;
+        }
         failures = 0;
       } catch (err) {
         if (this.closing !== undefined) break;
@@ -379,12 +397,13 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         if (this.running.size === 0 && this.closing === undefined) this.fire('drained');
         continue;
       }
-      for (const record of records) this.start(record);
+      for (const record of records) this.start(record, tokenLater);
     }
   }
 
-  private start(record: AcquiredRecord): void {
+  private start(record: AcquiredRecord, needsToken = false): void {
     const entry = newDelivery<Data>(record, this.withSignal);
+    entry.needsToken = needsToken;
     if (this.closing !== undefined) {
       // Acquired while shutting down: give it straight back.
       void this.settle(entry, AckType.Release);
@@ -505,7 +524,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           ),
         ),
     );
-    if (result === 'done') this.fire('dead-lettered', { record, reason, error });
+    if (result === 'done') this.fire('dead-lettered', { record, reason, error, job: entry.job });
     return result === 'done';
   }
 
@@ -613,6 +632,21 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         return worker.closing !== undefined;
       },
       invoke: async (job, signal) => this.handler(job, signal),
+      rateLimitWaitMs: this.options.limiter?.durationMs,
+      waitForToken: async (entry) => {
+        const limiter = this.limiter;
+        while (limiter !== undefined && !entry.abandoned && this.closing === undefined) {
+          try {
+            const grant = await limiter.take(1);
+            if (grant.granted === 1) return true;
+            await sleep(grant.retryInMs, this.pollAbort.signal, this.clock);
+          } catch (err) {
+            this.reportError(toError(err));
+            await sleep(1000, this.pollAbort.signal, this.clock);
+          }
+        }
+        return limiter === undefined;
+      },
       retryBudgetWait: async () => {
         if (this.retryBudget === undefined) return 0;
         try {

@@ -4,6 +4,7 @@ import { admit, decideFailure, postpone, type RetryPolicy } from '../../../worke
 
 const policy = (delay: number, holdLimitMs = 5000): RetryPolicy => ({
   holdLimitMs,
+  rateLimitWaitMs: 1000,
   delayAfter: () => delay,
 });
 const state = (o: Partial<Parameters<typeof decideFailure>[1]> = {}) => ({
@@ -48,6 +49,7 @@ describe('decideFailure', () => {
     });
     const broken: RetryPolicy = {
       holdLimitMs: 5000,
+      rateLimitWaitMs: 1000,
       delayAfter: () => {
         throw new Error('no such strategy');
       },
