@@ -286,14 +286,16 @@ export class EmbeddedEngine implements Engine {
     return log;
   }
 
+  /** New records in `topic`: wake the waiting polls of each group subscribed to it, once per group. */
   private wakeConsumersOf(topic: string): void {
+    const woken = new Set<string>();
     for (const c of this.consumers) {
-      if (c.subscribedTopics.includes(topic)) {
-        void this.groups.get(c.groupId)?.then(
-          (g) => g.wake(),
-          () => undefined,
-        );
-      }
+      if (woken.has(c.groupId) || !c.subscribedTopics.includes(topic)) continue;
+      woken.add(c.groupId);
+      void this.groups.get(c.groupId)?.then(
+        (g) => g.wake(),
+        () => undefined,
+      );
     }
   }
 
@@ -310,10 +312,7 @@ export class EmbeddedEngine implements Engine {
     await mkdir(dir, { recursive: true });
     const { journal, snapshot, entries } = await StateJournal.open(
       path.join(dir, 'state.journal'),
-      {
-        fsync: this.config.fsync,
-        fsyncIntervalMs: this.config.fsyncIntervalMs,
-      },
+      { ...journalFsync(this.config), onSyncError: (err) => this.emitError(err) },
     );
     const host: GroupHost = {
       clock: this.clock,
@@ -332,10 +331,16 @@ export class EmbeddedEngine implements Engine {
     return path.join(this.dataDir, 'topics', topic);
   }
 
-  /** Drops closed segments that every group is past and that are older than the retention. */
+  /**
+   * Drops closed segments that every group is past and that are older than the retention. The
+   * start offsets are read first and the groups' journals fsynced before anything is deleted:
+   * under `ackFsync: "interval"` an in-memory start offset may be ahead of the disk, and a
+   * power loss must not bring back a start offset below records that are gone.
+   */
   private async applyRetention(): Promise<void> {
     if (this.catalog === undefined) return;
     const groups = await Promise.all(this.groups.values());
+    const bounds: { log: PartitionLog; bound: number }[] = [];
     for (const [topic, logs] of this.logs) {
       for (let p = 0; p < logs.length; p++) {
         const log = logs[p]!;
@@ -344,10 +349,29 @@ export class EmbeddedEngine implements Engine {
           const s = g.startOffsetOf(topic, p);
           if (s !== undefined) bound = Math.min(bound, s);
         }
-        await log.deleteSegmentsBefore(bound, this.config.retentionMs);
+        if (bound > log.logStartOffset) bounds.push({ log, bound });
       }
     }
+    if (bounds.length === 0) return;
+    await Promise.all(groups.map((g) => g.durable()));
+    for (const { log, bound } of bounds) {
+      await log.deleteSegmentsBefore(bound, this.config.retentionMs);
+    }
   }
+}
+
+/**
+ * The state journal's policy: it follows `fsync`, except that `ackFsync: "interval"` relaxes
+ * `always` to a timed fsync (state changes are still written before they take effect).
+ */
+export function journalFsync(config: EmbeddedEngineConfig): {
+  fsync: EmbeddedEngineConfig['fsync'];
+  fsyncIntervalMs: number;
+} {
+  if (config.fsync === 'always' && config.ackFsync === 'interval') {
+    return { fsync: 'interval', fsyncIntervalMs: config.ackFsyncIntervalMs };
+  }
+  return { fsync: config.fsync, fsyncIntervalMs: config.fsyncIntervalMs };
 }
 
 function closedError(): SharqError {

@@ -40,10 +40,13 @@ interface Member {
  * the members, and the journal that makes its state survive restarts.
  *
  * Durability order: every state change is journaled before the caller sees its effect. Acquired
- * records are handed out only once their raised delivery count is on disk (a crash never
- * forgets an attempt); acknowledgements resolve once journaled. When the group has a dead-letter
- * topic, records it archives are copied there before the archive is journaled, so a crash in
- * between redelivers the record rather than losing it.
+ * records are handed out only once their raised delivery count is journaled, and
+ * acknowledgements resolve once journaled. "Journaled" is the journal's policy (the engine's
+ * `ackFsync`): by default written to the OS, which a killed process cannot undo, and fsynced
+ * within `ackFsyncIntervalMs`, so only a power loss can take back that last stretch; with
+ * `ackFsync: "always"`, fdatasynced. What must not be lost even then waits for an fsync itself:
+ * dead-letter copies (produced with the log's policy) land before the archive that needs them
+ * is journaled, and an offset reset and the retention check (`durable()`) sync the journal.
  */
 export class EmbeddedShareGroup {
   readonly partitions = new Map<string, SharePartition>();
@@ -276,7 +279,18 @@ export class EmbeddedShareGroup {
       sp.resetStartOffset(offsetFor(p, log));
     }
     await this.persist();
+    // An operator's reset is confirmed only once it is on disk, whatever the ack policy.
+    await this.journal.sync();
     this.wake();
+  }
+
+  /**
+   * Resolves once every state change made before the call is fdatasynced, including entries
+   * still waiting behind a dead-letter copy.
+   */
+  async durable(): Promise<void> {
+    await this.persistTail;
+    await this.journal.sync();
   }
 
   /** Topics the group has state on or members subscribed to. */
@@ -335,13 +349,18 @@ export class EmbeddedShareGroup {
     const entries: JournalEntry[] = [];
     const archived: { topic: string; partition: number; changes: StateChange[] }[] = [];
     for (const [k, sp] of this.partitions) {
+      if (!sp.hasChanges && sp.startOffset === this.journaledStart.get(k)) continue;
       const { startOffset, changes } = sp.drainChanges();
-      if (changes.length === 0 && startOffset === this.journaledStart.get(k)) continue;
       this.journaledStart.set(k, startOffset);
       const [topic, partition] = splitKey(k);
       entries.push({ topic, partition, startOffset, changes });
-      const a = changes.filter((c) => c.state === 'archived');
-      if (a.length > 0) archived.push({ topic, partition, changes: a });
+      let a: StateChange[] | undefined;
+      for (const c of changes) {
+        if (c.state !== 'archived') continue;
+        if (a === undefined) a = [];
+        a.push(c);
+      }
+      if (a !== undefined) archived.push({ topic, partition, changes: a });
     }
     if (entries.length === 0) return this.persistTail;
     const dlq = this.config.deadLetterTopic;
@@ -429,7 +448,9 @@ export class EmbeddedShareGroup {
     if (this.compacting || this.closed || this.journal.sizeBytes < COMPACT_BYTES) return;
     this.compacting = true;
     try {
-      await this.persistTail;
+      // The snapshot is taken from memory, so no archive whose dead-letter copy is still being
+      // written may be in it: wait until no journal link is held back by a copy.
+      while (this.chained > 0) await this.persistTail;
       const partitions = [...this.partitions].map(([k, sp]) => {
         const [topic, partition] = splitKey(k);
         const snap = sp.snapshot();

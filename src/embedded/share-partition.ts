@@ -25,8 +25,9 @@
  *    (already raised) count: locks do not survive a restart, delivery attempts do.
  *  - Journal = one base snapshot, then journal entries. Write `snapshot()` as the base (an empty
  *    partition's base is `{ startOffset, entries: [] }`). After each call that changed state,
- *    write the result of `drainChanges()` as one entry, and make it durable before acting on the
- *    call's result (handing out acquired records, confirming acknowledgements).
+ *    write the result of `drainChanges()` as one entry, and make it durable (per the journal's
+ *    policy) before acting on the call's result (handing out acquired records, confirming
+ *    acknowledgements).
  *  - Restore: `new SharePartition(config, clock, base)`, then `applyPersisted(e.startOffset,
  *    e.changes)` for every entry in order, then `setLogEndOffset(...)` from the log.
  *  - Compaction: write `snapshot()` as the new base and drop older entries. The snapshot covers
@@ -429,6 +430,11 @@ export class SharePartition {
       deliveryCount: 0,
     });
     this.#wipe(target);
+  }
+
+  /** Whether anything changed since the last drain (the SPSO aside), so a caller can skip it. */
+  get hasChanges(): boolean {
+    return this.#pending.length > 0;
   }
 
   /**

@@ -22,6 +22,21 @@ export const EmbeddedEngineOptions = z
       .max(60_000)
       .default(100)
       .describe('Fsync period for `fsync: "interval"`.'),
+    ackFsync: z
+      .enum(['always', 'interval'])
+      .default('interval')
+      .describe(
+        'How share-group state changes (deliveries and their counts, ACCEPT, RELEASE, REJECT, lock expiry) reach the disk when `fsync` is `always`. `interval`: each change is written to the OS before it takes effect, so a killed process loses none, and fsynced within `ackFsyncIntervalMs`; a power loss can forget that last stretch (those jobs run again). `always`: each waits for its own fsync. With `fsync` `interval` or `never` the state follows `fsync`. Jobs and dead-letter copies always follow `fsync`.',
+      ),
+    ackFsyncIntervalMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe(
+        'For `ackFsync: "interval"`: the longest a share-group state change waits for its fsync.',
+      ),
     segmentBytes: z
       .number()
       .int()

@@ -6,8 +6,14 @@
  */
 
 export class ByteWriter {
-  private buf = Buffer.allocUnsafe(256);
-  private length = 0;
+  private buf: Buffer;
+  private length: number;
+
+  /** `prefixBytes` are left unwritten at the start, for a header the caller fills in later. */
+  constructor(prefixBytes = 0) {
+    this.buf = Buffer.allocUnsafe(Math.max(256, prefixBytes * 2));
+    this.length = prefixBytes;
+  }
 
   u8(value: number): void {
     this.reserve(1);

@@ -47,8 +47,12 @@ const KIND_ENTRIES = 1;
 const KIND_SNAPSHOT = 2;
 const STATES: readonly ChangeState[] = ['available', 'acknowledged', 'archived'];
 
-export function encodeEntries(entries: readonly JournalEntry[]): Buffer {
-  const w = new ByteWriter();
+/**
+ * The journal body of `entries`, after `prefixBytes` of room the caller fills in (a frame
+ * header, so the frame needs no second buffer and copy).
+ */
+export function encodeEntries(entries: readonly JournalEntry[], prefixBytes = 0): Buffer {
+  const w = new ByteWriter(prefixBytes);
   w.u8(VERSION);
   w.u8(KIND_ENTRIES);
   w.varint(entries.length);

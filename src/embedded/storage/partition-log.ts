@@ -152,7 +152,9 @@ export class PartitionLog {
       if (to === from) break;
       bytesLeft -= segment.index.position(to) - segment.index.position(from);
       try {
-        for (const record of await segment.read(from, to)) out.push(record);
+        const readable = Math.min(this.visibleEnd, segment.nextOffset) - segment.baseOffset;
+        const readableEnd = segment.index.position(readable);
+        for (const record of await segment.read(from, to, readableEnd)) out.push(record);
       } catch (err) {
         // Retention may have deleted the segment between the range check and the read.
         if (!this.segments.includes(segment)) throw this.outOfRange(cursor);

@@ -18,6 +18,13 @@ import { corruptError, ioError } from './storage-errors.js';
 /** Upper bound on a frame body the scan accepts; maxRecordBytes may not exceed it. */
 export const MAX_RECORD_BYTES_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * A small read is widened to this many bytes of the records after it (never past the readable
+ * end), kept, and later reads inside it are served from memory. A worker polling one record at a
+ * time otherwise pays a round trip through the libuv pool per job for a hundred bytes.
+ */
+export const READ_AHEAD_BYTES = 64 * 1024;
+
 export function segmentFileName(baseOffset: number): string {
   return `${String(baseOffset).padStart(20, '0')}.log`;
 }
@@ -29,6 +36,11 @@ export class Segment {
   writer: AppendFile | undefined;
   /** Settles once the segment is complete on disk (immediately for recovered closed ones). */
   sealed: Promise<void> = Promise.resolve();
+  /**
+   * The last read-ahead: file bytes [start, start + buf.length). Only complete, readable frames
+   * are ever in it and they never change (the file is append-only), so it never goes stale.
+   */
+  private cache: { start: number; buf: Buffer } | undefined;
 
   constructor(
     dir: string,
@@ -45,32 +57,51 @@ export class Segment {
   }
 
   /**
-   * Reads records [from, to) (relative indexes) with one positional read, verifying each CRC:
-   * a bit flip after startup surfaces as SHARQ_ERR_LOG_CORRUPT rather than as a wrong payload.
+   * Reads records [from, to) (relative indexes), verifying each CRC: a bit flip after startup
+   * surfaces as SHARQ_ERR_LOG_CORRUPT rather than as a wrong payload. `readableEnd` is the file
+   * position up to which frames are complete on disk (the visible end); a small read fetches up
+   * to READ_AHEAD_BYTES more within it, so the next reads cost no I/O.
    */
-  async read(from: number, to: number): Promise<LogRecord[]> {
+  async read(
+    from: number,
+    to: number,
+    readableEnd = this.index.position(to),
+  ): Promise<LogRecord[]> {
     const start = this.index.position(from);
-    const length = this.index.position(to) - start;
-    const buf = Buffer.allocUnsafe(length);
-    let got: number;
-    try {
-      got = await readFullyAt(await this.handle, buf, 0, length, start);
-    } catch (err) {
-      throw ioError('read', this.file, err);
-    }
-    if (got !== length) {
-      throw corruptError(this.file, start + got, 'segment shorter than its index');
+    const end = this.index.position(to);
+    let buf: Buffer;
+    let bufStart: number;
+    const cached = this.cache;
+    if (cached !== undefined && start >= cached.start && end <= cached.start + cached.buf.length) {
+      buf = cached.buf;
+      bufStart = cached.start;
+    } else {
+      const length = Math.max(end, Math.min(readableEnd, start + READ_AHEAD_BYTES)) - start;
+      buf = Buffer.allocUnsafe(length);
+      bufStart = start;
+      let got: number;
+      try {
+        got = await readFullyAt(await this.handle, buf, 0, length, start);
+      } catch (err) {
+        throw ioError('read', this.file, err);
+      }
+      if (got < end - start) {
+        throw corruptError(this.file, start + got, 'segment shorter than its index');
+      }
+      if (got < length) buf = buf.subarray(0, got);
+      if (got > end - start) this.cache = { start, buf };
     }
     const records: LogRecord[] = [];
+    const limit = end - bufStart;
     for (let i = from; i < to; i++) {
-      const at = this.index.position(i) - start;
+      const at = this.index.position(i) - bufStart;
       const bodyLength = buf.readUInt32LE(at);
       const bodyStart = at + FRAME_HEADER_BYTES;
       if (
-        bodyStart + bodyLength > length ||
+        bodyStart + bodyLength > limit ||
         crc32c(buf, 0, bodyStart, bodyStart + bodyLength) !== buf.readUInt32LE(at + 4)
       ) {
-        throw corruptError(this.file, start + at, 'checksum mismatch on read');
+        throw corruptError(this.file, bufStart + at, 'checksum mismatch on read');
       }
       records.push(decodeRecord(buf, bodyStart));
     }

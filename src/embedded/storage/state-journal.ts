@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SharqError } from '../../errors/sharq-error.js';
 import { AppendFile, type FsyncPolicy } from './append-file.js';
 import { DecodeError } from './byte-codec.js';
-import { encodeFrame, scanFrames } from './framed-file.js';
+import { encodeFrame, FRAME_HEADER_BYTES, scanFrames, writeFrameHeader } from './framed-file.js';
 import { fsyncDir, mkdirDurable, OPEN_APPEND_FLAGS, writeFileAtomic } from './fs-util.js';
 import {
   decodeEntries,
@@ -41,8 +41,15 @@ export type { ChangeState, GroupSnapshot, JournalEntry, StateChange } from './jo
  */
 
 export interface StateJournalOptions {
+  /**
+   * `always`: an append resolves once fdatasynced. `interval` and `never`: once written to the
+   * OS (synchronously, on the calling thread: appends are small), which a killed process cannot
+   * undo; `interval` fdatasyncs within `fsyncIntervalMs`. Default `always`.
+   */
   fsync?: FsyncPolicy;
   fsyncIntervalMs?: number;
+  /** A background fdatasync failed (`interval`); the next append will be refused too. */
+  onSyncError?: (err: SharqError) => void;
 }
 
 export interface OpenedJournal {
@@ -62,11 +69,17 @@ export class StateJournal {
   /** Journal generations on disk that the next successful compaction may delete. */
   private obsolete: number[] = [];
   private compacting: Promise<void> = Promise.resolve();
+  /** The seal of the generation the latest compaction closed: `sync()` waits for it too. */
+  private lastSeal: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
   private constructor(
     readonly file: string,
-    private readonly policy: { fsync: FsyncPolicy; fsyncIntervalMs: number },
+    private readonly policy: {
+      fsync: FsyncPolicy;
+      fsyncIntervalMs: number;
+      onSyncError: ((err: SharqError) => void) | undefined;
+    },
     generation: number,
     handle: FileHandle,
     position: number,
@@ -79,6 +92,7 @@ export class StateJournal {
     const policy = {
       fsync: options.fsync ?? 'always',
       fsyncIntervalMs: options.fsyncIntervalMs ?? 100,
+      onSyncError: options.onSyncError,
     };
     const dir = path.dirname(file);
     await mkdirDurable(dir);
@@ -118,16 +132,34 @@ export class StateJournal {
     return this.writer.end;
   }
 
-  /** Appends entries as one atomic frame; resolves when durable per the fsync policy. */
+  /**
+   * Appends entries as one atomic frame; resolves when durable per the fsync policy (under
+   * `interval` and `never`: once written to the OS).
+   */
   append(entries: readonly JournalEntry[]): Promise<void> {
     if (this.closing !== undefined)
       return Promise.reject(closedError(`State journal ${this.file}`));
     if (entries.length === 0) return Promise.resolve();
     try {
-      return this.writer.append([encodeFrame(encodeEntries(entries))]);
+      const frame = encodeEntries(entries, FRAME_HEADER_BYTES);
+      writeFrameHeader(frame, 0, frame.length - FRAME_HEADER_BYTES);
+      return this.writer.append([frame]);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Writes and fdatasyncs of the current generation's file. */
+  get stats(): { flushes: number; syncs: number } {
+    return this.writer.stats;
+  }
+
+  /** Resolves once every entry appended before the call is fdatasynced, whatever the policy. */
+  async sync(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    const seal = this.lastSeal;
+    await this.writer.sync();
+    await seal;
   }
 
   /**
@@ -148,6 +180,12 @@ export class StateJournal {
     const next = oldGeneration + 1;
     const nextPath = journalPath(this.file, next);
     const sealed = old.seal();
+    this.lastSeal = sealed.catch((err: unknown) => {
+      throw SharqError.is(err)
+        ? err
+        : ioError('seal journal', journalPath(this.file, oldGeneration), err);
+    });
+    this.lastSeal.catch(() => undefined);
     this.generation = next;
     const writer = this.newWriter(
       next,
@@ -194,6 +232,8 @@ export class StateJournal {
       position,
       fsync: this.policy.fsync,
       fsyncIntervalMs: this.policy.fsyncIntervalMs,
+      writeInline: true,
+      ...(this.policy.onSyncError === undefined ? {} : { onSyncError: this.policy.onSyncError }),
     });
   }
 }

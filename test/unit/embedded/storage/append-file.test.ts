@@ -6,7 +6,7 @@ import { caught, useTempDirs } from './temp-dir.js';
 
 const tempDir = useTempDirs();
 
-async function openAppendFile(fsync: FsyncPolicy, fsyncIntervalMs?: number) {
+async function openAppendFile(fsync: FsyncPolicy, fsyncIntervalMs?: number, writeInline = false) {
   const file = path.join(await tempDir(), 'data.bin');
   const handle = await open(file, 'w+');
   const flushedEnds: number[] = [];
@@ -16,9 +16,20 @@ async function openAppendFile(fsync: FsyncPolicy, fsyncIntervalMs?: number) {
     position: 0,
     fsync,
     ...(fsyncIntervalMs === undefined ? {} : { fsyncIntervalMs }),
+    writeInline,
     onFlush: (end) => flushedEnds.push(end),
   });
+  // The descriptor is taken from the handle promise; let it settle as an owner's open would.
+  await appendFile.handle;
   return { file, appendFile, flushedEnds };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 describe('AppendFile group commit', () => {
@@ -74,6 +85,91 @@ describe('AppendFile group commit', () => {
       'SHARQ_ERR_CLOSED',
     );
     await appendFile.close();
+  });
+});
+
+describe('AppendFile inline writes', () => {
+  it('writes before resolving, without waiting for an fdatasync, then syncs on the interval', async () => {
+    const { file, appendFile } = await openAppendFile('interval', 20, true);
+    await appendFile.append([Buffer.from('ab')]);
+    // In the file (the OS has it, a killed process cannot take it back), not yet synced.
+    expect((await readFile(file)).toString()).toBe('ab');
+    expect(appendFile.stats).toEqual({ flushes: 1, syncs: 0 });
+    await until(() => appendFile.stats.syncs === 1, 'the interval fdatasync');
+    await appendFile.close();
+  });
+
+  it('writes the appends of one microtask checkpoint together, in call order', async () => {
+    const { file, appendFile, flushedEnds } = await openAppendFile('never', undefined, true);
+    const chunks = Array.from({ length: 2000 }, (_, i) => Buffer.from(`${i};`));
+    await Promise.all(chunks.map((c) => appendFile.append([c])));
+    await Promise.all([
+      appendFile.append([Buffer.from('x')]),
+      appendFile.append([Buffer.from('y')]),
+    ]);
+    expect(appendFile.stats.flushes).toBe(2);
+    expect(flushedEnds.at(-1)).toBe(Buffer.concat(chunks).length + 2);
+    await appendFile.close();
+    expect((await readFile(file)).toString()).toBe(`${Buffer.concat(chunks).toString()}xy`);
+  });
+
+  it('sync() makes everything appended before it durable, under any policy', async () => {
+    const { appendFile } = await openAppendFile('never', undefined, true);
+    const appended = appendFile.append([Buffer.from('a')]);
+    await appendFile.sync();
+    await appended;
+    expect(appendFile.stats).toEqual({ flushes: 1, syncs: 1 });
+    await appendFile.close();
+  });
+
+  it('is ignored under "always": appends still wait for their fdatasync', async () => {
+    const { appendFile } = await openAppendFile('always', undefined, true);
+    await appendFile.append([Buffer.from('a')]);
+    expect(appendFile.stats).toEqual({ flushes: 1, syncs: 1 });
+    await appendFile.close();
+  });
+
+  it('queues appends made before the handle opened and writes them first', async () => {
+    const file = path.join(await tempDir(), 'late.bin');
+    let opened!: (h: Awaited<ReturnType<typeof open>>) => void;
+    const appendFile = new AppendFile({
+      path: file,
+      handle: new Promise((r) => {
+        opened = r;
+      }),
+      position: 0,
+      fsync: 'never',
+      writeInline: true,
+    });
+    const early = appendFile.append([Buffer.from('1')]);
+    opened(await open(file, 'w+'));
+    await early;
+    await appendFile.append([Buffer.from('2')]);
+    await appendFile.close();
+    expect((await readFile(file)).toString()).toBe('12');
+  });
+
+  it('rejects a failed inline write with SHARQ_ERR_IO and refuses later appends', async () => {
+    const file = path.join(await tempDir(), 'ro.bin');
+    await writeFile(file, '');
+    const appendFile = new AppendFile({
+      path: file,
+      handle: await open(file, 'r'),
+      position: 0,
+      fsync: 'interval',
+      writeInline: true,
+    });
+    await appendFile.handle;
+    const results = await Promise.allSettled([
+      appendFile.append([Buffer.from('a')]),
+      appendFile.append([Buffer.from('b')]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(((results[0] as PromiseRejectedResult).reason as { code: string }).code).toBe(
+      'SHARQ_ERR_IO',
+    );
+    expect((await caught(() => appendFile.append([Buffer.from('c')]))).message).toMatch(/reopen/);
+    expect((await caught(() => appendFile.close())).code).toBe('SHARQ_ERR_IO');
   });
 });
 

@@ -50,6 +50,19 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('serves one-record reads from a read-ahead, and reads records appended after it from disk', async () => {
+    const log = await PartitionLog.open(await tempDir());
+    await log.append(Array.from({ length: 10 }, (_, i) => rec(`a${i}`)));
+    const seen: Array<string | null> = [];
+    for (let o = 0; o < 10; o++) seen.push(...values(await log.read(o, 1)));
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
+    // These lie past the end that was readable when the read-ahead was taken.
+    await log.append(Array.from({ length: 10 }, (_, i) => rec(`b${i}`)));
+    expect(values(await log.read(8, 4))).toEqual(['a8', 'a9', 'b0', 'b1']);
+    expect(values(await log.read(19, 1))).toEqual(['b9']);
+    await log.close();
+  });
+
   it('assigns offsets in call order across concurrent appends', async () => {
     const log = await PartitionLog.open(await tempDir());
     const results = await Promise.all(
