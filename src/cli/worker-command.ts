@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { WorkerDefinition } from '../../workers/define-worker.js';
-import { SandboxOptions, type SandboxOptionsInput } from '../../workers/sandbox/pool.js';
+import { SandboxOptions } from '../../workers/sandbox/pool.js';
 import {
   type Handler,
   type Processor,

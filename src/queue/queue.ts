@@ -7,13 +7,7 @@ import { parseJobData } from '../job/schema.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { JobOptions, QueueOptions } from '../options/queue-options.js';
 import { reconcileGroupConfig } from './group-config.js';
-import {
-  DELAY_TIERS,
-  defaultDeadLetterTopic,
-  delayTierTopic,
-  queueGroup,
-  tierFor,
-} from './names.js';
+import { defaultDeadLetterTopic, delayTierTopic, queueGroup, tierFor } from './names.js';
 
 export type QueueOptionsInput = z.input<typeof QueueOptions>;
 export type JobOptionsInput = z.input<typeof JobOptions>;
