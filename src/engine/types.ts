@@ -158,7 +158,8 @@ export interface ShareConsumer {
   /** Acquires available records, waiting up to `maxWaitMs` when there are none. */
   poll(options: PollOptions): Promise<AcquiredRecord[]>;
   /**
-   * Applies acknowledgements. Resolves once the engine has made them durable; records in
+   * Applies acknowledgements. Resolves once the engine has applied them (the embedded engine:
+   * journaled, and fsynced as its `ackFsync` says; Kafka: the broker answered); records in
    * `failed` were not changed (for example their lock had expired and they went back to the
    * group).
    */
