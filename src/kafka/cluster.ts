@@ -124,6 +124,8 @@ export class Cluster {
   private readonly backoffMaxMs: number;
 
   private readonly slots = new Map<string, Slot>();
+  /** Connections handed out by openConnection, closed with the cluster. */
+  private readonly owned = new Set<BrokerConnection>();
   private readonly endpoints = new Map<number, BrokerEndpoint>();
   private readonly topicsByName = new Map<string, TopicMetadata>();
   private readonly topicNamesById = new Map<string, string>();
@@ -260,6 +262,34 @@ export class Cluster {
   /** The connection to a broker node, opened (or reopened, after the backoff) when needed. */
   async connectionTo(nodeId: number): Promise<BrokerConnection> {
     this.assertOpen();
+    const endpoint = await this.endpointOf(nodeId);
+    return this.connectSlot(nodeKey(nodeId), endpoint.host, endpoint.port);
+  }
+
+  /**
+   * A new connection to a broker node, outside the shared pool: the caller owns it and closes it
+   * (the cluster's close() closes it too). For long polls: a broker handles one request per
+   * connection at a time, so a ShareFetch waiting at the broker on the shared connection would
+   * hold up every other request on it, other share consumers' acknowledgements included.
+   */
+  async openConnection(nodeId: number): Promise<BrokerConnection> {
+    this.assertOpen();
+    const endpoint = await this.endpointOf(nodeId);
+    const conn = await BrokerConnection.connect({
+      ...this.connectOptions,
+      host: endpoint.host,
+      port: endpoint.port,
+    });
+    if (this.isClosed) {
+      await conn.close();
+      throw closedClusterError();
+    }
+    this.owned.add(conn);
+    void conn.closed.then(() => this.owned.delete(conn));
+    return conn;
+  }
+
+  private async endpointOf(nodeId: number): Promise<BrokerEndpoint> {
     let endpoint = this.endpoints.get(nodeId);
     if (endpoint === undefined) {
       await this.metadata([]);
@@ -272,7 +302,7 @@ export class Cluster {
         { details: { nodeId } },
       );
     }
-    return this.connectSlot(nodeKey(nodeId), endpoint.host, endpoint.port);
+    return endpoint;
   }
 
   /**
@@ -455,6 +485,7 @@ export class Cluster {
       await Promise.allSettled(slots.map((s) => s.connecting));
       await Promise.all(slots.map((s) => s.conn?.close()));
       this.slots.clear();
+      await Promise.all([...this.owned].map((c) => c.close()));
     })();
     return this.closing;
   }
