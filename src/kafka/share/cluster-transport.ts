@@ -1,5 +1,6 @@
 import { SharqError } from '../../errors/sharq-error.js';
 import type { Cluster } from '../cluster.js';
+import type { BrokerConnection } from '../connection.js';
 import { ShareAcknowledgeV2 } from '../protocol/apis/share-acknowledge-v2.js';
 import { ShareFetchV2 } from '../protocol/apis/share-fetch-v2.js';
 import { ShareGroupHeartbeatV1 } from '../protocol/apis/share-group-heartbeat-v1.js';
@@ -18,15 +19,25 @@ import type {
 /** ShareFetch waits at the broker; its request timeout must outlast that wait. */
 const FETCH_TIMEOUT_SLACK_MS = 10_000;
 
-/** The share consumer's transport over sharq's cluster client. */
+/**
+ * The share consumer's transport over sharq's cluster client. ShareFetch and ShareAcknowledge go
+ * on connections of this consumer's own, one per broker, as each Java share consumer has its own
+ * network client: a broker answers the requests of one connection one at a time, so a ShareFetch
+ * waiting out MaxWaitMs on a shared connection would stall every request behind it, such as the
+ * acknowledgements of another consumer of the same engine (a worker's delay-tier forwarder).
+ * Heartbeats and metadata stay on the cluster's shared connections.
+ */
 export class ClusterTransport implements ShareTransport {
+  private readonly own = new Map<number, Promise<BrokerConnection>>();
+  private closed = false;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly groupId: string,
   ) {}
 
   async shareFetch(nodeId: number, req: WireShareFetchRequest): Promise<WireShareFetchResponse> {
-    const conn = await this.cluster.connectionTo(nodeId);
+    const conn = await this.sessionConnection(nodeId);
     conn.requireVersion(ShareFetchV2.apiKey, ShareFetchV2.version);
     const res = await conn.send(ShareFetchV2, req, {
       timeoutMs: req.maxWaitMs + FETCH_TIMEOUT_SLACK_MS,
@@ -38,9 +49,51 @@ export class ClusterTransport implements ShareTransport {
     nodeId: number,
     req: WireShareAcknowledgeRequest,
   ): Promise<WireShareAcknowledgeResponse> {
-    const conn = await this.cluster.connectionTo(nodeId);
+    const conn = await this.sessionConnection(nodeId);
     conn.requireVersion(ShareAcknowledgeV2.apiKey, ShareAcknowledgeV2.version);
     return conn.send(ShareAcknowledgeV2, req);
+  }
+
+  /** Closes this consumer's own connections. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const conns = [...this.own.values()];
+    this.own.clear();
+    await Promise.allSettled(conns.map(async (p) => (await p).close()));
+  }
+
+  /**
+   * This consumer's connection to a broker: opened on first use, again after it broke (the
+   * failed request already told the session to start over) or when the broker moved.
+   */
+  private async sessionConnection(nodeId: number): Promise<BrokerConnection> {
+    if (this.closed)
+      throw new SharqError('SHARQ_ERR_CLOSED', 'The share consumer transport is closed');
+    const known = this.own.get(nodeId);
+    if (known !== undefined) {
+      const conn = await known.catch(() => undefined);
+      const at = this.cluster.endpoint(nodeId);
+      const moved =
+        at !== undefined && conn !== undefined && (conn.host !== at.host || conn.port !== at.port);
+      if (conn !== undefined && !conn.isClosed && !moved) return conn;
+      if (this.own.get(nodeId) === known) this.own.delete(nodeId);
+      if (moved) void conn.close();
+    }
+    let opening = this.own.get(nodeId);
+    if (opening === undefined) {
+      opening = this.cluster.openConnection(nodeId);
+      this.own.set(nodeId, opening);
+      // A failed connect is not kept: the next request tries again.
+      opening.catch(() => {
+        if (this.own.get(nodeId) === opening) this.own.delete(nodeId);
+      });
+    }
+    const conn = await opening;
+    if (this.closed) {
+      await conn.close();
+      throw new SharqError('SHARQ_ERR_CLOSED', 'The share consumer transport is closed');
+    }
+    return conn;
   }
 
   async heartbeat(req: WireHeartbeatRequest): Promise<WireHeartbeatResponse> {

@@ -180,6 +180,7 @@ export class KafkaShareConsumer implements ShareConsumer {
         await this.acknowledge(unsent.map((record) => ({ record, type: AckType.Release })));
       await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
       await this.membership.leave();
+      await this.transport.close?.();
     })();
     return this.closing;
   }

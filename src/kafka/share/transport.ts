@@ -126,4 +126,6 @@ export interface ShareTransport {
   ): void;
   /** Drops cached metadata, e.g. after UNKNOWN_TOPIC_OR_PARTITION. */
   refreshMetadata(): Promise<void>;
+  /** Releases what the transport holds for this consumer (its own connections), once it has left. */
+  close?(): Promise<void>;
 }
