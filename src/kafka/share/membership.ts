@@ -17,6 +17,9 @@ const REJOIN_CODES = new Set([
   25 /* UNKNOWN_MEMBER_ID */, 69 /* GROUP_ID_NOT_FOUND */, 110 /* FENCED_MEMBER_EPOCH */,
 ]);
 const MAX_BACKOFF_MS = 5000;
+/** How often a joined member without partitions asks for them, and for how many heartbeats. */
+const UNASSIGNED_BEAT_MS = 200;
+const UNASSIGNED_BEATS = 50;
 
 /**
  * Share-group membership (KIP-932 ShareGroupHeartbeat): join with epoch 0 and the subscribed
@@ -29,6 +32,8 @@ export class ShareMembership {
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = 5000;
   private failures = 0;
+  /** Successful heartbeats in a row that brought no partitions. */
+  private unassignedBeats = 0;
   private stopped = false;
   private current: Assignment = new Map();
   private readonly listeners = new Set<() => void>();
@@ -167,7 +172,22 @@ export class ShareMembership {
       );
     }
     this.firstResolve();
-    this.schedule(this.intervalMs);
+    if (this.current.size > 0) {
+      this.unassignedBeats = 0;
+      this.schedule(this.intervalMs);
+      return;
+    }
+    // Joined, no partitions yet: the coordinator computes assignments at most once per
+    // group.share.assignment.interval.ms (1 s by default) and hands them out on a later
+    // heartbeat. Ask every UNASSIGNED_BEAT_MS for a while rather than a whole heartbeat
+    // interval later (5 s on a default broker) with nothing to fetch; then at the interval
+    // (say, a topic that does not exist yet).
+    this.unassignedBeats++;
+    this.schedule(
+      this.unassignedBeats <= UNASSIGNED_BEATS
+        ? Math.min(this.intervalMs, UNASSIGNED_BEAT_MS)
+        : this.intervalMs,
+    );
   }
 
   private retryLater(error: Error): void {
