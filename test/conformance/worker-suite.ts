@@ -351,8 +351,9 @@ export function workerConformance(name: string, create: () => Promise<WorkerFixt
       for (let i = 0; i < 2; i++)
         worker(q, () => void starts.push(Date.now()), { concurrency: 4, limiter });
       await until(() => starts.length === 12);
-      // Fixed windows on Redis: a span of one duration may straddle two windows, never more.
-      expect(peakIn(500, starts)).toBeLessThanOrEqual(6);
+      // Fixed windows on Redis: a span of one duration may straddle two windows, never more
+      // (less the start's lag behind its token: one poll round trip).
+      expect(peakIn(500 - 60, starts)).toBeLessThanOrEqual(6);
       // 12 jobs at 3 per window need four windows: at least three window edges pass.
       expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1000);
     });

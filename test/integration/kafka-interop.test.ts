@@ -150,7 +150,8 @@ describeKafka('Kafka interop: Java console share consumer and sharq workers in o
           const create = engine.createShareConsumer.bind(engine);
           engine.createShareConsumer = (options: ShareConsumerOptions): ShareConsumer => {
             const consumer = create(options);
-            sharqMembers.set(consumer.memberId, clientId);
+            // The worker's delay-tier forwarder is a member of another group (sharq.delay.<queue>).
+            if (options.groupId === group) sharqMembers.set(consumer.memberId, clientId);
             return consumer;
           };
           engines.push(engine);
