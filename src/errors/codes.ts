@@ -88,6 +88,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: "A worker's group settings (`lockDurationMs`, `deliveryLimit`) disagree with the settings its queue's share group already has. Group settings belong to the queue: set them on the `Queue` (or leave them out of the worker), or pass `overrideGroupConfig: true` to change them for the whole fleet. `details` lists each setting with both values.",
   },
+  SHARQ_ERR_ADDRESS_IN_USE: {
+    retryable: false,
+    doc: '`sharq server` could not listen: the port is taken (another sharq server, a Kafka broker). `details` has the host and port; pick another with `--port`.',
+  },
   SHARQ_ERR_PROTOCOL: {
     retryable: false,
     doc: 'A Kafka frame could not be decoded: truncated, a length past its end, a bad CRC-32C in a record batch, or a response to a request never sent. The connection is closed; the message names the API, field and byte position.',

@@ -1,0 +1,211 @@
+import type { Socket } from 'node:net';
+import { SharqError, toError } from '../errors/sharq-error.js';
+import { FrameAssembler } from '../kafka/frame-assembler.js';
+import { Reader } from '../kafka/protocol/reader.js';
+import { Writer } from '../kafka/protocol/writer.js';
+
+/**
+ * One client connection of `sharq server`, the server side of Kafka's framing:
+ *
+ *   Request  => Size:int32 Header Body
+ *   Header v1 => api_key:int16 api_version:int16 correlation_id:int32 client_id:nullable_string
+ *   Header v2 => header v1, then a tagged-field section (flexible versions, KIP-482)
+ *   Response => Size:int32 correlation_id:int32 [tagged fields: header v1, flexible] Body
+ *
+ * As a Kafka broker does, a connection handles one request at a time and answers in order
+ * (clients may pipeline; the rest wait in the assembler). A frame that cannot be parsed, an
+ * unknown API key, a version the route does not serve, an oversized frame or a client that
+ * leaves too much unread closes this connection with a log line; every other connection goes on.
+ */
+
+export interface RequestHeader {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+}
+
+export interface RequestContext {
+  readonly header: RequestHeader;
+  readonly connectionId: number;
+  readonly remoteAddress: string;
+  /** Aborts when the connection closes or the server stops: long polls end early. */
+  readonly signal: AbortSignal;
+}
+
+/** What the server answers for one API key. */
+export interface ApiRoute {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** First flexible version: request header v2 and response header v1 from here on. */
+  readonly flexibleFrom: number;
+  /** ApiVersions: response header v0 at every version, and it answers versions it lacks itself. */
+  readonly special?: 'api-versions';
+  /** Decodes the body, does the work, returns the encoded response body. */
+  handle(version: number, body: Reader, ctx: RequestContext): Promise<Buffer> | Buffer;
+}
+
+export interface ServerLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ConnectionLimits {
+  maxRequestBytes: number;
+  idleTimeoutMs: number;
+  maxPendingResponseBytes: number;
+}
+
+export class ServerConnection {
+  private readonly frames: FrameAssembler;
+  private busy = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  /** Settles when the request being handled (if any) is answered. */
+  private current: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly routes: ReadonlyMap<number, ApiRoute>,
+    private readonly limits: ConnectionLimits,
+    private readonly log: ServerLogger,
+    private readonly onClosed: (c: ServerConnection) => void,
+  ) {
+    this.frames = new FrameAssembler(limits.maxRequestBytes, 'request');
+    socket.setNoDelay(true);
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('timeout', () => {
+      if (!this.busy) this.close('idle', { idleTimeoutMs: limits.idleTimeoutMs });
+    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (err) => this.close('socket error', { error: err.message }));
+    socket.on('close', () => this.close());
+  }
+
+  get remoteAddress(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  /** Resolves once the request in flight (if any) has been answered. */
+  drained(): Promise<void> {
+    return this.current;
+  }
+
+  /** Closes the connection; a reason logs why (none: the peer closed it). */
+  close(reason?: string, fields: Record<string, unknown> = {}): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    if (reason !== undefined)
+      this.log.warn(
+        { connection: this.id, remote: this.remoteAddress, reason, ...fields },
+        `closing client connection: ${reason}`,
+      );
+    this.socket.destroy();
+    this.onClosed(this);
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.frames.push(chunk);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.busy && !this.closed) {
+      let frame: Buffer | null;
+      try {
+        frame = this.frames.next();
+      } catch (err) {
+        this.close('malformed frame', { error: toError(err).message });
+        return;
+      }
+      if (frame === null) return;
+      this.busy = true;
+      this.current = this.serve(frame).finally(() => {
+        this.busy = false;
+        this.pump();
+      });
+    }
+  }
+
+  private async serve(frame: Buffer): Promise<void> {
+    let header: RequestHeader;
+    let route: ApiRoute | undefined;
+    let body: Reader;
+    try {
+      const r = new Reader(frame, 0, 'request');
+      header = {
+        apiKey: r.int16(),
+        apiVersion: r.int16(),
+        correlationId: r.int32(),
+        clientId: r.string(),
+      };
+      route = this.routes.get(header.apiKey);
+      if (route === undefined) {
+        this.close('unsupported API key', { apiKey: header.apiKey, clientId: header.clientId });
+        return;
+      }
+      const inRange =
+        header.apiVersion >= route.minVersion && header.apiVersion <= route.maxVersion;
+      if (!inRange && route.special !== 'api-versions') {
+        this.close('unsupported API version', {
+          api: route.name,
+          version: header.apiVersion,
+          supported: `${route.minVersion}-${route.maxVersion}`,
+          clientId: header.clientId,
+        });
+        return;
+      }
+      // An ApiVersions request at a version this server lacks may have a header it cannot
+      // read; the answer (v0, UNSUPPORTED_VERSION) needs only the correlation id.
+      if (inRange && header.apiVersion >= route.flexibleFrom) r.tags();
+      body = r;
+    } catch (err) {
+      this.close('malformed request header', { error: toError(err).message });
+      return;
+    }
+    let response: Buffer;
+    try {
+      response = await route.handle(header.apiVersion, body, {
+        header,
+        connectionId: this.id,
+        remoteAddress: this.remoteAddress,
+        signal: this.abort.signal,
+      });
+    } catch (err) {
+      const error = toError(err);
+      // A request the handler could not decode is the client's fault: close, as Kafka does.
+      const fields = {
+        api: route.name,
+        version: header.apiVersion,
+        clientId: header.clientId,
+        error: error.message,
+        code: SharqError.is(error) ? error.code : undefined,
+      };
+      this.close(
+        SharqError.is(error, 'SHARQ_ERR_PROTOCOL') ? 'malformed request' : 'request failed',
+        fields,
+      );
+      return;
+    }
+    if (this.closed) return;
+    const flexibleResponse =
+      route.special !== 'api-versions' && header.apiVersion >= route.flexibleFrom;
+    const head = new Writer(16).int32(0).int32(header.correlationId);
+    if (flexibleResponse) head.uvarint(0);
+    const out = head.toBuffer();
+    out.writeInt32BE(out.length - 4 + response.length, 0);
+    this.socket.write(out);
+    this.socket.write(response);
+    if (this.socket.writableLength > this.limits.maxPendingResponseBytes) {
+      this.close('slow reader', {
+        unreadBytes: this.socket.writableLength,
+        maxPendingResponseBytes: this.limits.maxPendingResponseBytes,
+      });
+    }
+  }
+}
