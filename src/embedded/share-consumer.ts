@@ -13,7 +13,7 @@ import type { EmbeddedShareGroup } from './share-group.js';
 
 /** A member of an embedded share group. Any number of them may share a partition. */
 export class EmbeddedShareConsumer implements ShareConsumer {
-  readonly memberId = randomUUID();
+  readonly memberId: string;
   private readonly topics: readonly string[];
   private readonly mode: AcquireMode;
   private rotation = 0;
@@ -32,6 +32,7 @@ export class EmbeddedShareConsumer implements ShareConsumer {
       );
     }
     this.topics = [...options.topics];
+    this.memberId = options.memberId ?? randomUUID();
     this.mode = options.acquireMode ?? 'record_limit';
   }
 

@@ -128,6 +128,11 @@ export interface ShareConsumerOptions {
   groupId: string;
   topics: readonly string[];
   clientId?: string;
+  /**
+   * The member id, for a caller that already has one (`sharq server` passes the id a Kafka
+   * client chose, KIP-848 style). Default: a random UUID.
+   */
+  memberId?: string;
   /** Default acquire mode for polls; sharq uses `record_limit` sized to free worker slots. */
   acquireMode?: AcquireMode;
 }
