@@ -1,0 +1,138 @@
+import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
+
+/**
+ * Idempotent producers on `sharq server`, as a Kafka broker keeps them (KIP-98): InitProducerId
+ * hands out a producer id and epoch; each partition remembers the last five batches of every
+ * producer (first and last sequence, base offset). A batch whose sequences match one of them is
+ * a retry already written: it is answered with the original offset and not written again. A
+ * batch that does not follow the last one is OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is
+ * INVALID_PRODUCER_EPOCH. Checks and writes of one producer on one partition run one at a time,
+ * so a retry racing its original on another connection still sees it.
+ *
+ * Producer ids start from the server's start time (ms × 1024), so ids handed out after a restart
+ * never meet a client's state from before it. The sequence state itself is not persisted: after
+ * a server restart, a producer's retry of a batch written before the restart is written again
+ * (at least once, as for any job whose add() was in flight).
+ */
+const E = KafkaErrors;
+/** Batches remembered per producer and partition (Kafka's is five). */
+const WINDOW = 5;
+
+interface Batch {
+  firstSeq: number;
+  lastSeq: number;
+  baseOffset: number;
+}
+
+interface PartitionState {
+  epoch: number;
+  batches: Batch[];
+  tail: Promise<unknown>;
+}
+
+export interface BatchHeader {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export type SequenceCheck =
+  | { type: 'write' }
+  | { type: 'duplicate'; baseOffset: number }
+  | { type: 'error'; errorCode: number; message: string };
+
+export class ProducerRegistry {
+  private nextId: number;
+  private readonly epochs = new Map<number, number>();
+  private readonly state = new Map<string, PartitionState>();
+
+  constructor(now: number) {
+    this.nextId = now * 1024;
+  }
+
+  /** InitProducerId without a transactional id: a new producer id at epoch 0. */
+  init(): { producerId: number; producerEpoch: number } {
+    const producerId = this.nextId++;
+    this.epochs.set(producerId, 0);
+    return { producerId, producerEpoch: 0 };
+  }
+
+  /**
+   * Runs `write` for a batch when its sequence says so, one batch of this producer and
+   * partition at a time. Non-idempotent batches (producer id -1) are written as they come.
+   */
+  async append(
+    topic: string,
+    partition: number,
+    batch: BatchHeader,
+    write: () => Promise<number>,
+  ): Promise<{ errorCode: number; baseOffset: number; message: string | null }> {
+    if (batch.producerId < 0) return { errorCode: 0, baseOffset: await write(), message: null };
+    const key = `${batch.producerId}\u0000${topic}\u0000${partition}`;
+    let st = this.state.get(key);
+    if (st === undefined) {
+      st = { epoch: batch.producerEpoch, batches: [], tail: Promise.resolve() };
+      this.state.set(key, st);
+    }
+    const state = st;
+    const run = state.tail.then(async () => {
+      const check = this.check(state, batch);
+      if (check.type === 'duplicate')
+        return { errorCode: 0, baseOffset: check.baseOffset, message: null };
+      if (check.type === 'error')
+        return { errorCode: check.errorCode, baseOffset: -1, message: check.message };
+      const baseOffset = await write();
+      if (batch.producerEpoch > state.epoch) {
+        state.epoch = batch.producerEpoch;
+        state.batches = [];
+      }
+      state.batches.push({
+        firstSeq: batch.baseSequence,
+        lastSeq: batch.baseSequence + batch.recordCount - 1,
+        baseOffset,
+      });
+      if (state.batches.length > WINDOW) state.batches.shift();
+      return { errorCode: 0, baseOffset, message: null };
+    });
+    state.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private check(state: PartitionState, batch: BatchHeader): SequenceCheck {
+    if (batch.producerEpoch < state.epoch) {
+      return {
+        type: 'error',
+        errorCode: E.INVALID_PRODUCER_EPOCH,
+        message: `Producer epoch ${batch.producerEpoch} is older than ${state.epoch}`,
+      };
+    }
+    if (batch.producerEpoch > state.epoch) {
+      // A bumped epoch starts its sequences again at 0.
+      return batch.baseSequence === 0
+        ? { type: 'write' }
+        : {
+            type: 'error',
+            errorCode: E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+            message: `A new epoch must start at sequence 0, got ${batch.baseSequence}`,
+          };
+    }
+    const lastSeq = batch.baseSequence + batch.recordCount - 1;
+    const dup = state.batches.find(
+      (b) => b.firstSeq === batch.baseSequence && b.lastSeq === lastSeq,
+    );
+    if (dup !== undefined) return { type: 'duplicate', baseOffset: dup.baseOffset };
+    const last = state.batches.at(-1);
+    const expected = last === undefined ? batch.baseSequence : last.lastSeq + 1;
+    // The first batch a partition sees from a producer may start anywhere (this server's state
+    // is not persisted across restarts); after that, sequences must follow on.
+    if (batch.baseSequence !== expected) {
+      return {
+        type: 'error',
+        errorCode: E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        message: `Expected sequence ${expected}, got ${batch.baseSequence}`,
+      };
+    }
+    return { type: 'write' };
+  }
+}

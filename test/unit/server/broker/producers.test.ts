@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { KafkaErrors as E } from '../../../../src/kafka/protocol/error-codes.js';
+import { ProducerRegistry } from '../../../../src/server/broker/producers.js';
+
+describe('idempotent producers', () => {
+  it('writes a retried batch once and answers it with the original offset', async () => {
+    const reg = new ProducerRegistry(1000);
+    const { producerId, producerEpoch } = reg.init();
+    let next = 0;
+    let writes = 0;
+    const write = async () => {
+      writes++;
+      const base = next;
+      next += 3;
+      return base;
+    };
+    const batch = (baseSequence: number) => ({
+      producerId,
+      producerEpoch,
+      baseSequence,
+      recordCount: 3,
+    });
+    expect(await reg.append('t', 0, batch(0), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 0,
+    });
+    // The same batch again, twice at once (a retry racing on another connection).
+    const [a, b] = await Promise.all([
+      reg.append('t', 0, batch(0), write),
+      reg.append('t', 0, batch(0), write),
+    ]);
+    expect([a.baseOffset, b.baseOffset]).toEqual([0, 0]);
+    expect(writes).toBe(1);
+    expect(await reg.append('t', 0, batch(3), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 3,
+    });
+    expect(await reg.append('t', 0, batch(9), write)).toMatchObject({
+      errorCode: E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    });
+    expect(
+      await reg.append('t', 0, { ...batch(0), producerEpoch: producerEpoch - 1 }, write),
+    ).toMatchObject({
+      errorCode: E.INVALID_PRODUCER_EPOCH,
+    });
+    expect(writes).toBe(2);
+  });
+
+  it('hands out distinct producer ids and writes non-idempotent batches as they come', async () => {
+    const reg = new ProducerRegistry(5);
+    expect(reg.init().producerId).not.toBe(reg.init().producerId);
+    let writes = 0;
+    const plain = { producerId: -1, producerEpoch: -1, baseSequence: -1, recordCount: 1 };
+    await reg.append('t', 0, plain, async () => writes++);
+    await reg.append('t', 0, plain, async () => writes++);
+    expect(writes).toBe(2);
+  });
+});
