@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,14 +8,40 @@ import { errnoCode, ioError } from './storage-errors.js';
 
 /**
  * One process owns a data directory: two writers appending to the same segments would
- * interleave frames and corrupt the log. Ownership is a `LOCK` file holding the owner's pid and
- * host; a LOCK whose pid is dead on this host is stale (the owner crashed) and is taken over.
+ * interleave frames and corrupt the log. Ownership is a `LOCK` file holding the owner's pid,
+ * host and a random token per acquisition; a LOCK whose pid is dead on this host is stale (the
+ * owner crashed) and is taken over.
  *
- * The LOCK is created with `link(tmp, LOCK)`, which is atomic and fails when LOCK exists, so a
- * reader never sees a half-written LOCK of a live owner. Taking over a stale LOCK renames a temp
- * file over it and re-reads it to confirm; two processes taking over the very same stale LOCK
- * at the same instant is the one race this cannot fully close without OS file locks, which Node
- * does not expose. The re-read makes the loser see the winner and fail.
+ * Node exposes no flock(2) or fcntl(2) locks, so everything rests on the one atomic primitive
+ * every local file system has: exclusive creation. `link(tmp, name)` (like `open(O_EXCL)`, but
+ * the file is complete before it has the name) succeeds for exactly one of any number of
+ * processes racing for the same name, and fails with EEXIST for the rest.
+ *
+ * - Free directory: `link(tmp, LOCK)`. A reader never sees a half-written LOCK.
+ * - Stale LOCK: it cannot simply be removed and re-created. Two processes that both saw the dead
+ *   owner would each remove "the" LOCK, and the second would remove the first one's new LOCK;
+ *   both would then hold the directory. Renaming over it and reading back (what this file did
+ *   before) has the same hole: both renames succeed, and each reads its own bytes if it reads
+ *   quickly enough. POSIX has no "replace only if unchanged". So the right to replace one
+ *   particular LOCK is itself a name created exclusively:
+ *
+ *     LOCK.takeover-<id>    id = sha256 of the stale LOCK's bytes; holds the claimant's identity
+ *
+ *   The process whose link creates it is the only one that may rename over that LOCK. It reads
+ *   LOCK again first and gives up if the bytes changed. Nobody else can change them meanwhile:
+ *   a LOCK that exists only ever changes by such a rename, and the claim is exclusive.
+ * - A claimant that is alive means a takeover is under way: SHARQ_ERR_DATA_DIR_LOCKED. A dead
+ *   claimant (crashed mid-takeover) is taken over the same way, one level down: its claim file
+ *   holds exactly the bytes it would have put in LOCK, so `LOCK.takeover-<id of its claim>` is
+ *   also the claim on the LOCK it may have installed before dying. Whoever holds the last claim
+ *   of such a chain may replace LOCK while LOCK still holds any of the chain's contents.
+ * - Claims are about contents that never come back (every acquisition has a new token), so a
+ *   leftover claim is harmless: acting on it needs LOCK to still hold what it was made for.
+ *   The new owner deletes the claims it finds once its LOCK is in place.
+ *
+ * The one assumption: liveness is judged from pid (and on Linux the process start time) on one
+ * host. A LOCK or claim from another host counts as live, so a data directory on a shared
+ * (network) file system is never taken over automatically; the error says how to clear it.
  */
 
 export interface DirLock {
@@ -90,45 +116,119 @@ class HeldLock implements DirLock {
   }
 }
 
+/** How often a LOCK that vanishes or changes hands while we look at it is tried again. */
+const ATTEMPTS = 8;
+/** Longest chain of crashed claimants followed before giving up as "another process". */
+const MAX_CHAIN = 8;
+
 async function claim(file: string, me: LockOwner): Promise<void> {
+  const dir = path.dirname(file);
   const tmp = `${file}.${me.token}.tmp`;
   try {
     await fsp.writeFile(tmp, JSON.stringify(me), { flag: 'wx', flush: true });
-    // A few rounds cover a LOCK that vanishes or changes hands while we look at it.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await fsp.link(tmp, file);
-        return;
-      } catch (err) {
-        if (errnoCode(err) !== 'EEXIST') throw err;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (await linkExclusive(tmp, file)) return;
+      const current = await readLockFile(file);
+      if (current === 'missing') continue;
+      if (current.owner !== undefined && (await isAlive(current.owner))) {
+        throw lockedError(dir, file, current.owner);
       }
-      const owner = await readOwner(file);
-      if (owner === 'missing') continue;
-      if (owner !== undefined && (await isAlive(owner))) {
-        throw lockedError(path.dirname(file), file, owner);
-      }
-      await fsp.rename(tmp, file);
-      const now = await readOwner(file);
-      if (now !== 'missing' && now?.token === me.token) return;
-      await fsp.writeFile(tmp, JSON.stringify(me), { flag: 'wx', flush: true });
+      if (await takeOver(file, tmp, current)) return;
     }
-    throw lockedError(path.dirname(file), file, undefined);
+    throw lockedError(dir, file, undefined);
   } catch (err) {
-    throw SharqError.is(err) ? err : ioError('lock data directory', path.dirname(file), err);
+    throw SharqError.is(err) ? err : ioError('lock data directory', dir, err);
   } finally {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 
-/** The LOCK's owner; `undefined` when unparsable (stale by definition), 'missing' when absent. */
-async function readOwner(file: string): Promise<LockOwner | undefined | 'missing'> {
-  let text: string;
+/**
+ * Replaces the dead owner's `stale` LOCK with ours (the bytes in `tmp`), if this process wins
+ * the exclusive claim on it (see the top of the file). False: LOCK changed meanwhile, look again.
+ * Throws SHARQ_ERR_DATA_DIR_LOCKED when a live process is taking it over.
+ */
+async function takeOver(file: string, tmp: string, stale: LockFile): Promise<boolean> {
+  const dir = path.dirname(file);
+  const chain = [contentId(stale.bytes)];
+  for (let depth = 0; depth < MAX_CHAIN; depth++) {
+    const claimFile = takeoverPath(file, chain[chain.length - 1]!);
+    if (await linkExclusive(tmp, claimFile)) {
+      const now = await readLockFile(file);
+      if (now === 'missing' || !chain.includes(contentId(now.bytes))) {
+        // Someone else's LOCK now, or none: our claim is about contents that are gone.
+        await fsp.rm(claimFile, { force: true });
+        return false;
+      }
+      await fsp.rename(tmp, file);
+      await removeClaims(file);
+      return true;
+    }
+    const claimant = await readLockFile(claimFile);
+    if (claimant === 'missing') return false;
+    if (claimant.owner !== undefined && (await isAlive(claimant.owner))) {
+      throw lockedError(dir, file, claimant.owner);
+    }
+    chain.push(contentId(claimant.bytes));
+  }
+  return false;
+}
+
+/** Deletes every takeover claim: run by the owner once its LOCK is in place. */
+async function removeClaims(file: string): Promise<void> {
+  const prefix = `${path.basename(file)}.takeover-`;
+  const names = await fsp.readdir(path.dirname(file));
+  for (const name of names) {
+    if (name.startsWith(prefix)) {
+      await fsp.rm(path.join(path.dirname(file), name), { force: true });
+    }
+  }
+}
+
+function takeoverPath(file: string, id: string): string {
+  return `${file}.takeover-${id}`;
+}
+
+/** Names one acquisition: its LOCK bytes carry a random token, so equal ids mean the same LOCK. */
+function contentId(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+}
+
+/** `link(2)`: true if we created `name`, false if it already existed. */
+async function linkExclusive(existing: string, name: string): Promise<boolean> {
   try {
-    text = await fsp.readFile(file, 'utf8');
+    await fsp.link(existing, name);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+interface LockFile {
+  bytes: Buffer;
+  /** `undefined` when unparsable: stale by definition (sharq never writes a partial LOCK). */
+  owner: LockOwner | undefined;
+}
+
+/** A LOCK or claim file and its owner; 'missing' when absent. */
+async function readLockFile(file: string): Promise<LockFile | 'missing'> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return 'missing';
     throw ioError('read lock', file, err);
   }
+  return { bytes, owner: parseOwner(bytes.toString('utf8')) };
+}
+
+async function readOwner(file: string): Promise<LockOwner | undefined | 'missing'> {
+  const read = await readLockFile(file);
+  return read === 'missing' ? read : read.owner;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null) return undefined;

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +95,55 @@ describe('acquireDirLock', () => {
       const owner = JSON.parse(await readFile(path.join(dir, 'LOCK'), 'utf8')) as { pid: number };
       expect(owner.pid).toBe(process.pid);
       await lock.release();
+    }
+  });
+
+  it('takes over after a claimant that crashed mid-takeover, before or after replacing the LOCK', async () => {
+    const dead = async (token: string) =>
+      JSON.stringify({ pid: await deadPid(), hostname: os.hostname(), startedAt: 'x', token });
+    const claimOf = (bytes: string) =>
+      `LOCK.takeover-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}`;
+    // Before: the dead owner's LOCK is still there, claimed by a process that died.
+    const before = await tempDir();
+    const stale = await dead('owner');
+    await writeFile(path.join(before, 'LOCK'), stale);
+    await writeFile(path.join(before, claimOf(stale)), await dead('claimant'));
+    // After: the claimant had put its own LOCK in place, then died before cleaning up.
+    const after = await tempDir();
+    const claimant = await dead('claimant');
+    await writeFile(path.join(after, 'LOCK'), claimant);
+    await writeFile(path.join(after, claimOf(stale)), claimant);
+    for (const dir of [before, after]) {
+      const lock = await acquireDirLock(dir);
+      const owner = JSON.parse(await readFile(path.join(dir, 'LOCK'), 'utf8')) as { pid: number };
+      expect(owner.pid).toBe(process.pid);
+      expect(await readdir(dir)).toEqual(['LOCK']);
+      await lock.release();
+    }
+  });
+
+  it('refuses while a live process holds the claim on a dead owner’s LOCK', async () => {
+    const dir = await tempDir();
+    const stale = JSON.stringify({
+      pid: await deadPid(),
+      hostname: os.hostname(),
+      startedAt: 'x',
+      token: 'owner',
+    });
+    await writeFile(path.join(dir, 'LOCK'), stale);
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const id = createHash('sha256').update(stale).digest('hex').slice(0, 32);
+      await writeFile(
+        path.join(dir, `LOCK.takeover-${id}`),
+        JSON.stringify({ pid: live.pid, hostname: os.hostname(), startedAt: 'x', token: 'c' }),
+      );
+      const err = await caught(() => acquireDirLock(dir));
+      expect(err.code).toBe('SHARQ_ERR_DATA_DIR_LOCKED');
+      expect(err.details?.ownerPid).toBe(live.pid);
+      expect(await readFile(path.join(dir, 'LOCK'), 'utf8')).toBe(stale);
+    } finally {
+      live.kill();
     }
   });
 
