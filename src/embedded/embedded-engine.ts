@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Partitioner } from '../engine/partitioner.js';
 import type {
@@ -14,16 +15,27 @@ import type {
   StoredRecord,
   TopicDescription,
 } from '../engine/types.js';
-import { SharqError } from '../errors/sharq-error.js';
+import { SharqError, toError } from '../errors/sharq-error.js';
 import { type EmbeddedEngineConfig, EmbeddedEngineOptions } from '../options/engine-options.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { EmbeddedShareConsumer } from './share-consumer.js';
 import { EmbeddedShareGroup, type GroupHost } from './share-group.js';
 import type { Clock } from './share-partition.js';
+import { type CatalogNotice, openCatalog } from './storage/catalog-recovery.js';
+import {
+  DELETED_TOPIC_PREFIX,
+  groupDir,
+  listDeletedTopicDirs,
+  partitionDir,
+  topicDir,
+  topicsDir,
+} from './storage/data-dir-layout.js';
 import { acquireDirLock, type DirLock } from './storage/dir-lock.js';
+import { fsyncDir, mkdirDurable } from './storage/fs-util.js';
 import { PartitionLog } from './storage/partition-log.js';
 import { StateJournal } from './storage/state-journal.js';
-import { TopicCatalog } from './storage/topic-catalog.js';
+import { errnoCode, ioError } from './storage/storage-errors.js';
+import type { TopicCatalog } from './storage/topic-catalog.js';
 
 export const DEFAULT_GROUP_CONFIG: ShareGroupConfig = Object.freeze({
   autoOffsetReset: 'latest',
@@ -42,6 +54,12 @@ const RETENTION_CHECK_MS = 60_000;
  *   <dataDir>/catalog.json                  topics, partition counts, group configs
  *   <dataDir>/topics/<topic>/<partition>/   log segments
  *   <dataDir>/groups/<group>/state.journal  share-group state (+ snapshot)
+ *
+ * Opening checks the directory (docs/design.md, "Data directory"): every failure is coded and
+ * names its path (SHARQ_ERR_IO, not retryable when only an operator can mend it), a missing or
+ * incomplete catalog is rebuilt from the topic directories, and damage that may have been
+ * confirmed refuses the open (SHARQ_ERR_LOG_CORRUPT, SHARQ_ERR_CATALOG_CORRUPT) with the
+ * `sharq data` command that repairs it.
  */
 export class EmbeddedEngine implements Engine {
   readonly kind = 'embedded' as const;
@@ -214,11 +232,27 @@ export class EmbeddedEngine implements Engine {
     this.logs.set(name, logs);
   }
 
+  /**
+   * Closes a topic's logs and removes its directory. The directory is first renamed to
+   * `.deleted-*` (and that rename made durable), so a crash part way never leaves a half-deleted
+   * topic that recovery would take for one the catalog forgot; open removes such leftovers.
+   */
   async deleteTopicFiles(name: string): Promise<void> {
     const logs = this.logs.get(name) ?? [];
     this.logs.delete(name);
     await Promise.all(logs.map((l) => l.close()));
-    await rm(this.topicDir(name), { recursive: true, force: true });
+    const root = topicsDir(this.dataDir);
+    const grave = path.join(root, `${DELETED_TOPIC_PREFIX}${name}-${randomUUID()}`);
+    try {
+      await rename(this.topicDir(name), grave);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw ioError('delete topic', this.topicDir(name), err);
+    }
+    await fsyncDir(root);
+    await rm(grave, { recursive: true, force: true }).catch((err: unknown) => {
+      throw ioError('delete topic', grave, err);
+    });
   }
 
   group(groupId: string): Promise<EmbeddedShareGroup> {
@@ -240,13 +274,21 @@ export class EmbeddedEngine implements Engine {
   }
 
   private async open(): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true });
-    this.lock = await acquireDirLock(this.dataDir);
-    this.catalog = await TopicCatalog.load(path.join(this.dataDir, 'catalog.json'));
-    for (const t of this.catalog.listTopics()) await this.createTopicFiles(t.name, t.partitions);
-    for (const groupId of this.catalog.listGroups()) await this.group(groupId);
+    try {
+      this.lock = await acquireDirLock(this.dataDir);
+      for (const grave of await listDeletedTopicDirs(this.dataDir)) {
+        await rm(grave, { recursive: true, force: true });
+      }
+      const { catalog, notices } = await openCatalog(this.dataDir);
+      this.catalog = catalog;
+      for (const n of notices) this.notice(n);
+      for (const t of catalog.listTopics()) await this.createTopicFiles(t.name, t.partitions);
+      for (const groupId of catalog.listGroups()) await this.group(groupId);
+    } catch (err) {
+      throw openError(err, this.dataDir);
+    }
     this.retentionTimer = setInterval(() => {
-      this.applyRetention().catch((err: unknown) => this.emitError(err as Error));
+      this.applyRetention().catch((err: unknown) => this.emitError(toError(err)));
     }, RETENTION_CHECK_MS);
     this.retentionTimer.unref();
   }
@@ -268,19 +310,17 @@ export class EmbeddedEngine implements Engine {
   }
 
   private async openLog(topic: string, partition: number): Promise<PartitionLog> {
-    const log = await PartitionLog.open(path.join(this.topicDir(topic), String(partition)), {
+    const log = await PartitionLog.open(partitionDir(this.dataDir, topic, partition), {
       fsync: this.config.fsync,
       fsyncIntervalMs: this.config.fsyncIntervalMs,
       segmentBytes: this.config.segmentBytes,
       maxRecordBytes: this.config.maxRecordBytes,
       onTornTail: (info) =>
-        this.emitError(
-          new SharqError(
-            'SHARQ_ERR_LOG_CORRUPT',
-            `Recovered ${info.file}: dropped a torn tail of ${info.droppedBytes} bytes at position ${info.position} (a write cut short by a crash; none of it had been acknowledged)`,
-            { details: info, retryable: true },
-          ),
-        ),
+        this.notice({
+          kind: 'torn-write',
+          message: `Recovered ${info.file}: cut a torn write of ${info.droppedBytes} bytes at byte ${info.position} (an append a crash cut short; under fsync "always" it had not been confirmed)`,
+          details: info,
+        }),
     });
     log.onDurable(() => this.wakeConsumersOf(topic));
     return log;
@@ -308,8 +348,8 @@ export class EmbeddedEngine implements Engine {
     // The catalog keeps only what was set on the group, so `describeGroup` can tell a setting
     // from a default (directories written before kept every key: all count as set).
     if (catalog.getGroupConfig(groupId) === undefined) await catalog.setGroupConfig(groupId, {});
-    const dir = path.join(this.dataDir, 'groups', encodeURIComponent(groupId));
-    await mkdir(dir, { recursive: true });
+    const dir = groupDir(this.dataDir, groupId);
+    await mkdirDurable(dir);
     const { journal, snapshot, entries } = await StateJournal.open(
       path.join(dir, 'state.journal'),
       { ...journalFsync(this.config), onSyncError: (err) => this.emitError(err) },
@@ -328,7 +368,19 @@ export class EmbeddedEngine implements Engine {
   }
 
   private topicDir(topic: string): string {
-    return path.join(this.dataDir, 'topics', topic);
+    return topicDir(this.dataDir, topic);
+  }
+
+  /**
+   * Something opening mended by itself (SHARQ_ERR_RECOVERED). Listeners usually subscribe after
+   * start, so with none it becomes a process warning rather than vanish.
+   */
+  private notice(n: Pick<CatalogNotice, 'message' | 'details'> & { kind: string }): void {
+    const err = new SharqError('SHARQ_ERR_RECOVERED', n.message, {
+      details: { ...n.details, kind: n.kind },
+    });
+    if (this.errorListeners.size > 0) this.emitError(err);
+    else process.emitWarning(err.message, { code: err.code });
   }
 
   /**
@@ -376,6 +428,23 @@ export function journalFsync(config: EmbeddedEngineConfig): {
 
 function closedError(): SharqError {
   return new SharqError('SHARQ_ERR_CLOSED', 'The embedded engine is closed');
+}
+
+/**
+ * What a failed open rejects with: always a SharqError naming a path. Damage gets the commands
+ * that show and repair it, since the engine cannot proceed without an operator.
+ */
+function openError(err: unknown, dataDir: string): SharqError {
+  if (!SharqError.is(err)) return ioError('open data directory', dataDir, err);
+  if (err.code !== 'SHARQ_ERR_LOG_CORRUPT') return err;
+  return new SharqError(
+    err.code,
+    `${err.message}. The file was left as it is: \`sharq data check ${dataDir}\` lists every damaged spot; \`sharq data repair ${dataDir}\` says what cutting it drops and does it with --yes.`,
+    {
+      cause: err.cause,
+      details: { ...err.details, dataDir, repair: `sharq data repair ${dataDir}` },
+    },
+  );
 }
 
 class EmbeddedAdmin implements EngineAdmin {
@@ -429,8 +498,10 @@ class EmbeddedAdmin implements EngineAdmin {
   async deleteTopic(name: string): Promise<void> {
     await this.engine.ready();
     this.engine.topicLogs(name);
-    await this.engine.getCatalog().removeTopic(name);
+    // Files first: a crash between the two leaves a listed topic with empty partitions, never
+    // unlisted directories holding records, which open would bring back as a forgotten topic.
     await this.engine.deleteTopicFiles(name);
+    await this.engine.getCatalog().removeTopic(name);
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {

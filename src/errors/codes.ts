@@ -26,11 +26,19 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_LOG_CORRUPT: {
     retryable: false,
-    doc: 'A log segment or state journal failed its checksum or framing check somewhere other than its tail. sharq refuses to start rather than drop data; the message names the file and byte position.',
+    doc: 'A log segment or state journal holds data sharq did not write: a frame that fails its checksum or framing check before the end of a file, or a whole record at the very end (its full length is on disk) whose checksum fails. Unlike a torn write (a record cut short, which recovery cuts silently), that record may have been confirmed to its producer, so the engine refuses to open rather than drop it. `details` names the `file`, byte `position`, `reason` and, at a tail, the `droppedBytes` and first `droppedOffset`. `sharq data check <dir>` shows every damaged spot; `sharq data repair <dir>` lists what cutting it drops and does it with `--yes`.',
+  },
+  SHARQ_ERR_CATALOG_CORRUPT: {
+    retryable: false,
+    doc: "The embedded engine's `catalog.json` (topics, partition counts, group settings) cannot be read as sharq wrote it: not JSON, an unknown version, a bad entry. The engine refuses to open rather than guess at the topics. `sharq data repair <dir> --yes` moves it aside and rebuilds it from the topic directories (group settings cannot be rebuilt: they are defaults until a Queue or Worker sets them again); or fix the JSON by hand to keep them. A missing catalog is rebuilt at open on its own (see SHARQ_ERR_RECOVERED).",
+  },
+  SHARQ_ERR_RECOVERED: {
+    retryable: true,
+    doc: "A notice, not a failure: opening the embedded data directory mended something by itself. A torn write at the end of a log or journal (a record cut short by a crash) was cut, or `catalog.json` was missing or did not list partitions that hold records and was rebuilt from the topic directories (group settings cannot be rebuilt: those groups use defaults until set again). Sent to the engine's `onError` listeners, or printed as a process warning when there are none; `details.kind` says which (`torn-write`, `catalog-rebuilt`, `topic-added`, `partitions-added`).",
   },
   SHARQ_ERR_IO: {
     retryable: true,
-    doc: 'A file-system operation of the embedded engine failed (disk full, permissions). The cause holds the system error.',
+    doc: "A file-system operation of the embedded engine failed; the message and `details.file` name the path, `cause` and `details.errno` the system error. Retryable unless the system error is one that stays until someone changes the path (ENOTDIR, EISDIR, EEXIST, EACCES, EPERM, EROFS, ELOOP, ENAMETOOLONG: a file where the data directory should be, no permission, a read-only file system): then `retryable` is false and a Worker's `waitUntilReady()` rejects with it instead of retrying. After a failed write or fsync a log or journal refuses further appends until the engine is reopened.",
   },
   SHARQ_ERR_UNKNOWN_TOPIC: {
     retryable: false,

@@ -11,9 +11,18 @@ import { corruptError, ioError } from './storage-errors.js';
  * last page that reached the disk, never parse as a frame.
  *
  * Recovery rule: a bad frame in the last file of a sequence is a torn tail (the crash cut the
- * final write) only when no valid frame exists anywhere after it. A bad frame followed by a good
- * one is damage in the middle of data that was once durable; dropping everything after it would
- * silently lose acknowledged records, so that is reported as SHARQ_ERR_LOG_CORRUPT instead.
+ * final write) only when no valid frame exists anywhere after it, and only when it is short: its
+ * header or body runs past the end of the file, or its length is zero (the zeros a file system
+ * leaves past the last page that reached the disk). A bad frame followed by a good one is damage
+ * in the middle of data that was once durable; dropping everything after it would silently lose
+ * acknowledged records, so that is reported as SHARQ_ERR_LOG_CORRUPT instead.
+ *
+ * A frame at the tail that is whole (all of its length is in the file) but fails its checksum is
+ * neither. A write cut short leaves a short file, not a long one with wrong bytes (appends grow
+ * the file only with the data they wrote, on a file system that orders data before size, as
+ * ext4's default does), so this is most likely damage to a record that reached the disk and
+ * whose append may have been confirmed. It is reported as a `damaged` tail: by default
+ * SHARQ_ERR_LOG_CORRUPT, and callers that want to say more (which offsets) ask for it back.
  */
 
 export const FRAME_HEADER_BYTES = 8;
@@ -47,6 +56,19 @@ export interface ScanOptions {
   validate?: (body: Buffer) => boolean;
   /** Called for each valid frame in order. `body` is only valid during the call. May throw. */
   onFrame?: (body: Buffer, position: number) => void;
+  /**
+   * A whole frame at the tail that fails its checksum: `throw` (default) SHARQ_ERR_LOG_CORRUPT,
+   * or `report` it in the result's `tail` (with `droppedBytes` set) for the caller to judge.
+   */
+  damagedTail?: 'throw' | 'report';
+}
+
+/** What follows the last valid frame of the last file, when anything does. */
+export interface ScanTail {
+  /** `torn`: a write cut short, safe to cut. `damaged`: a whole frame that fails its check. */
+  kind: 'torn' | 'damaged';
+  position: number;
+  reason: string;
 }
 
 export interface ScanResult {
@@ -56,6 +78,7 @@ export interface ScanResult {
   /** Bytes of torn tail after `validEnd` that the caller should truncate (0 when clean). */
   droppedBytes: number;
   frames: number;
+  tail?: ScanTail;
 }
 
 /** A view of the source with the bytes of one frame guaranteed present. */
@@ -95,6 +118,8 @@ export async function scanFrames(
   let frames = 0;
   while (pos < fileSize) {
     let problem: string | undefined;
+    /** Whether the frame that failed is whole: its header and all of its length are in the file. */
+    let whole = false;
     if (fileSize - pos < FRAME_HEADER_BYTES) {
       problem = 'incomplete frame header';
     } else {
@@ -102,6 +127,7 @@ export async function scanFrames(
       const at = pos - win.start;
       const length = win.buf.readUInt32LE(at);
       problem = checkLength(length, pos, fileSize, options.maxBodyBytes);
+      whole = length > 0 && pos + FRAME_HEADER_BYTES + length <= fileSize;
       if (problem === undefined) {
         await load(pos, FRAME_HEADER_BYTES + length);
         problem = checkBody(win.buf, pos - win.start, length, options.validate);
@@ -115,9 +141,9 @@ export async function scanFrames(
       }
     }
     if (!options.isLastFile) throw corruptError(options.file, pos, problem);
-    const tail = Buffer.allocUnsafe(fileSize - pos);
-    await readTail(source, tail, pos, options.file);
-    const next = findFrame(tail, 1, options.maxBodyBytes, options.validate);
+    const rest = Buffer.allocUnsafe(fileSize - pos);
+    await readTail(source, rest, pos, options.file);
+    const next = findFrame(rest, 1, options.maxBodyBytes, options.validate);
     if (next >= 0) {
       throw corruptError(
         options.file,
@@ -126,7 +152,16 @@ export async function scanFrames(
         { nextValidFrame: pos + next },
       );
     }
-    return { validEnd: pos, fileSize, droppedBytes: fileSize - pos, frames };
+    const tail: ScanTail = { kind: whole ? 'damaged' : 'torn', position: pos, reason: problem };
+    if (whole && options.damagedTail !== 'report') {
+      throw corruptError(
+        options.file,
+        pos,
+        `the last frame is whole but fails its check (${problem}): not a torn write`,
+        { droppedBytes: fileSize - pos, damagedTail: true },
+      );
+    }
+    return { validEnd: pos, fileSize, droppedBytes: fileSize - pos, frames, tail };
   }
   return { validEnd: pos, fileSize, droppedBytes: 0, frames };
 }
@@ -138,8 +173,9 @@ function checkLength(
   max: number,
 ): string | undefined {
   if (length === 0) return 'zero frame length';
-  if (length > max) return `frame length ${length} exceeds the limit of ${max}`;
+  // Past the end before over the limit: a garbage length in a torn header usually runs past it.
   if (pos + FRAME_HEADER_BYTES + length > fileSize) return 'frame extends past end of file';
+  if (length > max) return `frame length ${length} exceeds the limit of ${max}`;
   return undefined;
 }
 

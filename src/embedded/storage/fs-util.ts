@@ -37,7 +37,12 @@ export async function mkdirDurable(dir: string): Promise<void> {
   try {
     created = await fsp.mkdir(dir, { recursive: true });
   } catch (err) {
-    throw ioError('create directory', dir, err);
+    const code = errnoCode(err);
+    const hint =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file is in the way: the path and each parent must be a directory'
+        : undefined;
+    throw ioError('create directory', dir, err, hint);
   }
   if (created === undefined) return;
   const top = path.resolve(created);

@@ -1,16 +1,20 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { FRAME_HEADER_BYTES, scanFrames } from './framed-file.js';
+import type { SharqError } from '../../errors/sharq-error.js';
+import { FRAME_HEADER_BYTES, type ScanTail, scanFrames } from './framed-file.js';
 import { OPEN_APPEND_FLAGS } from './fs-util.js';
 import { isBatchEnd, isWellFormedRecord, recordOffset, recordTimestamp } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment, segmentFileName } from './segment.js';
+import type { SegmentIndex } from './segment-index.js';
 import { corruptError, ioError } from './storage-errors.js';
 
 /**
  * Startup recovery of a partition: scan every segment in offset order, rebuild the in-memory
  * indexes, prove the offsets run without gap or repeat across files, and cut the torn tail of
- * the newest segment. Anything else that is wrong is SHARQ_ERR_LOG_CORRUPT.
+ * the newest segment. Anything else that is wrong is SHARQ_ERR_LOG_CORRUPT, including a whole
+ * record at the tail that fails its checksum (see framed-file.ts): it may have been confirmed,
+ * so only an operator (`sharq data repair`) drops it.
  */
 
 const SEGMENT_NAME = /^(\d{20})\.log$/;
@@ -60,7 +64,7 @@ export async function recoverPartition(
 }
 
 /** Base offsets of the segment files in `dir`, ascending. Other files are ignored. */
-async function listSegments(dir: string): Promise<number[]> {
+export async function listSegments(dir: string): Promise<number[]> {
   let names: string[];
   try {
     names = await fsp.readdir(dir);
@@ -81,11 +85,20 @@ interface RecoveredSegment {
   droppedBytes: number;
 }
 
+/** What scanning one segment found, before anything is cut. */
+export interface SegmentScan {
+  fileSize: number;
+  /** Bytes recovery cuts from the end: a torn tail plus a half-written batch before it. */
+  droppedBytes: number;
+  /** Set when something follows the last valid frame (only in the last segment). */
+  tail?: ScanTail;
+  /** Offset of the first frame that did not make it into the index (the next offset). */
+  firstBadOffset: number;
+}
+
 /**
- * Opens and scans one segment. Offsets must run consecutively from the file's base offset.
- * In the last segment a torn tail is cut, and so is a trailing batch without its batch-end
- * record: that append never resolved, and dropping it keeps producer batches all-or-nothing.
- * A non-last segment must be complete and end on a batch end.
+ * Opens and scans one segment. A damaged tail (a whole last record failing its checksum) is
+ * refused: it may be a confirmed job, see framed-file.ts. A torn tail is cut.
  */
 async function recoverSegment(
   dir: string,
@@ -101,33 +114,11 @@ async function recoverSegment(
   }
   try {
     const segment = new Segment(dir, baseOffset, Promise.resolve(handle));
-    const { index } = segment;
-    const scan = await scanFrames(handle, {
-      file,
-      isLastFile,
-      maxBodyBytes: MAX_RECORD_BYTES_LIMIT,
-      validate: isWellFormedRecord,
-      onFrame: (body, position) => {
-        const expected = baseOffset + index.count;
-        const offset = recordOffset(body);
-        if (offset !== expected) {
-          throw corruptError(file, position, `record has offset ${offset}, expected ${expected}`, {
-            expectedOffset: expected,
-            foundOffset: offset,
-          });
-        }
-        const frameBytes = FRAME_HEADER_BYTES + body.length;
-        index.add(position, frameBytes, recordTimestamp(body), isBatchEnd(body));
-      },
-    });
-    if (index.count > 0 && index.lastBatchEnd !== index.count - 1) {
-      if (!isLastFile) throw corruptError(file, index.end, 'segment ends inside a producer batch');
-      index.truncate(index.lastBatchEnd + 1);
-    }
-    const droppedBytes = scan.fileSize - index.end;
-    if (droppedBytes > 0) {
+    const scan = await scanSegment(handle, file, baseOffset, isLastFile, segment.index);
+    if (scan.tail?.kind === 'damaged') throw damagedTailError(file, baseOffset, scan, segment);
+    if (scan.droppedBytes > 0) {
       try {
-        await handle.truncate(index.end);
+        await handle.truncate(segment.index.end);
         // The cut must be durable before new frames land after it, or a second crash could
         // resurrect the old tail bytes behind them.
         await handle.datasync();
@@ -135,9 +126,79 @@ async function recoverSegment(
         throw ioError('truncate torn tail', file, err);
       }
     }
-    return { segment, droppedBytes };
+    return { segment, droppedBytes: scan.droppedBytes };
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Scans one open segment into `index` without changing the file: offsets must run
+ * consecutively from the base offset, and a non-last segment must be complete and end on a
+ * batch end. In the last segment a trailing batch without its batch-end record is taken out of
+ * the index (that append never resolved; dropping it keeps producer batches all-or-nothing).
+ * Throws SHARQ_ERR_LOG_CORRUPT for damage, except a damaged tail, which is returned in `tail`
+ * for the caller to judge. Shared by recovery and `sharq data check`.
+ */
+export async function scanSegment(
+  handle: FileHandle,
+  file: string,
+  baseOffset: number,
+  isLastFile: boolean,
+  index: SegmentIndex,
+): Promise<SegmentScan> {
+  const scan = await scanFrames(handle, {
+    file,
+    isLastFile,
+    maxBodyBytes: MAX_RECORD_BYTES_LIMIT,
+    validate: isWellFormedRecord,
+    damagedTail: 'report',
+    onFrame: (body, position) => {
+      const expected = baseOffset + index.count;
+      const offset = recordOffset(body);
+      if (offset !== expected) {
+        throw corruptError(file, position, `record has offset ${offset}, expected ${expected}`, {
+          expectedOffset: expected,
+          foundOffset: offset,
+        });
+      }
+      const frameBytes = FRAME_HEADER_BYTES + body.length;
+      index.add(position, frameBytes, recordTimestamp(body), isBatchEnd(body));
+    },
+  });
+  const firstBadOffset = baseOffset + index.count;
+  if (index.count > 0 && index.lastBatchEnd !== index.count - 1) {
+    if (!isLastFile) throw corruptError(file, index.end, 'segment ends inside a producer batch');
+    index.truncate(index.lastBatchEnd + 1);
+  }
+  const result: SegmentScan = {
+    fileSize: scan.fileSize,
+    droppedBytes: scan.fileSize - index.end,
+    firstBadOffset,
+  };
+  if (scan.tail !== undefined) result.tail = scan.tail;
+  return result;
+}
+
+function damagedTailError(
+  file: string,
+  baseOffset: number,
+  scan: SegmentScan,
+  segment: Segment,
+): SharqError {
+  const tail = scan.tail!;
+  const droppedOffset = baseOffset + segment.index.count;
+  return corruptError(
+    file,
+    tail.position,
+    `the record at offset ${scan.firstBadOffset} is whole but fails its check (${tail.reason}), so it is not a torn write: it may be a job whose add() was confirmed. Cutting it would drop offsets ${droppedOffset}..${scan.firstBadOffset} and ${scan.droppedBytes} bytes`,
+    {
+      damagedTail: true,
+      droppedBytes: scan.droppedBytes,
+      droppedOffset,
+      damagedOffset: scan.firstBadOffset,
+      mayHaveBeenConfirmed: true,
+    },
+  );
 }

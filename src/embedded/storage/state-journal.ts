@@ -290,10 +290,19 @@ async function replayJournal(
       isLastFile,
       maxBodyBytes: MAX_JOURNAL_FRAME_BYTES,
       validate: isWellFormedEntries,
+      damagedTail: 'report',
       onFrame: (body) => {
         for (const entry of decodeEntries(body)) out.push(entry);
       },
     });
+    if (scan.tail?.kind === 'damaged') {
+      throw corruptError(
+        file,
+        scan.tail.position,
+        `the last entry is whole but fails its check (${scan.tail.reason}), so it is not a torn write: it may hold state changes that were confirmed (acknowledgements, delivery counts). Cutting it would drop ${scan.droppedBytes} bytes`,
+        { damagedTail: true, droppedBytes: scan.droppedBytes, mayHaveBeenConfirmed: true },
+      );
+    }
     if (scan.droppedBytes > 0) {
       await handle.truncate(scan.validEnd);
       await handle.datasync();

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { SharqError } from '../../errors/sharq-error.js';
+import { SharqError, toError } from '../../errors/sharq-error.js';
 import { writeFileAtomic } from './fs-util.js';
 import { errnoCode, invalidArgument, ioError } from './storage-errors.js';
 
@@ -33,11 +33,13 @@ export class TopicCatalog {
   private constructor(
     readonly file: string,
     state: CatalogState,
+    /** Whether `file` existed when loaded (an absent file loads as an empty catalog). */
+    readonly found: boolean,
   ) {
     this.state = state;
   }
 
-  /** Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_LOG_CORRUPT. */
+  /** Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_CATALOG_CORRUPT. */
   static async load(file: string): Promise<TopicCatalog> {
     let text: string | undefined;
     try {
@@ -47,7 +49,7 @@ export class TopicCatalog {
     }
     await removeStaleTemps(file);
     const state = text === undefined ? emptyState() : parseCatalog(file, text);
-    return new TopicCatalog(file, state);
+    return new TopicCatalog(file, state, text !== undefined);
   }
 
   listTopics(): CatalogTopic[] {
@@ -74,6 +76,20 @@ export class TopicCatalog {
       }
       if (!Number.isSafeInteger(partitions) || partitions < 1) {
         throw invalidArgument('Partition count must be a positive integer', { partitions });
+      }
+      s.topics.set(name, { name, partitions });
+    });
+  }
+
+  /** Raises a topic's partition count (recovery found partitions on disk it did not list). */
+  growTopic(name: string, partitions: number): Promise<void> {
+    return this.change((s) => {
+      const t = s.topics.get(name);
+      if (t === undefined || partitions < t.partitions) {
+        throw invalidArgument(`Topic "${name}" cannot grow to ${partitions} partitions`, {
+          topic: name,
+          partitions,
+        });
       }
       s.topics.set(name, { name, partitions });
     });
@@ -135,7 +151,7 @@ function parseCatalog(file: string, text: string): CatalogState {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw catalogCorrupt(file, `not valid JSON (${(err as Error).message})`);
+    throw catalogCorrupt(file, `not valid JSON (${toError(err).message})`);
   }
   if (!isObject(doc)) throw catalogCorrupt(file, 'not a JSON object');
   if (doc.version !== FORMAT_VERSION) {
@@ -166,9 +182,12 @@ function parseCatalog(file: string, text: string): CatalogState {
 }
 
 function catalogCorrupt(file: string, reason: string): SharqError {
-  return new SharqError('SHARQ_ERR_LOG_CORRUPT', `Catalog ${file} is damaged: ${reason}`, {
-    details: { file, reason },
-  });
+  const dataDir = path.dirname(file);
+  return new SharqError(
+    'SHARQ_ERR_CATALOG_CORRUPT',
+    `Catalog ${file} is damaged: ${reason}. Fix the JSON by hand to keep the group settings in it, or run \`sharq data repair ${dataDir} --yes\` to set it aside and rebuild it from the topic directories (group settings are then lost).`,
+    { details: { file, reason, repair: `sharq data repair ${dataDir}` } },
+  );
 }
 
 /** Temp files of writes cut short by a crash; the rename never happened, so they are garbage. */

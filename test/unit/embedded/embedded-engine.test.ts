@@ -73,8 +73,9 @@ describe('embedded engine', () => {
     await engine.start();
     cleanups.push(() => engine.close());
     expect(reported).toHaveLength(1);
-    expect(reported[0]!.code).toBe('SHARQ_ERR_LOG_CORRUPT');
-    expect(reported[0]!.message).toMatch(/torn tail/);
+    expect(reported[0]!.code).toBe('SHARQ_ERR_RECOVERED');
+    expect(reported[0]!.details).toMatchObject({ kind: 'torn-write', file: segment });
+    expect(reported[0]!.message).toMatch(/torn write/);
     // The last producer batch (10 records) was cut: it is dropped whole.
     const records = await engine.read('jobs', 0, 0, 100);
     expect(records).toHaveLength(40);
@@ -87,7 +88,8 @@ describe('embedded engine', () => {
     const { dir } = await filledEngine(10);
     await writeFile(path.join(dir, 'catalog.json'), '{"version":1,"topics":[{"name":');
     const err = await new EmbeddedEngine({ dataDir: dir }).start().catch((e: unknown) => e);
-    expect(SharqError.is(err, 'SHARQ_ERR_LOG_CORRUPT')).toBe(true);
+    expect(SharqError.is(err, 'SHARQ_ERR_CATALOG_CORRUPT')).toBe(true);
     expect((err as Error).message).toContain('catalog.json');
+    expect((err as Error).message).toContain(`sharq data repair ${dir}`);
   });
 });

@@ -53,7 +53,7 @@ describe('TopicCatalog', () => {
     ]);
   });
 
-  it('fails with SHARQ_ERR_LOG_CORRUPT naming the file on bad JSON or a bad shape', async () => {
+  it('fails with SHARQ_ERR_CATALOG_CORRUPT naming the file on bad JSON or a bad shape', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'catalog.json');
     for (const text of [
@@ -66,7 +66,7 @@ describe('TopicCatalog', () => {
     ]) {
       await writeFile(file, text);
       const err = await caught(() => TopicCatalog.load(file));
-      expect(err.code).toBe('SHARQ_ERR_LOG_CORRUPT');
+      expect(err.code).toBe('SHARQ_ERR_CATALOG_CORRUPT');
       expect(err.message).toContain(file);
       expect(err.details?.file).toBe(file);
     }

@@ -1,0 +1,358 @@
+/**
+ * Hardening of the embedded data directory at open and write (docs/design.md, "Data
+ * directory"): every failure is a coded SharqError naming its path, a missing or incomplete
+ * catalog never hides partitions, and a damaged record that may have been confirmed refuses the
+ * open instead of passing for a torn write.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import {
+  appendFile,
+  chmod,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
+import { SharqError } from '../../../src/errors/sharq-error.js';
+import { Worker } from '../../../workers/worker.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const run = promisify(execFile);
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function dir(): Promise<string> {
+  const t = await tempDir();
+  cleanups.push(t.remove);
+  return t.dir;
+}
+
+function engineOn(dataDir: string): EmbeddedEngine {
+  const engine = new EmbeddedEngine({ dataDir });
+  cleanups.push(() => engine.close());
+  return engine;
+}
+
+async function openError(dataDir: string): Promise<SharqError> {
+  const err = await engineOn(dataDir)
+    .start()
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  if (!SharqError.is(err)) throw new Error(`expected a SharqError, got ${String(err)}`);
+  return err;
+}
+
+/** A closed directory with topic `jobs` of `partitions` partitions and `records` jobs. */
+async function filled(records: number, partitions = 1): Promise<string> {
+  const dataDir = await dir();
+  const engine = new EmbeddedEngine({ dataDir });
+  await engine.admin.createTopic('jobs', { partitions });
+  for (let i = 0; i < records; i += 100) {
+    const n = Math.min(100, records - i);
+    await engine.produce(
+      'jobs',
+      Array.from({ length: n }, (_, k) => ({ value: Buffer.from(`job-${i + k}`) })),
+    );
+  }
+  await engine.close();
+  return dataDir;
+}
+
+async function readAll(engine: EmbeddedEngine, topic: string): Promise<string[]> {
+  const values: string[] = [];
+  for (const o of await engine.admin.offsets(topic)) {
+    const records = await engine.read(topic, o.partition, o.logStartOffset, 1_000_000);
+    for (const r of records) values.push(r.value!.toString());
+  }
+  return values;
+}
+
+function segmentOf(dataDir: string, topic = 'jobs', partition = 0): string {
+  return path.join(dataDir, 'topics', topic, String(partition), '00000000000000000000.log');
+}
+
+describe('I/O failures at open are SHARQ_ERR_IO naming the path', () => {
+  it('a data directory that is a regular file, or lies under one', async () => {
+    const file = path.join(await dir(), 'not-a-dir');
+    await writeFile(file, 'x');
+    for (const dataDir of [file, path.join(file, 'data')]) {
+      const err = await openError(dataDir);
+      expect(err.code).toBe('SHARQ_ERR_IO');
+      expect(err.retryable).toBe(false);
+      expect(err.details.file).toBe(dataDir);
+      expect(err.message).toContain(dataDir);
+      expect(['EEXIST', 'ENOTDIR']).toContain(err.details.errno);
+    }
+  });
+
+  it('a directory inside it replaced by a file: topics/, a partition, a group', async () => {
+    const cases: [string, (d: string) => Promise<string>][] = [
+      ['topics', async (d) => path.join(d, 'topics')],
+      ['partition', async (d) => path.join(d, 'topics', 'jobs', '0')],
+      ['group', async (d) => path.join(d, 'groups', 'workers')],
+    ];
+    for (const [, target] of cases) {
+      const dataDir = await filled(10);
+      const engine = new EmbeddedEngine({ dataDir });
+      await engine.admin.configureGroup('workers', { deliveryCountLimit: 3 });
+      await engine.close();
+      const victim = await target(dataDir);
+      await rm(victim, { recursive: true });
+      await writeFile(victim, 'in the way');
+      const err = await openError(dataDir);
+      expect(err.code).toBe('SHARQ_ERR_IO');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain(victim);
+    }
+  });
+
+  it('a catalog.json that is a directory', async () => {
+    const dataDir = await dir();
+    await mkdir(path.join(dataDir, 'catalog.json'));
+    const err = await openError(dataDir);
+    expect(err).toMatchObject({ code: 'SHARQ_ERR_IO', retryable: false });
+    expect(err.details).toMatchObject({
+      file: path.join(dataDir, 'catalog.json'),
+      errno: 'EISDIR',
+    });
+  });
+
+  it('a directory this user may not write (EACCES from the kernel, as an unprivileged user)', async () => {
+    const base = await dir();
+    await chmod(base, 0o755);
+    const locked = path.join(base, 'read-only');
+    await mkdir(locked, { mode: 0o555 });
+    await chmod(locked, 0o555);
+    // An existing data directory (made by someone else) and a new one inside a read-only parent.
+    const existing = path.join(locked, 'existing');
+    await mkdir(existing, { mode: 0o755 });
+    const results: Record<string, unknown>[] = [];
+    for (const dataDir of [existing, path.join(locked, 'new')]) {
+      if (process.getuid?.() === 0) {
+        // Root passes every permission check: ask as `nobody`, in a child process.
+        const { stdout } = await run(
+          process.execPath,
+          ['--import', 'tsx', 'test/fixtures/engine-open-child.ts', dataDir],
+          { cwd: ROOT, uid: 65534, gid: 65534 },
+        );
+        results.push(JSON.parse(stdout) as Record<string, unknown>);
+      } else {
+        results.push({ ...(await openError(dataDir)).toJSON() });
+      }
+    }
+    for (const [i, r] of results.entries()) {
+      expect(r).toMatchObject({ code: 'SHARQ_ERR_IO', retryable: false });
+      expect(r.details).toMatchObject({ errno: 'EACCES' });
+      expect(r.message).toContain(i === 0 ? existing : locked);
+    }
+  }, 30_000);
+
+  it('Worker.waitUntilReady() rejects with it instead of retrying forever', async () => {
+    const file = path.join(await dir(), 'not-a-dir');
+    await writeFile(file, 'x');
+    const worker = new Worker('jobs', () => undefined, {
+      engine: { type: 'embedded', dataDir: path.join(file, 'data') },
+    });
+    cleanups.push(() => worker.close());
+    const errors: unknown[] = [];
+    worker.on('error', (e) => errors.push(e));
+    const err = await worker.waitUntilReady().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'SHARQ_ERR_IO', retryable: false });
+    expect((err as Error).message).toContain(path.join(file, 'data'));
+    expect(errors[0]).toBe(err);
+  });
+});
+
+describe('I/O failures at write are SHARQ_ERR_IO naming the path', () => {
+  it.skipIf(!existsSync('/dev/full'))(
+    'a segment on a full device: add() rejects, and later appends are refused until reopen',
+    async () => {
+      const dataDir = await filled(0);
+      const segment = segmentOf(dataDir);
+      await rm(segment);
+      await symlink('/dev/full', segment);
+      const engine = engineOn(dataDir);
+      const err = await engine.produce('jobs', [{ value: Buffer.from('x') }]).catch((e) => e);
+      expect(err).toMatchObject({ code: 'SHARQ_ERR_IO', details: { file: segment } });
+      expect((err as Error).message).toContain('ENOSPC');
+      const again = await engine.produce('jobs', [{ value: Buffer.from('y') }]).catch((e) => e);
+      expect(again).toMatchObject({ code: 'SHARQ_ERR_IO' });
+      expect((again as Error).message).toContain(path.dirname(segment));
+    },
+  );
+
+  it('a catalog that can no longer be replaced: createTopic rejects, the catalog is unchanged', async () => {
+    const dataDir = await filled(1);
+    const engine = engineOn(dataDir);
+    await engine.start();
+    const catalog = path.join(dataDir, 'catalog.json');
+    const before = await readFile(catalog, 'utf8');
+    await rm(path.join(dataDir, 'topics'), { recursive: true });
+    await writeFile(path.join(dataDir, 'topics'), 'in the way');
+    const err = await engine.admin.createTopic('more').catch((e) => e);
+    expect(err).toMatchObject({ code: 'SHARQ_ERR_IO', retryable: false });
+    expect((err as Error).message).toContain(path.join(dataDir, 'topics'));
+    expect(await readFile(catalog, 'utf8')).toBe(before);
+  });
+});
+
+describe('a missing or incomplete catalog never hides partitions', () => {
+  it('deleting catalog.json: all 1000 pending jobs over 3 partitions are still there', async () => {
+    const dataDir = await filled(1000, 3);
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.admin.configureGroup('workers', { deliveryCountLimit: 3 });
+    const before = await engine.admin.offsets('jobs');
+    expect(before.every((p) => p.logEndOffset > 300)).toBe(true);
+    await engine.close();
+    await rm(path.join(dataDir, 'catalog.json'));
+
+    const reopened = engineOn(dataDir);
+    const notices: SharqError[] = [];
+    reopened.onError((e) => notices.push(e as SharqError));
+    expect(await reopened.admin.describeTopic('jobs')).toEqual({ name: 'jobs', partitions: 3 });
+    const values = await readAll(reopened, 'jobs');
+    expect(values).toHaveLength(1000);
+    expect(new Set(values).size).toBe(1000);
+    expect(await reopened.admin.offsets('jobs')).toEqual(before);
+    // Said, not silent: the rebuild, and that the group's settings are gone.
+    expect(notices.map((n) => [n.code, n.details.kind])).toEqual([
+      ['SHARQ_ERR_RECOVERED', 'catalog-rebuilt'],
+      ['SHARQ_ERR_RECOVERED', 'topic-added'],
+    ]);
+    expect(notices[0]!.message).toMatch(/Group settings could not be recovered: workers/);
+    expect(await reopened.admin.listGroups()).toEqual(['workers']);
+    expect((await reopened.admin.describeGroup('workers')).configured).toEqual([]);
+    // The rebuilt catalog is on disk: the next open has nothing to say.
+    await reopened.close();
+    const third = engineOn(dataDir);
+    const later: unknown[] = [];
+    third.onError((e) => later.push(e));
+    expect(await readAll(third, 'jobs')).toHaveLength(1000);
+    expect(later).toEqual([]);
+  });
+
+  it('a catalog that lists fewer partitions, or not a topic, that holds records', async () => {
+    const dataDir = await filled(30, 3);
+    const other = new EmbeddedEngine({ dataDir });
+    await other.admin.createTopic('audit');
+    await other.produce('audit', [{ value: Buffer.from('a') }]);
+    await other.admin.createTopic('empty');
+    await other.close();
+    // An old backup of the catalog: "jobs" had one partition then, "audit" did not exist.
+    const catalog = path.join(dataDir, 'catalog.json');
+    await writeFile(
+      catalog,
+      JSON.stringify({ version: 1, topics: [{ name: 'jobs', partitions: 1 }], groups: {} }),
+    );
+    const engine = engineOn(dataDir);
+    const notices: SharqError[] = [];
+    engine.onError((e) => notices.push(e as SharqError));
+    expect(await engine.admin.listTopics()).toEqual([
+      { name: 'jobs', partitions: 3 },
+      { name: 'audit', partitions: 1 },
+    ]);
+    expect(notices.map((n) => [n.details.kind, n.details.topic])).toEqual([
+      ['topic-added', 'audit'],
+      ['partitions-added', 'jobs'],
+    ]);
+    expect(await readAll(engine, 'jobs')).toHaveLength(30);
+    expect(await readAll(engine, 'audit')).toEqual(['a']);
+  });
+
+  it('a topic whose delete a crash cut short stays deleted', async () => {
+    const dataDir = await filled(5);
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.admin.deleteTopic('jobs');
+    await engine.close();
+    expect(await readdir(path.join(dataDir, 'topics'))).toEqual([]);
+    // The state a crash leaves between renaming the directory away and removing it.
+    const again = await filled(5);
+    await mkdir(path.join(again, 'topics', '.deleted-jobs-1'));
+    await writeFile(path.join(again, 'topics', '.deleted-jobs-1', 'x'), 'x');
+    const reopened = engineOn(again);
+    expect((await reopened.admin.listTopics()).map((t) => t.name)).toEqual(['jobs']);
+    expect(await readdir(path.join(again, 'topics'))).toEqual(['jobs']);
+  });
+});
+
+describe('a damaged record at the tail is corruption, a torn write is not', () => {
+  it('refuses a whole last record whose checksum fails, with the offsets it would drop', async () => {
+    const dataDir = await filled(20);
+    const segment = segmentOf(dataDir);
+    const bytes = await readFile(segment);
+    bytes[bytes.length - 3]! ^= 0x20;
+    await writeFile(segment, bytes);
+    const err = await openError(dataDir);
+    expect(err.code).toBe('SHARQ_ERR_LOG_CORRUPT');
+    expect(err.details).toMatchObject({
+      file: segment,
+      damagedTail: true,
+      damagedOffset: 19,
+      // The record closed its producer batch of 100 (offsets 0..19 here): all of it would go.
+      droppedOffset: 0,
+      mayHaveBeenConfirmed: true,
+      repair: `sharq data repair ${dataDir}`,
+    });
+    expect(err.message).toMatch(/may be a job whose add\(\) was confirmed/);
+    expect(err.message).toContain(`sharq data repair ${dataDir}`);
+    // Nothing was cut: put the byte back and every job is there.
+    bytes[bytes.length - 3]! ^= 0x20;
+    await writeFile(segment, bytes);
+    expect(await readAll(engineOn(dataDir), 'jobs')).toHaveLength(20);
+  });
+
+  it('still cuts a short tail silently, with a notice', async () => {
+    const dataDir = await filled(20);
+    const segment = segmentOf(dataDir);
+    const size = (await stat(segment)).size;
+    await appendFile(segment, Buffer.from([7, 0, 0]));
+    const engine = engineOn(dataDir);
+    const notices: SharqError[] = [];
+    engine.onError((e) => notices.push(e as SharqError));
+    expect(await readAll(engine, 'jobs')).toHaveLength(20);
+    expect(notices.map((n) => n.code)).toEqual(['SHARQ_ERR_RECOVERED']);
+    expect(notices[0]!.details).toMatchObject({ kind: 'torn-write', droppedBytes: 3 });
+    expect((await stat(segment)).size).toBe(size);
+  });
+
+  it('refuses a whole last journal entry whose checksum fails', async () => {
+    const dataDir = await filled(5);
+    const engine = new EmbeddedEngine({ dataDir });
+    const consumer = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    await engine.admin.configureGroup('workers', { autoOffsetReset: 'earliest' });
+    const batch = await consumer.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(batch.length).toBeGreaterThan(0);
+    await consumer.close();
+    await engine.close();
+    const groupDir = path.join(dataDir, 'groups', 'workers');
+    const [journal] = (await readdir(groupDir)).filter((f) => /^state\.journal\.\d+$/.test(f));
+    const file = path.join(groupDir, journal!);
+    const bytes = await readFile(file);
+    expect(bytes.length).toBeGreaterThan(0);
+    bytes[bytes.length - 1]! ^= 0x01;
+    await writeFile(file, bytes);
+    const err = await openError(dataDir);
+    expect(err.code).toBe('SHARQ_ERR_LOG_CORRUPT');
+    expect(err.details).toMatchObject({ file, damagedTail: true, mayHaveBeenConfirmed: true });
+    // A journal cut inside its last entry is a torn write: it opens.
+    await truncate(file, bytes.length - 1);
+    await engineOn(dataDir).start();
+  });
+});
