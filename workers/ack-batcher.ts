@@ -1,9 +1,14 @@
 import type { Acknowledgement, AckResult, ShareConsumer } from '../src/engine/types.js';
 
+type Verdict = { error?: Error; renewedUntil?: number };
+
 interface Pending {
   ack: Acknowledgement;
-  resolve: (r: { error?: Error; renewedUntil?: number }) => void;
+  resolve: (r: Verdict) => void;
 }
+
+/** The verdict of every ack applied without a renewal: one object, shared (callers only read it). */
+const APPLIED: Verdict = Object.freeze({});
 
 /**
  * Gathers the acknowledgements of one event-loop turn into one `acknowledge` call: a worker
@@ -21,7 +26,7 @@ export class AckBatcher {
   ) {}
 
   /** Resolves once the engine has applied the ack; `error` says why it was refused. */
-  submit(ack: Acknowledgement): Promise<{ error?: Error; renewedUntil?: number }> {
+  submit(ack: Acknowledgement): Promise<Verdict> {
     return new Promise((resolve) => {
       this.queue.push({ ack, resolve });
       if (!this.scheduled) {
@@ -53,14 +58,15 @@ export class AckBatcher {
       .acknowledge(batch.map((b) => b.ack))
       .then(
         (result: AckResult) => {
-          const refused = new Map<Acknowledgement, Error>();
-          for (const f of result.failed) refused.set(f.ack, f.error);
+          const refused =
+            result.failed.length === 0
+              ? undefined
+              : new Map(result.failed.map((f) => [f.ack, f.error] as const));
+          const applied =
+            result.renewedUntil === undefined ? APPLIED : { renewedUntil: result.renewedUntil };
           for (const b of batch) {
-            const error = refused.get(b.ack);
-            if (error !== undefined) b.resolve({ error });
-            else if (result.renewedUntil !== undefined)
-              b.resolve({ renewedUntil: result.renewedUntil });
-            else b.resolve({});
+            const error = refused?.get(b.ack);
+            b.resolve(error === undefined ? applied : { error });
           }
         },
         (err: unknown) => {

@@ -29,6 +29,10 @@ export interface Delivery<Data> extends Locked {
   failed: boolean;
   /** Acquired before its rate-limit token (the worker was idle): take one before running. */
   needsToken: boolean;
+  /** When its handler started (clock ms), 0 if it did not run: for the elastic pool. */
+  startedAt: number;
+  /** The handler is done and its verdict (ACCEPT, hold, tier or DLQ write) is on its way: shutdown waits for it instead of releasing. */
+  deciding: boolean;
   done: Promise<void>;
 }
 
@@ -68,6 +72,8 @@ export interface DeliveryHost<Data, Result> {
     attempts: number,
   ): Promise<boolean>;
   emitActive(job: Job<Data>): void;
+  /** The handler is about to run (the elastic pool counts it). */
+  handlerStarting(entry: Delivery<Data>): void;
   emitCompleted(job: Job<Data>, result: Result): void;
   emitFailed(job: Job<Data> | undefined, error: Error, outcome: FailureOutcome): void;
   emitRetrying(job: Job<Data>, error: Error, info: RetryInfo): void;
@@ -89,6 +95,8 @@ export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): 
     settled: false,
     failed: false,
     needsToken: false,
+    deciding: false,
+    startedAt: 0,
     done: Promise.resolve(),
   };
 }
@@ -104,6 +112,7 @@ function policyOf<Data, Result>(
     holdLimitMs: host.holdLimitMs,
     rateLimitWaitMs: host.rateLimitWaitMs ?? host.holdLimitMs,
     delayAfter: (made, error) => nextDelay(spec, made, error, job(), strategies),
+    minDelayAfter: (made, error) => nextDelay(spec, made, error, job(), strategies, () => 0),
   };
 }
 
@@ -205,16 +214,19 @@ export async function runDelivery<Data, Result>(
     return;
   }
 
+  host.handlerStarting(entry);
   host.emitActive(job);
   let result: Result;
   try {
     result = await invokeWithTimeout(host, entry, job, run.timeout ?? options.timeout);
   } catch (thrown) {
     if (entry.abandoned) return;
+    entry.deciding = true;
     await settleFailure(host, entry, job, state, policy, toError(thrown));
     return;
   }
   if (entry.abandoned) return;
+  entry.deciding = true;
   // The slot frees once the ACCEPT is queued, not once it is durable: the next poll goes out
   // with it (on Kafka the ACCEPT rides on that ShareFetch). `completed` waits for durability.
   void host.settle(entry, AckType.Accept).then((ok) => {
@@ -239,6 +251,8 @@ async function settleFailure<Data, Result>(
   ) {
     // A retry spends the queue's retry budget; past it, the retry waits for the budget.
     const extra = await host.retryBudgetWait();
+    // The lock may have gone while the budget answered: then the job is someone else's.
+    if (entry.abandoned) return;
     if (extra > 0) {
       now = host.clock.now();
       verdict = postpone(verdict, extra, state, policy, now);

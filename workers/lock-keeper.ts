@@ -33,7 +33,7 @@ export class LockKeeper<T extends Locked> {
 
   constructor(
     private readonly acks: AckBatcher,
-    private readonly lockDurationMs: number,
+    private lockDurationMs: number,
     private readonly clock: TimerClock,
     private readonly onLost: (entry: T, error: Error) => void,
   ) {
@@ -42,6 +42,22 @@ export class LockKeeper<T extends Locked> {
 
   add(entry: T): void {
     this.held.add(entry);
+  }
+
+  /** The lock the keeper works to (the group's, or shorter if records show a shorter one). */
+  get lockMs(): number {
+    return this.lockDurationMs;
+  }
+
+  /**
+   * A record came with a lock of `ms`: when the group's lock was shortened after setup (a
+   * Queue that set it later, an operator), renew and sweep by the lock records really get.
+   */
+  observe(ms: number): void {
+    if (ms <= 0 || ms >= this.lockDurationMs * 0.9) return;
+    this.lockDurationMs = Math.max(1, Math.floor(ms));
+    this.cancelTimer?.();
+    this.schedule();
   }
 
   delete(entry: T): void {

@@ -20,6 +20,9 @@ import { SharqError } from '../src/errors/sharq-error.js';
  * forward. When brokers gain delayed redelivery, `hold` is where it steps in: a RELEASE with a
  * not-before time, with no record held by the worker and no tier.
  */
+/** The shortest wait of a RateLimitError. */
+export const MIN_RATE_LIMIT_WAIT_MS = 1000;
+
 export type Verdict =
   | { type: 'accept' }
   | { type: 'dead-letter'; reason: DeadLetterReason }
@@ -40,6 +43,8 @@ export interface AttemptState {
 export interface RetryPolicy {
   /** The delay before the next attempt after `attemptsMade` failed ones; may throw (no such strategy). */
   delayAfter(attemptsMade: number, error: Error): number;
+  /** The shortest that delay can be (jitter at its low end): what `admit` checks a redelivery by. */
+  minDelayAfter(attemptsMade: number, error: Error): number;
   /** Retries due within this many ms may be held on the worker. */
   holdLimitMs: number;
   /** The wait of a RateLimitError that names none. */
@@ -65,7 +70,11 @@ export function decideFailure(
   if (isUnrecoverable(error)) return { type: 'dead-letter', reason: 'unrecoverable' };
   const attempt = attemptOf(s);
   if (error instanceof RateLimitError || SharqError.is(error, 'SHARQ_ERR_RATE_LIMITED')) {
-    const wait = (error as RateLimitError).delayMs ?? policy.rateLimitWaitMs;
+    // At least a second: a rate limit answered at once would spin without spending attempts.
+    const wait = Math.max(
+      MIN_RATE_LIMIT_WAIT_MS,
+      (error as RateLimitError).delayMs ?? policy.rateLimitWaitMs,
+    );
     return { type: 'forward', dueAt: now + wait, attemptsMade: attempt - 1 };
   }
   if (attempt >= s.attempts) return { type: 'dead-letter', reason: 'attempts-exhausted' };
@@ -79,9 +88,23 @@ export function decideFailure(
       return { type: 'dead-letter', reason: 'backoff-failed' };
     }
   }
-  if (delayMs <= policy.holdLimitMs && s.deliveryCount < s.deliveryLimit)
+  // A hold ends in RELEASE, and `admit` reads a redelivery by the policy's shortest delay: hold
+  // only when it agrees, else the redelivery would wait the policy's backoff a second time.
+  if (
+    delayMs <= policy.holdLimitMs &&
+    s.deliveryCount < s.deliveryLimit &&
+    agreesWithHold(policy, attempt, error)
+  )
     return { type: 'hold', delayMs };
   return { type: 'forward', dueAt: now + delayMs, attemptsMade: attempt };
+}
+
+function agreesWithHold(policy: RetryPolicy, attempt: number, error: Error): boolean {
+  try {
+    return policy.minDelayAfter(attempt, error) <= policy.holdLimitMs;
+  } catch {
+    return true;
+  }
 }
 
 /** What to do with a delivery before its handler runs. */
@@ -120,7 +143,7 @@ export function admit(
   if (s.deliveryCount > 1) {
     let previous: number;
     try {
-      previous = policy.delayAfter(spent, new Error('delivery ended without a verdict'));
+      previous = policy.minDelayAfter(spent, new Error('delivery ended without a verdict'));
     } catch {
       previous = 0;
     }

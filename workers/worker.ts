@@ -106,6 +106,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private limiterIdle = true;
   private readonly elastic: ElasticConcurrency | undefined;
   private readonly retryBudget: RateLimiter | undefined;
+  /** When the next retry postponed past the budget is due (spreads them at the budget's rate). */
+  private budgetNextAt = 0;
   private groupConfig: ShareGroupConfig | undefined;
   private readonly host: DeliveryHost<Data, Result>;
   private readonly pollAbort = new AbortController();
@@ -123,7 +125,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly sandbox: SandboxPool | undefined;
 
   constructor(queue: string, processor: Processor<Data, Result>, options: WorkerOptionsInput = {}) {
-    super();
+    // An async listener that rejects is reported on `error`, never an unhandled rejection.
+    super({ captureRejections: true });
     const parsed = topicName.safeParse(queue);
     if (!parsed.success) {
       throw new SharqError(
@@ -411,11 +414,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
     this.running.add(entry);
     this.keeper!.add(entry);
-    const elastic = this.elastic;
-    const startedAt = elastic === undefined ? 0 : this.clock.now();
-    elastic?.onStart();
+    this.keeper!.observe(record.lockDeadline - this.clock.now());
     entry.done = runDelivery(this.host, entry).finally(() => {
-      elastic?.onFinish(this.clock.now() - startedAt, !entry.failed);
+      // The elastic pool learns from handler runs only (not skips, waits or moves).
+      if (entry.startedAt > 0)
+        this.elastic?.onFinish(this.clock.now() - entry.startedAt, !entry.failed);
       this.running.delete(entry);
       if (!this.holds.has(entry)) this.keeper!.delete(entry);
       const wake = this.slotFreed;
@@ -475,11 +478,12 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         this.reportError(
           new SharqError(
             'SHARQ_ERR_IO',
-            `Could not move job ${record.topic}/${record.partition}@${record.offset} to ${target.topic}; released for redelivery`,
+            `Could not move job ${record.topic}/${record.partition}@${record.offset} to ${target.topic}; it is delivered again when its lock lapses`,
             { cause: err, details: { topic: target.topic } },
           ),
         ),
     );
+    if (result === 'write-failed') this.letLapse(entry);
     return result === 'done';
   }
 
@@ -516,7 +520,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         this.reportError(
           new SharqError(
             'SHARQ_ERR_DLQ_WRITE_FAILED',
-            `Could not write job ${record.topic}/${record.partition}@${record.offset} to ${this.deadLetterTopic}; released for redelivery`,
+            `Could not write job ${record.topic}/${record.partition}@${record.offset} to ${this.deadLetterTopic}; it is delivered again when its lock lapses`,
             {
               cause: err,
               details: { topic: record.topic, partition: record.partition, offset: record.offset },
@@ -524,8 +528,15 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           ),
         ),
     );
+    if (result === 'write-failed') this.letLapse(entry);
     if (result === 'done') this.fire('dead-lettered', { record, reason, error, job: entry.job });
     return result === 'done';
+  }
+
+  /** Stops renewing a record whose verdict could not be written: its lock lapses, it comes back. */
+  private letLapse(entry: Delivery<Data>): void {
+    entry.settled = true;
+    this.keeper?.delete(entry);
   }
 
   private lockLost(entry: Delivery<Data>, error: Error): void {
@@ -563,12 +574,20 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           'SHARQ_ERR_SHUTDOWN_TIMEOUT',
           `Worker of "${this.queue}" closed with jobs still running after ${this.options.shutdownTimeoutMs} ms; they were aborted and released`,
         );
+        const deciding: Promise<void>[] = [];
         for (const r of this.running) {
           if (r.abandoned) continue;
+          // A verdict already being written (a tier or DLQ copy) finishes: releasing it now
+          // would leave the job in two places.
+          if (r.deciding) {
+            deciding.push(r.done);
+            continue;
+          }
           r.abandoned = true;
           r.controller?.abort(reason);
           void this.settle(r, AckType.Release);
         }
+        await Promise.allSettled(deciding);
       }
     }
     // Jobs waiting out a short backoff: a RELEASE now would run them early elsewhere, so they
@@ -607,6 +626,13 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
   }
 
+  /** Where EventEmitter sends the rejection of an async listener (captureRejections). */
+  [Symbol.for('nodejs.rejection')](err: unknown, event: string): void {
+    const error = toError(err);
+    if (event === 'error') process.emitWarning(error.message);
+    else this.reportError(error);
+  }
+
   private reportError(err: Error): void {
     if (this.listenerCount('error') > 0) this.fire('error', err);
     else
@@ -625,7 +651,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         return worker.groupConfig?.deliveryCountLimit ?? 5;
       },
       get holdLimitMs() {
-        const lock = worker.groupConfig?.lockDurationMs ?? 30_000;
+        const lock = worker.keeper?.lockMs ?? worker.groupConfig?.lockDurationMs ?? 30_000;
         return Math.min(worker.options.holdMaxMs, Math.floor(lock / 2));
       },
       get closing() {
@@ -648,10 +674,18 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         return limiter === undefined;
       },
       retryBudgetWait: async () => {
-        if (this.retryBudget === undefined) return 0;
+        const budget = this.options.retryBudget;
+        if (this.retryBudget === undefined || budget === undefined) return 0;
         try {
           const grant = await this.retryBudget.take(1);
-          return grant.granted === 1 ? 0 : grant.retryInMs;
+          if (grant.granted === 1) return 0;
+          // Past the budget: postponed retries are spread at the budget's rate from when it
+          // frees, rather than all made due at the same instant.
+          const now = this.clock.now();
+          this.budgetNextAt = Math.max(this.budgetNextAt, now + grant.retryInMs);
+          const at = this.budgetNextAt;
+          this.budgetNextAt += budget.durationMs / budget.max;
+          return at - now;
         } catch (err) {
           // No budget to be had (Redis down): wait a window rather than hammer.
           this.reportError(toError(err));
@@ -665,6 +699,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       deadLetter: (entry, reason, error, attempts) =>
         this.deadLetter(entry, reason, error, attempts),
       emitActive: (job) => this.fire('active', job),
+      handlerStarting: (entry) => {
+        if (this.elastic === undefined) return;
+        entry.startedAt = this.clock.now();
+        this.elastic.onStart();
+      },
       emitCompleted: (job, result) => this.fire('completed', job, result),
       emitFailed: (job: Job<Data> | undefined, error: Error, outcome: FailureOutcome) =>
         this.fire('failed', job, error, outcome),

@@ -67,7 +67,12 @@ export function deadLetterRecord(input: DeadLetterInput, dlqPartitions: number):
   headers[DLQ_HEADER.deliveryCount] = String(input.deliveryCount);
   headers[DLQ_HEADER.message] = truncate(input.message, MAX_MESSAGE_CHARS);
   headers[DLQ_HEADER.reason] = input.reason;
-  headers[DLQ_HEADER.attempts] = String(input.attempts ?? input.deliveryCount);
+  // Attempts in all: given by the worker, or the earlier records' (`sharq.made`) plus this one's
+  // deliveries (an archive by the engine, a poison record).
+  const made = Number(source.headers['sharq.made'] ?? 0);
+  headers[DLQ_HEADER.attempts] = String(
+    input.attempts ?? (Number.isSafeInteger(made) && made > 0 ? made : 0) + input.deliveryCount,
+  );
   headers[DLQ_HEADER.failedAt] = new Date(input.now).toISOString();
   if (error !== undefined) {
     headers[DLQ_HEADER.errorName] = error.name;

@@ -160,6 +160,9 @@ interface Reference {
   throughput: number;
 }
 
+/** The lowest latency baseline the guard compares with. */
+const MIN_BASELINE_MS = 1;
+
 export class ElasticConcurrency {
   private readonly options: Readonly<z.output<typeof ElasticConcurrencyOptions>>;
   private current: number;
@@ -235,7 +238,8 @@ export class ElasticConcurrency {
     const saturated = this.busy / elapsed >= SATURATED_SHARE * this.current;
     this.medians.push(latency);
     if (this.medians.length > o.baselineWindows) this.medians.shift();
-    const baseline = Math.min(...this.medians);
+    // Floored at 1 ms: sub-millisecond medians make any jitter look like a latency climb.
+    const baseline = Math.max(MIN_BASELINE_MS, Math.min(...this.medians));
     this.last = { latencyMs: latency, throughput, baselineMs: baseline };
     this.windowStart = this.lastEventAt = now;
     this.busy = 0;

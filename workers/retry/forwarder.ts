@@ -8,11 +8,10 @@ import { SharqError, toError } from '../../src/errors/sharq-error.js';
 import { decodeRun, forwardRecord } from '../../src/job/envelope.js';
 import {
   DELAY_TIERS,
+  type DelayTier,
   delayGroup,
   delayTierTopic,
-  delayTierTopics,
   tierFor,
-  tierOfTopic,
 } from '../../src/queue/names.js';
 import { backoffDelay } from '../../src/util/backoff.js';
 import type { TimerClock } from '../../src/util/clock.js';
@@ -27,44 +26,37 @@ export interface ForwarderOptions {
   deadLetterTopic: string;
   clock: TimerClock;
   pollMaxWaitMs: number;
-  /** Tier records held at once, waiting for their release time. */
-  maxHeld?: number;
+  /** Tier records one tier's lane holds at once, waiting for their release time. */
+  maxHeldPerTier?: number;
   onError: (err: Error) => void;
 }
 
 interface Held extends Locked {
   cancel: (() => void) | undefined;
+  /** Its move (write, then ACCEPT) has started: close() waits for it rather than release it. */
+  moving: boolean;
 }
 
 /**
- * Brings delayed jobs and long retries back when due. A member of the queue's tier group
- * (`sharq.delay.<queue>`), reading every tier topic:
+ * Brings delayed jobs and long retries back when due. Members of the queue's tier group
+ * (`sharq.delay.<queue>`), one lane (a share consumer with its own quota) per tier topic:
  *
  *   release time = min(due, written + tier length)
  *   at the release time: due now → write to the queue; due later → write to the tier for what
  *   is left; then ACCEPT the tier record (forward.ts: write, confirm, ACCEPT).
  *
  * Within a tier partition release times ascend with offsets (every record waits the same tier
- * length), so the records a forwarder holds are the next ones due. Held records keep their lock
+ * length), so the records a lane holds are the next ones due, and a lane per tier keeps jobs of
+ * a short tier from waiting behind a full quota of a long one. Held records keep their lock
  * through the lock keeper. Crash-safety: a crash before the write leaves the tier record to come
- * back when its lock expires, still not due early (the due time travels in its header); a
- * crash after the write and before ACCEPT writes the job twice, both on time.
+ * back when its lock expires, still not due early (the due time travels in its header); a crash
+ * after the write and before ACCEPT writes the job twice, both on time.
  */
 export class DelayForwarder {
-  private consumer: ShareConsumer | undefined;
-  private acks: AckBatcher | undefined;
-  private keeper: LockKeeper<Held> | undefined;
-  private readonly abort = new AbortController();
-  private loopDone: Promise<void> | undefined;
-  private slotFreed: (() => void) | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
-  private readonly maxHeld: number;
+  private lanes: TierLane[] = [];
   private closing: Promise<void> | undefined;
-  private deliveryLimit = 5;
 
-  constructor(private readonly o: ForwarderOptions) {
-    this.maxHeld = o.maxHeld ?? 1000;
-  }
+  constructor(private readonly o: ForwarderOptions) {}
 
   async start(): Promise<void> {
     const admin = this.o.engine.admin;
@@ -74,42 +66,80 @@ export class DelayForwarder {
       deadLetterTopic: this.o.deadLetterTopic,
     });
     const { config } = await admin.describeGroup(group);
-    this.deliveryLimit = config.deliveryCountLimit;
-    this.consumer = this.o.engine.createShareConsumer({
+    this.lanes = DELAY_TIERS.map(
+      (tier) => new TierLane(this.o, tier, group, config.lockDurationMs, config.deliveryCountLimit),
+    );
+    for (const lane of this.lanes) lane.start();
+  }
+
+  /** Stops every lane; held records go back to the tier group (not due yet, so never early). */
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled(this.lanes.map((l) => l.close())).then(() => undefined);
+    return this.closing;
+  }
+}
+
+/** One tier topic: its consumer, the records it holds until their release time, and its moves. */
+class TierLane {
+  private readonly consumer: ShareConsumer;
+  private readonly acks: AckBatcher;
+  private readonly keeper: LockKeeper<Held>;
+  private readonly abort = new AbortController();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly maxHeld: number;
+  private loopDone: Promise<void> = Promise.resolve();
+  private slotFreed: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly o: ForwarderOptions,
+    private readonly tier: DelayTier,
+    group: string,
+    lockDurationMs: number,
+    private readonly deliveryLimit: number,
+  ) {
+    this.maxHeld = o.maxHeldPerTier ?? 200;
+    this.consumer = o.engine.createShareConsumer({
       groupId: group,
-      topics: delayTierTopics(this.o.queue),
+      topics: [delayTierTopic(o.queue, tier)],
     });
-    this.acks = new AckBatcher(this.consumer, this.o.onError);
-    this.keeper = new LockKeeper<Held>(this.acks, config.lockDurationMs, this.o.clock, (e, err) =>
+    this.acks = new AckBatcher(this.consumer, o.onError);
+    this.keeper = new LockKeeper<Held>(this.acks, lockDurationMs, o.clock, (e, err) =>
       this.lost(e, err),
     );
+  }
+
+  start(): void {
     this.loopDone = this.loop();
   }
 
-  /** Stops polling; held records go back to the tier group (not due yet, so never early). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
-      this.slotFreed?.();
-      await this.loopDone;
-      await Promise.allSettled([...this.pending]);
-      for (const h of this.keeper?.held ?? []) {
+      this.wake();
+      // No new move starts from here on: timers are cancelled, and a timer that already fired
+      // sees the abort. Moves under way finish (a release now would leave the job twice).
+      for (const h of this.keeper.held) {
         h.cancel?.();
-        if (!h.abandoned && !h.settled) void this.settle(h, AckType.Release);
+        h.cancel = undefined;
       }
-      this.keeper?.stop();
-      await this.acks?.drain();
-      await this.keeper?.drain();
-      await this.consumer?.close();
+      await this.loopDone;
+      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      for (const h of this.keeper.held) {
+        if (!h.abandoned && !h.settled && !h.moving) void this.settle(h, AckType.Release);
+      }
+      this.keeper.stop();
+      await this.acks.drain();
+      await this.keeper.drain();
+      await this.consumer.close();
     })();
     return this.closing;
   }
 
   private async loop(): Promise<void> {
-    const consumer = this.consumer!;
     let failures = 0;
     while (!this.abort.signal.aborted) {
-      const free = this.maxHeld - this.keeper!.held.size;
+      const free = this.maxHeld - this.keeper.held.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
@@ -117,8 +147,8 @@ export class DelayForwarder {
         continue;
       }
       try {
-        this.acks!.flushNow();
-        const records = await consumer.poll({
+        this.acks.flushNow();
+        const records = await this.consumer.poll({
           maxRecords: free,
           maxWaitMs: this.o.pollMaxWaitMs,
           signal: this.abort.signal,
@@ -145,6 +175,7 @@ export class DelayForwarder {
       settled: false,
       abandoned: false,
       cancel: undefined,
+      moving: false,
     };
     if (this.abort.signal.aborted) {
       void this.settle(held, AckType.Release);
@@ -156,39 +187,44 @@ export class DelayForwarder {
     } catch {
       // A malformed header: send it on to the queue now, where the worker dead-letters it.
     }
-    const tier = tierOfTopic(this.o.queue, record.topic) ?? DELAY_TIERS[0];
-    const releaseAt = Math.min(dueAt, record.timestamp + tier.ms);
+    const releaseAt = Math.min(dueAt, record.timestamp + this.tier.ms);
     const wait = releaseAt - this.o.clock.now();
-    this.keeper!.add(held);
-    // A tier record given back by forwarders that stopped while holding it (rolling restarts
-    // during a long tier) nears its delivery limit: rewrite it as a fresh record with the same
-    // due time rather than let the engine archive it.
-    if (wait <= 0 || record.deliveryCount >= this.deliveryLimit - 1) {
-      this.track(this.hop(held, dueAt));
+    this.keeper.add(held);
+    // A tier record given back by lanes that stopped while holding it (rolling restarts during
+    // a long tier) nears its delivery limit: rewrite it as a fresh record with the same due
+    // time rather than let the engine archive it.
+    const givenBackOften =
+      record.deliveryCount > 1 && record.deliveryCount >= this.deliveryLimit - 1;
+    if (wait <= 0 || givenBackOften) {
+      this.move(held, dueAt);
       return;
     }
     held.cancel = this.o.clock.setTimer(() => {
       held.cancel = undefined;
-      this.track(this.hop(held, dueAt));
+      this.move(held, dueAt);
     }, wait);
+  }
+
+  private move(held: Held, dueAt: number): void {
+    if (held.abandoned || this.abort.signal.aborted) return;
+    held.moving = true;
+    const p = this.hop(held, dueAt);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   /** The next hop: the queue when due, else the tier for the time left. */
   private async hop(held: Held, dueAt: number): Promise<void> {
-    if (held.abandoned) return;
     const left = dueAt - this.o.clock.now();
     const target =
       left <= 0
-        ? {
-            topic: this.o.queue,
-            record: forwardRecord(held.record, { dueAt: undefined }),
-          }
+        ? { topic: this.o.queue, record: forwardRecord(held.record, { dueAt: undefined }) }
         : {
             topic: delayTierTopic(this.o.queue, tierFor(left)),
             record: forwardRecord(held.record, { dueAt }),
           };
     try {
-      await forwardThenAccept(
+      const result = await forwardThenAccept(
         { engine: this.o.engine, settle: (_r, type) => this.settle(held, type) },
         held.record,
         target,
@@ -196,22 +232,22 @@ export class DelayForwarder {
           this.o.onError(
             new SharqError(
               'SHARQ_ERR_IO',
-              `Could not bring delayed job ${held.record.topic}@${held.record.offset} to ${target.topic}; released for redelivery`,
+              `Could not bring delayed job ${held.record.topic}@${held.record.offset} to ${target.topic}; it comes back when its lock lapses`,
               { cause: err, details: { topic: target.topic } },
             ),
           ),
       );
+      // A failed write: stop renewing, the lock lapses and the record comes back.
+      if (result === 'write-failed') held.settled = true;
     } finally {
-      this.keeper!.delete(held);
-      const wake = this.slotFreed;
-      this.slotFreed = undefined;
-      wake?.();
+      this.keeper.delete(held);
+      this.wake();
     }
   }
 
   private settle(held: Held, type: AckType): Promise<boolean> {
     held.settled = true;
-    return this.acks!.submit({ record: held.record, type }).then(({ error }) => {
+    return this.acks.submit({ record: held.record, type }).then(({ error }) => {
       if (error === undefined) return true;
       this.lost(held, error);
       return false;
@@ -222,15 +258,14 @@ export class DelayForwarder {
     if (held.abandoned) return;
     held.abandoned = true;
     held.cancel?.();
-    this.keeper?.delete(held);
+    this.keeper.delete(held);
     this.o.onError(error);
+    this.wake();
+  }
+
+  private wake(): void {
     const wake = this.slotFreed;
     this.slotFreed = undefined;
     wake?.();
-  }
-
-  private track(p: Promise<unknown>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
   }
 }

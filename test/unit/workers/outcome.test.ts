@@ -6,6 +6,7 @@ const policy = (delay: number, holdLimitMs = 5000): RetryPolicy => ({
   holdLimitMs,
   rateLimitWaitMs: 1000,
   delayAfter: () => delay,
+  minDelayAfter: () => delay,
 });
 const state = (o: Partial<Parameters<typeof decideFailure>[1]> = {}) => ({
   attemptsMade: 0,
@@ -53,6 +54,9 @@ describe('decideFailure', () => {
       delayAfter: () => {
         throw new Error('no such strategy');
       },
+      minDelayAfter: () => {
+        throw new Error('no such strategy');
+      },
     };
     expect(decideFailure(new Error('x'), state(), broken, NOW)).toEqual({
       type: 'dead-letter',
@@ -61,9 +65,17 @@ describe('decideFailure', () => {
   });
 
   it('RetryJobError sets the delay; RateLimitError forwards without spending the attempt', () => {
-    expect(decideFailure(new RetryJobError({ delayMs: 200 }), state(), policy(9999), NOW)).toEqual({
+    expect(decideFailure(new RetryJobError({ delayMs: 200 }), state(), policy(999), NOW)).toEqual({
       type: 'hold',
       delayMs: 200,
+    });
+    // Not held when the job's own backoff is long: its redelivery would be read as a crash.
+    expect(
+      decideFailure(new RetryJobError({ delayMs: 200 }), state(), policy(60_000), NOW),
+    ).toEqual({
+      type: 'forward',
+      dueAt: NOW + 200,
+      attemptsMade: 1,
     });
     expect(
       decideFailure(
@@ -72,7 +84,13 @@ describe('decideFailure', () => {
         policy(0),
         NOW,
       ),
-    ).toEqual({ type: 'forward', dueAt: NOW + 300, attemptsMade: 1 });
+    ).toEqual({ type: 'forward', dueAt: NOW + 1000, attemptsMade: 1 });
+    // Never less than a second: a rate limit answered at once would spin.
+    expect(decideFailure(new RateLimitError({ delayMs: 0 }), state(), policy(0), NOW)).toEqual({
+      type: 'forward',
+      dueAt: NOW + 1000,
+      attemptsMade: 0,
+    });
   });
 });
 

@@ -312,4 +312,137 @@ describe('Worker', () => {
     await until(() => w.concurrency <= 32, 15_000);
     expect(w.concurrency).toBeLessThan(64);
   });
+
+  /** The test engine, with writes to topics matching `match` failing or slowed. */
+  function interceptProduce(
+    match: (topic: string) => boolean,
+    how: { failUntil?: number; delayMs?: number },
+  ): void {
+    const produce = engine.produce.bind(engine);
+    engine.produce = async (topic, records) => {
+      if (match(topic)) {
+        if (how.delayMs !== undefined) await new Promise((r) => setTimeout(r, how.delayMs));
+        if (how.failUntil !== undefined && Date.now() < how.failUntil)
+          throw new Error(`${topic} is down`);
+      }
+      return produce(topic, records);
+    };
+  }
+
+  it('a failed tier write leaves the lock to lapse: a short outage does not burn deliveries', async () => {
+    const q = queue<number>();
+    await q.add('j', 1, { attempts: 3, backoff: 30_000 });
+    interceptProduce((t) => t.startsWith('delay.'), { failUntil: Date.now() + 1500 });
+    const runs: number[] = [];
+    const errors: string[] = [];
+    const w = worker(
+      q,
+      (job) => {
+        runs.push(job.deliveryCount);
+        throw new Error('fails');
+      },
+      { lockDurationMs: 1000 },
+    );
+    w.on('error', (e) => errors.push((e as { code?: string }).code ?? e.message));
+    await until(() => errors.length >= 1);
+    // The write failed once; the record waits out its lock (1 s) instead of coming straight back.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(errors.filter((c) => c === 'SHARQ_ERR_IO')).toHaveLength(1);
+    const [dead] = await dlqRecords(q);
+    expect(dead).toBeUndefined();
+    expect(runs).toEqual([1]);
+  });
+
+  it('close() past its deadline lets a verdict already being written finish instead of releasing the job', async () => {
+    const q = queue<number>();
+    await q.add('j', 1, { attempts: 2, backoff: 60_000 });
+    interceptProduce((t) => t.startsWith('delay.'), { delayMs: 600 });
+    let failed = false;
+    const w = worker(
+      q,
+      () => {
+        failed = true;
+        throw new Error('fails');
+      },
+      { shutdownTimeoutMs: 100 },
+    );
+    await until(() => failed);
+    await w.close();
+    // One copy of the job in all: in the tier, none left in the queue.
+    const d = await engine.admin.describeGroup(w.group);
+    expect(d.partitions[0]!.available).toBe(0);
+    expect(d.partitions[0]!.acquired).toBe(0);
+    const tierCopies = (
+      await Promise.all(
+        (
+          await engine.admin.listTopics()
+        )
+          .filter((t) => t.name.startsWith(`delay.${q.name}.`))
+          .map(async (t) => (await engine.admin.offsets(t.name))[0]!.logEndOffset),
+      )
+    ).reduce((a, b) => a + b, 0);
+    expect(tierCopies).toBe(1);
+  });
+
+  it('an async event listener that rejects is reported on error, not an unhandled rejection', async () => {
+    const q = queue<number>();
+    await q.add('j', 1);
+    const w = worker(q, () => 'ok');
+    const errors: string[] = [];
+    w.on('error', (e) => errors.push(e.message));
+    w.on('completed', async () => {
+      throw new Error('listener bug');
+    });
+    await until(() => errors.length === 1);
+    expect(errors).toEqual(['listener bug']);
+  });
+
+  it('retries past the retry budget are spread at its rate, not made due at once', async () => {
+    const q = queue<number>();
+    await q.addBulk(
+      Array.from({ length: 12 }, (_, n) => ({ name: 'b', data: n, opts: { attempts: 2 } })),
+    );
+    const due: number[] = [];
+    const w = worker(
+      q,
+      (job) => {
+        if (job.attempt === 1) throw new Error('down');
+      },
+      { concurrency: 12, retryBudget: { max: 3, durationMs: 1000 } },
+    );
+    w.on('retrying', (_j, _e, info) => due.push(info.dueAt));
+    await until(() => due.length === 12);
+    due.sort((a, b) => a - b);
+    // 3 at once, then one every 333 ms: no 1 s span holds more than the budget (and one edge).
+    for (let i = 0; i + 4 < due.length; i++)
+      expect(due[i + 4]! - due[i]!).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a lock shortened after the worker started (a Queue setting it later) is still renewed in time', async () => {
+    const name = `late-${++seq}`;
+    const runs: number[] = [];
+    const w = new Worker<number>(
+      name,
+      async () => {
+        runs.push(Date.now());
+        await new Promise((r) => setTimeout(r, 3500));
+      },
+      { engine, pollMaxWaitMs: 50 },
+    );
+    open.push(w);
+    await w.waitUntilReady();
+    // The group had no lock setting, so the queue may set one: 1 s, much shorter than the 30 s default.
+    const q = new Queue<number>(name, { engine, lockDurationMs: 1000 });
+    open.push(q);
+    await q.add('long', 1);
+    await until(() => runs.length >= 1);
+    // A second worker waits for the job: it gets it only if the first lets its lock expire.
+    const other = new Worker<number>(name, () => void runs.push(Date.now()), {
+      engine,
+      pollMaxWaitMs: 50,
+    });
+    open.push(other);
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(runs).toHaveLength(1);
+  });
 });
