@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /**
  * Kafka names topics by id in the share APIs (and Metadata v10+). The embedded engine keys
  * topics by name, so `sharq server` derives each topic's id from its name: the first 16 bytes
- * of SHA-256("sharq.topic:" + name), as a UUID string, version and variant bits set as UUIDv8.
+ * of SHA-256("sharq.topic:" + name), version and variant bits set as UUIDv8, written as the
+ * protocol code reads UUIDs (32 lowercase hex digits).
  * Stable across restarts without storing anything. One difference from Kafka: a topic deleted
  * and created again keeps its id.
  */
@@ -17,8 +18,7 @@ export class TopicIds {
       const h = createHash('sha256').update(`sharq.topic:${topic}`).digest();
       h[6] = (h[6]! & 0x0f) | 0x80;
       h[8] = (h[8]! & 0x3f) | 0x80;
-      const hex = h.subarray(0, 16).toString('hex');
-      id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      id = h.subarray(0, 16).toString('hex');
       this.byName.set(topic, id);
       this.byId.set(id, topic);
     }
