@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { SharqError } from '../errors/sharq-error.js';
+import { DATA_HELP, runDataCommand } from './data-command.js';
 import { DEV_HELP, runDev } from './dev.js';
 import { runWorkerCommand, WORKER_HELP } from './worker-command.js';
 
@@ -11,6 +12,7 @@ Usage: sharq <command> [options]
 Commands:
   dev       run a demo workload on the embedded engine (sharq dev --help)
   worker    run a worker module as one process of a fleet (sharq worker --help)
+  data      check or repair an embedded data directory (sharq data --help)
   help      show this text
   version   print the version`;
 
@@ -29,6 +31,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runWorkerCommand(rest);
+    case 'data':
+      if (rest.length === 0) {
+        process.stdout.write(`${DATA_HELP}\n`);
+        return 2;
+      }
+      return runDataCommand(rest);
     case 'version':
     case '--version': {
       const pkg = JSON.parse(

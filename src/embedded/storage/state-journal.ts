@@ -61,7 +61,7 @@ export interface OpenedJournal {
 }
 
 /** Guards against garbage lengths; a journal body is one append call's entries. */
-const MAX_JOURNAL_FRAME_BYTES = 256 * 1024 * 1024;
+export const MAX_JOURNAL_FRAME_BYTES = 256 * 1024 * 1024;
 
 export class StateJournal {
   private writer: AppendFile;
@@ -238,11 +238,11 @@ export class StateJournal {
   }
 }
 
-function journalPath(file: string, generation: number): string {
+export function journalPath(file: string, generation: number): string {
   return `${file}.${generation}`;
 }
 
-async function listGenerations(file: string): Promise<number[]> {
+export async function listGenerations(file: string): Promise<number[]> {
   const prefix = `${path.basename(file)}.`;
   let names: string[];
   try {
@@ -316,7 +316,7 @@ async function replayJournal(
 }
 
 /** The snapshot is written by rename, so it is whole or absent: any damage is corruption. */
-async function readSnapshot(
+export async function readSnapshot(
   file: string,
 ): Promise<{ generation: number; snapshot: GroupSnapshot } | undefined> {
   let bytes: Buffer;

@@ -39,17 +39,25 @@ export class TopicCatalog {
     this.state = state;
   }
 
-  /** Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_CATALOG_CORRUPT. */
-  static async load(file: string): Promise<TopicCatalog> {
+  /**
+   * Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_CATALOG_CORRUPT.
+   * `readOnly` leaves the temp files of interrupted writes in place (`sharq data check`).
+   */
+  static async load(file: string, options: { readOnly?: boolean } = {}): Promise<TopicCatalog> {
     let text: string | undefined;
     try {
       text = await fsp.readFile(file, 'utf8');
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw ioError('read catalog', file, err);
     }
-    await removeStaleTemps(file);
+    if (options.readOnly !== true) await removeStaleTemps(file);
     const state = text === undefined ? emptyState() : parseCatalog(file, text);
     return new TopicCatalog(file, state, text !== undefined);
+  }
+
+  /** An empty catalog for `file` as if it did not exist: what a rebuild starts from. */
+  static absent(file: string): TopicCatalog {
+    return new TopicCatalog(file, emptyState(), false);
   }
 
   listTopics(): CatalogTopic[] {
