@@ -43,8 +43,12 @@ export interface ApiRoute {
   readonly flexibleFrom: number;
   /** ApiVersions: response header v0 at every version, and it answers versions it lacks itself. */
   readonly special?: 'api-versions';
-  /** Decodes the body, does the work, returns the encoded response body. */
-  handle(version: number, body: Reader, ctx: RequestContext): Promise<Buffer> | Buffer;
+  /** Decodes the body, does the work, returns the encoded response body; null sends no response (Produce with acks=0). */
+  handle(
+    version: number,
+    body: Reader,
+    ctx: RequestContext,
+  ): Promise<Buffer | null> | Buffer | null;
 }
 
 export interface ServerLogger {
@@ -168,7 +172,7 @@ export class ServerConnection {
       this.close('malformed request header', { error: toError(err).message });
       return;
     }
-    let response: Buffer;
+    let response: Buffer | null;
     try {
       response = await route.handle(header.apiVersion, body, {
         header,
@@ -192,7 +196,7 @@ export class ServerConnection {
       );
       return;
     }
-    if (this.closed) return;
+    if (this.closed || response === null) return;
     const flexibleResponse =
       route.special !== 'api-versions' && header.apiVersion >= route.flexibleFrom;
     const head = new Writer(16).int32(0).int32(header.correlationId);

@@ -432,7 +432,8 @@ function emptyPartition(partitionIndex: number): SharePartitionOut {
     acknowledgeErrorCode: 0,
     acknowledgeErrorMessage: null,
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
-    records: null,
+    // Not nullable in ShareFetch v1+: a partition with acknowledgements only has no records.
+    records: Buffer.alloc(0),
     acquiredRecords: [],
   };
 }
