@@ -12,7 +12,7 @@ import {
   listDiskTopics,
   partitionDir,
 } from './data-dir-layout.js';
-import { acquireDirLock } from './dir-lock.js';
+import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { inspectGroup, type PartitionState } from './group-inspect.js';
 import { inspectPartition } from './partition-inspect.js';
 import { errnoCode, invalidArgument, ioError } from './storage-errors.js';
@@ -117,14 +117,23 @@ export async function withDataDirLock<T>(
     throw ioError('open data directory', dir, err);
   }
   if (!isDir) throw invalidArgument(`${dir} is not a directory`, { dataDir: dir });
-  const names = await fsp.readdir(dir);
+  const names = await fsp.readdir(dir).catch((err: unknown) => {
+    throw ioError('list directory', dir, err);
+  });
   if (!names.some((n) => n === CATALOG_FILE || n === 'topics' || n === 'groups')) {
     throw invalidArgument(
       `${dir} is not a sharq data directory (it has no ${CATALOG_FILE}, topics/ or groups/)`,
       { dataDir: dir },
     );
   }
-  const lock = await acquireDirLock(dir);
+  let lock: DirLock;
+  try {
+    lock = await acquireDirLock(dir);
+  } catch (err) {
+    // On a read-only file system nobody can be writing: read it as it is (a mounted backup).
+    if (SharqError.is(err, 'SHARQ_ERR_IO') && err.details.errno === 'EROFS') return fn(dir);
+    throw err;
+  }
   try {
     return await fn(lock.dir);
   } finally {
@@ -187,7 +196,6 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
   for (const t of catalog.listTopics()) for (let p = 0; p < t.partitions; p++) add(t.name, p);
   for (const t of disk) for (const p of t.partitions) add(t.name, p.partition);
   const partitions: PartitionSummary[] = [];
-  const logEnds = new Map<string, number>();
   for (const [topic, set] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const listed = catalog.getTopic(topic);
     for (const partition of [...set].sort((a, b) => a - b)) {
@@ -256,7 +264,6 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
         logEndOffset: p.logEndOffset,
         status: st,
       });
-      logEnds.set(`${topic}\u0000${partition}`, p.logEndOffset);
     }
   }
 
@@ -265,116 +272,8 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
     ...new Set([...catalog.listGroups(), ...(await listDiskGroups(dataDir))]),
   ].sort();
   const groups: GroupSummary[] = [];
-  for (const groupId of groupIds) {
-    const dir = groupDir(dataDir, groupId);
-    const g = await inspectGroup(groupId, dir);
-    let st: GroupSummary['status'] =
-      g.generations.length === 0 && g.snapshotGeneration === undefined ? 'no-state' : 'ok';
-    for (const d of g.damage) {
-      st = 'damaged';
-      findings.push({
-        severity: 'damage',
-        kind: d.kind === 'snapshot-corrupt' ? 'snapshot-corrupt' : `journal-${d.kind}`,
-        path: d.file,
-        message: `${rel(d.file)} at byte ${d.position}: ${d.reason}`,
-        repair: {
-          op: 'cut-journal',
-          group: groupId,
-          file: d.file,
-          at: d.cutAt,
-          drops:
-            d.cutAt === 'delete'
-              ? `delete ${rel(d.file)}: group "${groupId}" loses its state as of that snapshot; partitions its later journals mention resume from them, any other is new to the group (its autoOffsetReset decides: jobs may run again or be skipped)`
-              : `cut ${rel(d.file)} at byte ${d.cutAt}: drops ${d.droppedBytes} bytes of group "${groupId}" state changes (acknowledgements there are forgotten and those jobs run again; delivery counts there go back)`,
-        },
-      });
-    }
-    if (st === 'ok' && g.tornBytes > 0) {
-      st = 'torn-write';
-      findings.push({
-        severity: 'note',
-        kind: 'torn-write',
-        path: dir,
-        message: `${rel(dir)}: a torn write of ${g.tornBytes} bytes at the end of the journal; open cuts it`,
-      });
-    }
-    for (const leftover of g.leftovers) {
-      findings.push({
-        severity: 'note',
-        kind: 'leftover',
-        path: leftover,
-        message: `${rel(leftover)}: left by an interrupted compaction; open removes it`,
-      });
-    }
-    const ahead: { s: PartitionState; end: number }[] = [];
-    for (const s of g.partitions) {
-      const end = logEnds.get(`${s.topic}\u0000${s.partition}`);
-      if (end === undefined) {
-        findings.push({
-          severity: 'note',
-          kind: 'group-state-without-topic',
-          path: dir,
-          message: `group "${groupId}" has state for ${s.topic}/${s.partition}, which does not exist: a topic created again under that name would have jobs below offset ${s.stateEnd} taken for done`,
-        });
-      } else if (s.stateEnd > end) {
-        ahead.push({ s, end });
-      }
-    }
-    if (ahead.length > 0) {
-      st = 'damaged';
-      const summary = (t: string, p: number) =>
-        partitions.find((x) => x.topic === t && x.partition === p);
-      const fixes = ahead.map(({ s, end }) => {
-        const p = summary(s.topic, s.partition);
-        // Below a cut made by this repair the records are the ones the group saw. A whole log
-        // shorter than the group's start offset is ambiguous (a topic deleted and created
-        // again, or a log tail lost in a power loss under fsync "never"): restart at the log
-        // start, so jobs there run again rather than pass for done.
-        const startOffset =
-          s.startOffset <= end
-            ? s.startOffset
-            : p?.status === 'damaged'
-              ? end
-              : (p?.logStartOffset ?? 0);
-        return { topic: s.topic, partition: s.partition, end, startOffset, s };
-      });
-      findings.push({
-        severity: 'damage',
-        kind: 'group-ahead-of-log',
-        path: dir,
-        message: fixes
-          .map(
-            ({ s, end, topic, partition }) =>
-              `group "${groupId}" ${describeState(s)}, but the log ends at ${end}${summary(topic, partition)?.status === 'damaged' ? ' once its damage is cut' : ''}: jobs written at offsets ${Math.min(end, s.startOffset)}..${s.stateEnd - 1} would be taken for done and never run`,
-          )
-          .join('; '),
-        repair: {
-          op: 'rewrite-group-state',
-          group: groupId,
-          base: g.base,
-          fixes: fixes.map(({ topic, partition, end, startOffset }) => ({
-            topic,
-            partition,
-            end,
-            startOffset,
-          })),
-          drops: `rewrite the state of group "${groupId}" as one snapshot in which ${fixes
-            .map(
-              ({ topic, partition, end, startOffset, s }) =>
-                `${topic}/${partition} starts at offset ${startOffset}${startOffset < Math.min(end, s.startOffset) ? ` (jobs ${startOffset}..${end - 1} may run again)` : ''} with nothing known at or past ${end}`,
-            )
-            .join(', ')}, so jobs written there run`,
-        },
-      });
-    }
-    groups.push({
-      groupId,
-      journals: g.generations.length,
-      entries: g.entries,
-      partitions: g.partitions.length,
-      status: st,
-    });
-  }
+  for (const groupId of groupIds)
+    groups.push(await checkGroup(dataDir, groupId, partitions, findings));
 
   // Leftovers open or the lock removes by itself.
   for (const grave of await listDeletedTopicDirs(dataDir)) {
@@ -409,6 +308,127 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
     groups,
     findings,
     damage: findings.filter((f) => f.severity === 'damage').length,
+  };
+}
+
+/** One group's files, and its state against the log ends (after repair) of `partitions`. */
+async function checkGroup(
+  dataDir: string,
+  groupId: string,
+  partitions: readonly PartitionSummary[],
+  findings: Finding[],
+): Promise<GroupSummary> {
+  const rel = (p: string) => path.relative(dataDir, p) || '.';
+  const logEnds = new Map(
+    partitions.map((p) => [`${p.topic}\u0000${p.partition}`, p.logEndOffset]),
+  );
+  const dir = groupDir(dataDir, groupId);
+  const g = await inspectGroup(groupId, dir);
+  let st: GroupSummary['status'] =
+    g.generations.length === 0 && g.snapshotGeneration === undefined ? 'no-state' : 'ok';
+  for (const d of g.damage) {
+    st = 'damaged';
+    findings.push({
+      severity: 'damage',
+      kind: d.kind === 'snapshot-corrupt' ? 'snapshot-corrupt' : `journal-${d.kind}`,
+      path: d.file,
+      message: `${rel(d.file)} at byte ${d.position}: ${d.reason}`,
+      repair: {
+        op: 'cut-journal',
+        group: groupId,
+        file: d.file,
+        at: d.cutAt,
+        drops:
+          d.cutAt === 'delete'
+            ? `delete ${rel(d.file)}: group "${groupId}" loses its state as of that snapshot; partitions its later journals mention resume from them, any other is new to the group (its autoOffsetReset decides: jobs may run again or be skipped)`
+            : `cut ${rel(d.file)} at byte ${d.cutAt}: drops ${d.droppedBytes} bytes of group "${groupId}" state changes (acknowledgements there are forgotten and those jobs run again; delivery counts there go back)`,
+      },
+    });
+  }
+  if (st === 'ok' && g.tornBytes > 0) {
+    st = 'torn-write';
+    findings.push({
+      severity: 'note',
+      kind: 'torn-write',
+      path: dir,
+      message: `${rel(dir)}: a torn write of ${g.tornBytes} bytes at the end of the journal; open cuts it`,
+    });
+  }
+  for (const leftover of g.leftovers) {
+    findings.push({
+      severity: 'note',
+      kind: 'leftover',
+      path: leftover,
+      message: `${rel(leftover)}: left by an interrupted compaction; open removes it`,
+    });
+  }
+  const ahead: { s: PartitionState; end: number }[] = [];
+  for (const s of g.partitions) {
+    const end = logEnds.get(`${s.topic}\u0000${s.partition}`);
+    if (end === undefined) {
+      findings.push({
+        severity: 'note',
+        kind: 'group-state-without-topic',
+        path: dir,
+        message: `group "${groupId}" has state for ${s.topic}/${s.partition}, which does not exist: a topic created again under that name would have jobs below offset ${s.stateEnd} taken for done`,
+      });
+    } else if (s.stateEnd > end) {
+      ahead.push({ s, end });
+    }
+  }
+  if (ahead.length > 0) {
+    st = 'damaged';
+    const summary = (t: string, p: number) =>
+      partitions.find((x) => x.topic === t && x.partition === p);
+    const fixes = ahead.map(({ s, end }) => {
+      const p = summary(s.topic, s.partition);
+      // Below a cut made by this repair the records are the ones the group saw. A whole log
+      // shorter than the group's start offset is ambiguous (a topic deleted and created
+      // again, or a log tail lost in a power loss under fsync "never"): restart at the log
+      // start, so jobs there run again rather than pass for done.
+      const startOffset =
+        s.startOffset <= end
+          ? s.startOffset
+          : p?.status === 'damaged'
+            ? end
+            : (p?.logStartOffset ?? 0);
+      return { topic: s.topic, partition: s.partition, end, startOffset, s };
+    });
+    findings.push({
+      severity: 'damage',
+      kind: 'group-ahead-of-log',
+      path: dir,
+      message: fixes
+        .map(
+          ({ s, end, topic, partition }) =>
+            `group "${groupId}" ${describeState(s)}, but the log ends at ${end}${summary(topic, partition)?.status === 'damaged' ? ' once its damage is cut' : ''}: jobs written at offsets ${Math.min(end, s.startOffset)}..${s.stateEnd - 1} would be taken for done and never run`,
+        )
+        .join('; '),
+      repair: {
+        op: 'rewrite-group-state',
+        group: groupId,
+        base: g.base,
+        fixes: fixes.map(({ topic, partition, end, startOffset }) => ({
+          topic,
+          partition,
+          end,
+          startOffset,
+        })),
+        drops: `rewrite the state of group "${groupId}" as one snapshot in which ${fixes
+          .map(
+            ({ topic, partition, end, startOffset, s }) =>
+              `${topic}/${partition} starts at offset ${startOffset}${startOffset < Math.min(end, s.startOffset) ? ` (jobs ${startOffset}..${end - 1} may run again)` : ''} with nothing known at or past ${end}`,
+          )
+          .join(', ')}, so jobs written there run`,
+      },
+    });
+  }
+  return {
+    groupId,
+    journals: g.generations.length,
+    entries: g.entries,
+    partitions: g.partitions.length,
+    status: st,
   };
 }
 
