@@ -1,0 +1,48 @@
+import type { Engine } from '../../engine/types.js';
+import { SharqError } from '../../errors/sharq-error.js';
+import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
+import { topicName } from '../../options/parse.js';
+import type { ProducerRegistry } from '../broker/producers.js';
+import type { ServerLogger } from '../connection.js';
+import type { TopicIds } from '../topic-ids.js';
+
+/** What the broker routes of `sharq server` work with: the engine and the broker's own state. */
+export interface BrokerContext {
+  /** The embedded engine (admin, produce, read, offsets, listTopics ...). */
+  engine: Engine;
+  topicIds: TopicIds;
+  producers: ProducerRegistry;
+  /** This broker, for Metadata, FindCoordinator and DescribeCluster. */
+  node: { nodeId: number; host: string; port: number };
+  clusterId: string;
+  /** Partitions of an auto-created topic, and of CreateTopics with NumPartitions -1. */
+  defaultPartitions: number;
+  log: ServerLogger;
+}
+
+const E = KafkaErrors;
+
+/** A Kafka error code and message for a failure of the engine. */
+export function errorOf(err: unknown): { errorCode: number; errorMessage: string } {
+  const errorMessage = err instanceof Error ? err.message : String(err);
+  if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC'))
+    return { errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, errorMessage };
+  if (SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT'))
+    return { errorCode: E.INVALID_REQUEST, errorMessage };
+  return { errorCode: E.UNKNOWN_SERVER_ERROR, errorMessage };
+}
+
+/** Why a topic name is not one the engine takes (Kafka's INVALID_TOPIC_EXCEPTION), or null. */
+export function invalidTopicName(name: string): string | null {
+  const r = topicName.safeParse(name);
+  if (r.success) return null;
+  return `Invalid topic name "${name}": ${r.error.issues[0]?.message ?? 'invalid'}`;
+}
+
+/** The topics that exist, by name, with their partition counts. */
+export async function topicsByName(engine: Engine): Promise<Map<string, number>> {
+  return new Map((await engine.admin.listTopics()).map((t) => [t.name, t.partitions]));
+}
+
+/** The zero UUID: "no topic id". */
+export const NO_TOPIC_ID = '0'.repeat(32);
