@@ -192,7 +192,7 @@ export function fetchRoutes(ctx: BrokerContext): ApiRoute[] {
           oldStyleOffsets: version === 0 && offset >= 0 ? [offset] : [],
           timestamp: version === 0 ? -1 : timestamp,
           offset: version === 0 ? -1 : offset,
-          leaderEpoch: errorCode === 0 ? 0 : -1,
+          leaderEpoch: version >= 4 && errorCode === 0 ? 0 : -1,
         });
         const o = offsets?.[p.partitionIndex];
         if (o === undefined) {
