@@ -24,7 +24,8 @@ type TopicAnswer = MetadataResponse['topics'][number];
  */
 export function metadataRoutes(ctx: BrokerContext): ApiRoute[] {
   const { node } = ctx;
-  const broker = { nodeId: node.nodeId, host: node.host, port: node.port, rack: null };
+  // Read at each request: a listener on port 0 learns its port after the routes are made.
+  const broker = () => ({ nodeId: node.nodeId, host: node.host, port: node.port, rack: null });
 
   const topicAnswer = (name: string, partitions: number): TopicAnswer => ({
     errorCode: 0,
@@ -104,7 +105,7 @@ export function metadataRoutes(ctx: BrokerContext): ApiRoute[] {
     }
     return {
       throttleTimeMs: 0,
-      brokers: [broker],
+      brokers: [broker()],
       clusterId: ctx.clusterId,
       controllerId: node.nodeId,
       topics,
