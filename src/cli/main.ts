@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { SharqError } from '../errors/sharq-error.js';
 import { DATA_HELP, runDataCommand } from './data-command.js';
 import { DEV_HELP, runDev } from './dev.js';
+import { runServerCommand, SERVER_HELP } from './server-command.js';
 import { runWorkerCommand, WORKER_HELP } from './worker-command.js';
 
 const HELP = `sharq — job queues on Kafka share groups
@@ -12,6 +13,7 @@ Usage: sharq <command> [options]
 Commands:
   dev       run a demo workload on the embedded engine (sharq dev --help)
   worker    run a worker module as one process of a fleet (sharq worker --help)
+  server    run the embedded engine as a local Kafka-protocol broker (sharq server --help)
   data      check or repair an embedded data directory (sharq data --help)
   help      show this text
   version   print the version`;
@@ -25,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runDev(rest);
+    case 'server':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${SERVER_HELP}\n`);
+        return 0;
+      }
+      return runServerCommand(rest);
     case 'worker':
       if (rest.includes('--help') || rest.includes('-h')) {
         process.stdout.write(`${WORKER_HELP}\n`);

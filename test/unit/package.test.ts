@@ -15,7 +15,7 @@ describe('package', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './server', './package.json']);
     const api = await import('../../src/index.js');
     expect(Object.keys(api).sort()).toEqual(
       [

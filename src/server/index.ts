@@ -1,0 +1,23 @@
+/**
+ * `sharq/server`: run the embedded engine as a local Kafka-protocol broker from code.
+ *
+ *   import { startServer } from 'sharq/server';
+ *   const server = await startServer({ port: 9092, engine: { dataDir: './.sharq' } });
+ *   // ... later
+ *   await server.close();
+ */
+import { brokerRoutes } from './routes/index.js';
+import { SharqServer, type SharqServerOptions } from './server.js';
+
+export type { ServerLogger } from './connection.js';
+export type { ServerOptionsInput } from './options.js';
+export { SharqServer, type SharqServerOptions } from './server.js';
+
+/** A server answering every API sharq serves, started; resolves once it listens. */
+export async function startServer(
+  options: SharqServerOptions = {},
+): Promise<SharqServer & { address: { host: string; port: number } }> {
+  const server = new SharqServer(options, brokerRoutes);
+  const address = await server.start();
+  return Object.assign(server, { address });
+}
