@@ -25,9 +25,23 @@ interface Shared {
  */
 const shared = new Map<string, Shared>();
 
+/**
+ * The engine of a Queue or Worker without an `engine` option: Kafka at `SHARQ_BROKERS` when it is
+ * set (a comma-separated list: `sharq server` in development, a cluster in production, the same
+ * application code), else the embedded engine in `./.sharq`.
+ */
+export function defaultEngineOptions(env: NodeJS.ProcessEnv = process.env): EngineOptions {
+  const brokers = env.SHARQ_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  return brokers !== undefined && brokers.length > 0
+    ? ({ type: 'kafka', brokers } as EngineOptions)
+    : ({ type: 'embedded' } as EngineOptions);
+}
+
 export function leaseEngine(option: unknown): EngineLease {
   if (isEngine(option)) return { engine: option, release: async () => undefined };
-  const config = parseOptions('engine', EngineOptions, option ?? { type: 'embedded' });
+  const config = parseOptions('engine', EngineOptions, option ?? defaultEngineOptions());
   const key =
     config.type === 'embedded'
       ? `embedded:${path.resolve(config.dataDir)}`
