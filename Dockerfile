@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for sharq's CLI and workers. Default command: the embedded-engine demo.
+# One image for sharq's CLI, workers and `sharq server`. Default command: the embedded-engine
+# demo. As a local broker: `docker run -p 127.0.0.1:19092:19092 -v sharq:/data <image> server
+# --host 0.0.0.0 --allow-remote --advertised-host 127.0.0.1 --port 19092 --data-dir /data`.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -20,5 +22,6 @@ COPY --from=build --chown=node:node /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+EXPOSE 19092
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["dev", "--data-dir", "/data"]

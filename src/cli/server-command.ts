@@ -26,6 +26,7 @@ const ServerCommandOptions = z
       .min(1)
       .default('./.sharq')
       .describe('Embedded engine data directory. Default: ./.sharq.'),
+    'advertised-host': ServerOptions.shape.advertisedHost,
     'allow-remote': z.boolean().default(false).describe('Allow a non-loopback --host.'),
     'max-connections': z.coerce
       .number()
@@ -56,6 +57,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'allow-remote': { type: 'boolean' },
+        'advertised-host': { type: 'string' },
         'max-connections': { type: 'string' },
       },
       strict: true,
@@ -76,6 +78,9 @@ export async function runServerCommand(argv: string[]): Promise<number> {
       host: flags.host,
       port: flags.port,
       allowRemote: flags['allow-remote'],
+      ...(flags['advertised-host'] === undefined
+        ? {}
+        : { advertisedHost: flags['advertised-host'] }),
       ...(flags['max-connections'] === undefined
         ? {}
         : { maxConnections: flags['max-connections'] }),

@@ -17,6 +17,13 @@ export const ServerOptions = z
       .max(65_535)
       .default(9092)
       .describe("TCP port (0 picks a free one). Default: 9092, Kafka's own."),
+    advertisedHost: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Host clients are told to connect to (Metadata, FindCoordinator), as Kafka's advertised.listeners. Default: `host`, or 127.0.0.1 when `host` is a wildcard (0.0.0.0, ::).",
+      ),
     allowRemote: z
       .boolean()
       .default(false)

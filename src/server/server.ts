@@ -68,7 +68,9 @@ export class SharqServer {
   start(): Promise<{ host: string; port: number }> {
     this.starting ??= (async () => {
       await this.engine.start();
-      const node = { nodeId: NODE_ID, host: this.config.host, port: this.config.port };
+      const wildcard = this.config.host === '0.0.0.0' || this.config.host === '::';
+      const advertised = this.config.advertisedHost ?? (wildcard ? '127.0.0.1' : this.config.host);
+      const node = { nodeId: NODE_ID, host: advertised, port: this.config.port };
       const topicIds = new TopicIds();
       topicIds.learn((await this.engine.admin.listTopics()).map((t) => t.name));
       const coordinator = new ShareCoordinator({
