@@ -8,6 +8,7 @@ import {
   RunDefaults,
   WorkerOptions,
 } from '../../src/options/queue-options.js';
+import { ServerOptions } from '../../src/server/options.js';
 import { ElasticConcurrencyOptions } from '../../workers/pool/elastic-concurrency.js';
 import { RateLimitOptions, RetryBudgetOptions } from '../../workers/rate-limit/limiter.js';
 import { SandboxOptions } from '../../workers/sandbox/pool.js';
@@ -89,6 +90,12 @@ export const SURFACES: readonly Surface[] = [
     schema: SandboxOptions,
     where:
       'A sandboxed processor: the second argument of `new Worker(queue, processor, options)` when it is not a function, and `processor` of a `sharq worker` module. Jobs run in worker threads or child processes.',
+  },
+  {
+    title: 'ServerOptions',
+    schema: ServerOptions,
+    where:
+      '`sharq server` (its flags: `--host`, `--port`, `--advertised-host`, `--allow-remote`, `--max-connections`, `--data-dir`) and `startServer()` from `sharq/server`; see [sharq server](server.md).',
   },
   {
     title: 'WorkerCommandOptions',
