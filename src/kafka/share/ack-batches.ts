@@ -11,27 +11,30 @@ export interface WireAckBatch {
 
 /** Builds wire batches from (offset, type) pairs; offsets must be distinct. */
 export function toWireBatches(acks: readonly { offset: number; type: number }[]): WireAckBatch[] {
-  const sorted = [...acks].sort((a, b) => a.offset - b.offset);
+  const sorted = inOffsetOrder(acks) ? acks : [...acks].sort((a, b) => a.offset - b.offset);
   const out: WireAckBatch[] = [];
-  let cur: { first: number; last: number; types: number[] } | undefined;
-  for (const a of sorted) {
-    if (cur !== undefined && a.offset === cur.last + 1) {
-      cur.last = a.offset;
-      cur.types.push(a.type);
+  // A run of consecutive offsets [from, i) of `sorted`; `mixed` once its types differ.
+  let from = 0;
+  let mixed = false;
+  for (let i = 1; i <= sorted.length; i++) {
+    const a = sorted[i];
+    const prev = sorted[i - 1]!;
+    if (a !== undefined && a.offset === prev.offset + 1) {
+      if (a.type !== prev.type) mixed = true;
       continue;
     }
-    if (cur !== undefined) out.push(finish(cur));
-    cur = { first: a.offset, last: a.offset, types: [a.type] };
+    out.push({
+      firstOffset: sorted[from]!.offset,
+      lastOffset: prev.offset,
+      acknowledgeTypes: mixed ? sorted.slice(from, i).map((x) => x.type) : [sorted[from]!.type],
+    });
+    from = i;
+    mixed = false;
   }
-  if (cur !== undefined) out.push(finish(cur));
   return out;
 }
 
-function finish(b: { first: number; last: number; types: number[] }): WireAckBatch {
-  const same = b.types.every((t) => t === b.types[0]);
-  return {
-    firstOffset: b.first,
-    lastOffset: b.last,
-    acknowledgeTypes: same ? [b.types[0]!] : b.types,
-  };
+function inOffsetOrder(acks: readonly { offset: number }[]): boolean {
+  for (let i = 1; i < acks.length; i++) if (acks[i]!.offset <= acks[i - 1]!.offset) return false;
+  return true;
 }

@@ -44,6 +44,7 @@ export class ShareSession {
   /** Partitions the broker has in this session; others must be added, dropped ones forgotten. */
   private readonly inSession = new Map<string, FetchPartition>();
   private closed = false;
+  private flushScheduled = false;
 
   constructor(
     readonly nodeId: number,
@@ -62,7 +63,21 @@ export class ShareSession {
       for (const a of acks) a.settle(closedError(this.nodeId));
       return;
     }
-    this.pending.push(...acks);
+    for (const a of acks) this.pending.push(a);
+  }
+
+  /**
+   * Sends the queued acknowledgements at the end of this event-loop turn, unless a fetch
+   * started meanwhile takes them: a consumer that polls right after acknowledging (a worker
+   * whose slots just freed) then makes one round trip for both, not two.
+   */
+  flushSoon(onError: (err: unknown) => void): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.pending.length > 0) this.flush().catch(onError);
+    });
   }
 
   /** Sends queued acknowledgements in a ShareAcknowledge unless a fetch takes them first. */
@@ -109,15 +124,20 @@ export class ShareSession {
       const acks = opening ? [] : this.take();
       const wanted = new Map(options.partitions.map((p) => [key(p.topicId, p.partition), p]));
       const forgotten = [...this.inSession].filter(([k]) => !wanted.has(k)).map(([, p]) => p);
-      const topics = groupTopics(wanted, acks);
+      const groups = byPartition(acks);
+      const topics = groupTopics(wanted, groups);
       const sentAt = Date.now();
+      // A fetch carrying acknowledgements does not wait at the broker for records: the
+      // verdicts come back with its response, and a worker finishing its last jobs must not
+      // wait out MaxWaitMs to hear they are durable. With none available the next poll waits.
+      const maxWaitMs = acks.length > 0 ? 0 : options.maxWaitMs;
       let response: WireShareFetchResponse;
       try {
         response = await this.transport.shareFetch(this.nodeId, {
           groupId: this.groupId,
           memberId: this.memberId,
           shareSessionEpoch: this.epoch,
-          maxWaitMs: options.maxWaitMs,
+          maxWaitMs,
           minBytes: 1,
           maxBytes: options.maxBytes,
           maxRecords: options.maxRecords,
@@ -155,7 +175,7 @@ export class ShareSession {
       }
       for (const p of forgotten) this.inSession.delete(key(p.topicId, p.partition));
       const refusedTogether = settleByPartition(
-        acks,
+        groups,
         response.responses,
         (p) => ({ code: p.acknowledgeErrorCode, message: p.acknowledgeErrorMessage }),
         response.acquisitionLockTimeoutMs,
@@ -186,13 +206,14 @@ export class ShareSession {
 
   private async acknowledgeNow(acks: PendingAck[], renew: boolean, epoch: number): Promise<void> {
     let response: Awaited<ReturnType<ShareTransport['shareAcknowledge']>>;
+    const groups = byPartition(acks);
     try {
       response = await this.transport.shareAcknowledge(this.nodeId, {
         groupId: this.groupId,
         memberId: this.memberId,
         shareSessionEpoch: epoch,
         isRenewAck: renew,
-        topics: groupTopics(new Map(), acks),
+        topics: groupTopics(new Map(), groups),
       });
     } catch (err) {
       this.reset();
@@ -210,7 +231,7 @@ export class ShareSession {
     }
     if (epoch !== -1) this.epoch = nextEpoch(this.epoch);
     const refusedTogether = settleByPartition(
-      acks,
+      groups,
       response.responses,
       (p) => ({ code: p.errorCode, message: p.errorMessage }),
       response.acquisitionLockTimeoutMs,
@@ -292,34 +313,54 @@ type WireTopics = {
   partitions: { partitionIndex: number; acknowledgementBatches: WireAckBatch[] }[];
 }[];
 
+/** The acknowledgements of one partition, in the order they were queued. */
+interface PartitionAcks {
+  topicId: string;
+  partition: number;
+  acks: PendingAck[];
+}
+
+/** Groups acknowledgements by partition (nested maps: no key string per ack). */
+function byPartition(acks: readonly PendingAck[]): PartitionAcks[] {
+  const out: PartitionAcks[] = [];
+  const byTopic = new Map<string, Map<number, PartitionAcks>>();
+  for (const a of acks) {
+    let partitions = byTopic.get(a.topicId);
+    if (partitions === undefined) {
+      partitions = new Map();
+      byTopic.set(a.topicId, partitions);
+    }
+    let group = partitions.get(a.partition);
+    if (group === undefined) {
+      group = { topicId: a.topicId, partition: a.partition, acks: [] };
+      partitions.set(a.partition, group);
+      out.push(group);
+    }
+    group.acks.push(a);
+  }
+  return out;
+}
+
 /** Request topics: every partition to fetch, plus every partition with acknowledgements. */
 function groupTopics(
   wanted: ReadonlyMap<string, FetchPartition>,
-  acks: readonly PendingAck[],
+  groups: readonly PartitionAcks[],
 ): WireTopics {
-  const byPartition = new Map<string, { topicId: string; partition: number; acks: PendingAck[] }>();
-  for (const p of wanted.values()) byPartition.set(key(p.topicId, p.partition), { ...p, acks: [] });
-  for (const a of acks) {
-    const k = key(a.topicId, a.partition);
-    let entry = byPartition.get(k);
-    if (entry === undefined) {
-      entry = { topicId: a.topicId, partition: a.partition, acks: [] };
-      byPartition.set(k, entry);
-    }
-    entry.acks.push(a);
-  }
   const topics = new Map<string, WireTopics[number]>();
-  for (const e of byPartition.values()) {
-    let t = topics.get(e.topicId);
+  const add = (topicId: string, partition: number, acks: readonly PendingAck[]) => {
+    let t = topics.get(topicId);
     if (t === undefined) {
-      t = { topicId: e.topicId, partitions: [] };
-      topics.set(e.topicId, t);
+      t = { topicId, partitions: [] };
+      topics.set(topicId, t);
     }
-    t.partitions.push({
-      partitionIndex: e.partition,
-      acknowledgementBatches: toWireBatches(e.acks),
-    });
+    t.partitions.push({ partitionIndex: partition, acknowledgementBatches: toWireBatches(acks) });
+  };
+  const withAcks = new Set<string>();
+  for (const g of groups) {
+    withAcks.add(key(g.topicId, g.partition));
+    add(g.topicId, g.partition, g.acks);
   }
+  for (const [k, p] of wanted) if (!withAcks.has(k)) add(p.topicId, p.partition, []);
   return [...topics.values()];
 }
 
@@ -354,7 +395,7 @@ const REFUSED_TOGETHER_CODES = new Set([INVALID_REQUEST, INVALID_RECORD_STATE]);
  * again apart.
  */
 function settleByPartition<P extends { partitionIndex: number }>(
-  acks: readonly PendingAck[],
+  groups: readonly PartitionAcks[],
   responses: readonly { topicId: string; partitions: readonly P[] }[],
   errorOf: (p: P) => { code: number; message: string | null },
   lockTimeoutMs: number,
@@ -371,26 +412,16 @@ function settleByPartition<P extends { partitionIndex: number }>(
         });
     }
   }
-  const retry = new Map<string, PendingAck[]>();
-  if (split) {
-    for (const a of acks) {
-      const k = key(a.topicId, a.partition);
-      const e = errors.get(k);
-      if (e === undefined || !REFUSED_TOGETHER_CODES.has(e.code)) continue;
-      let group = retry.get(k);
-      if (group === undefined) {
-        group = [];
-        retry.set(k, group);
-      }
-      group.push(a);
+  const retry: PendingAck[][] = [];
+  for (const g of groups) {
+    const e = errors.size === 0 ? undefined : errors.get(key(g.topicId, g.partition));
+    if (split && e !== undefined && REFUSED_TOGETHER_CODES.has(e.code) && g.acks.length > 1) {
+      retry.push(g.acks);
+      continue;
     }
-    for (const [k, group] of retry) if (group.length < 2) retry.delete(k);
+    for (const a of g.acks) a.settle(e?.error, lockTimeoutMs);
   }
-  for (const a of acks) {
-    const k = key(a.topicId, a.partition);
-    if (!retry.has(k)) a.settle(errors.get(k)?.error, lockTimeoutMs);
-  }
-  return [...retry.values()];
+  return retry;
 }
 
 /** INVALID_RECORD_STATE means the lock is gone, as the embedded engine reports it. */
