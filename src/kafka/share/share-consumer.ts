@@ -7,8 +7,9 @@ import {
   type PollOptions,
   type ShareConsumer,
 } from '../../engine/types.js';
-import { SharqError } from '../../errors/sharq-error.js';
-import { decodeRecordBatches } from '../protocol/record-batch.js';
+import { SharqError, toError } from '../../errors/sharq-error.js';
+import { AckRound } from './ack-round.js';
+import { readAcquired } from './acquired-records.js';
 import { ShareMembership } from './membership.js';
 import { type FetchPartition, type PendingAck, ShareSession } from './share-session.js';
 import type { ShareTransport, WireShareFetchResponse } from './transport.js';
@@ -106,21 +107,38 @@ export class KafkaShareConsumer implements ShareConsumer {
 
   acknowledge(acks: readonly Acknowledgement[]): Promise<AckResult> {
     if (acks.length === 0) return Promise.resolve({ failed: [] });
-    const failed: AckResult['failed'] = [];
-    let renewedUntil: number | undefined;
-    const waits: Promise<void>[] = [];
-    // The intake (finding each record's leader and queueing the ack in its session) is tracked,
-    // so a poll that starts meanwhile fetches only after the acks are queued: they ride on that
-    // fetch instead of waiting behind it while this member still holds their locks.
-    const intake = (async () => {
-      const bySession = new Map<ShareSession, { renew: PendingAck[]; other: PendingAck[] }>();
-      for (const ack of acks) {
-        const { topic, partition, offset } = ack.record;
-        const topicId = await this.topicIdOf(topic);
+    const round = new AckRound(acks.length, Date.now());
+    // The intake (finding each partition's leader and queueing its acks in that session) is
+    // tracked, so a poll that starts meanwhile fetches only after the acks are queued: they ride
+    // on that fetch instead of waiting behind it while this member still holds their locks.
+    const intake = this.intake(acks, round);
+    this.intakes.add(intake);
+    return intake.finally(() => this.intakes.delete(intake)).then(() => round.done);
+  }
+
+  private async intake(acks: readonly Acknowledgement[], round: AckRound): Promise<void> {
+    // topic → partition → its acks: one leader lookup per partition, not per ack.
+    const byPartition = new Map<string, Map<number, Acknowledgement[]>>();
+    for (const ack of acks) {
+      const { topic, partition } = ack.record;
+      let partitions = byPartition.get(topic);
+      if (partitions === undefined) {
+        partitions = new Map();
+        byPartition.set(topic, partitions);
+      }
+      const list = partitions.get(partition);
+      if (list === undefined) partitions.set(partition, [ack]);
+      else list.push(ack);
+    }
+    const bySession = new Map<ShareSession, { renew: PendingAck[]; other: PendingAck[] }>();
+    for (const [topic, partitions] of byPartition) {
+      const topicId = await this.topicIdOf(topic);
+      for (const [partition, list] of partitions) {
         const leader =
           topicId === undefined ? undefined : await this.transport.leaderOf(topicId, partition);
         if (topicId === undefined || leader === undefined) {
-          failed.push({ ack, error: notHeld(ack, 'its topic or partition leader is unknown') });
+          for (const ack of list)
+            round.fail(ack, notHeld(ack, 'its topic or partition leader is unknown'));
           continue;
         }
         const session = this.session(leader);
@@ -129,45 +147,18 @@ export class KafkaShareConsumer implements ShareConsumer {
           slot = { renew: [], other: [] };
           bySession.set(session, slot);
         }
-        const sentAt = Date.now();
-        const pending: PendingAck = {
-          topicId,
-          partition,
-          offset,
-          type: ack.type,
-          settle: () => undefined,
-        };
-        waits.push(
-          new Promise<void>((resolve) => {
-            pending.settle = (error, lockTimeoutMs) => {
-              if (error !== undefined) failed.push({ ack, error });
-              else if (
-                ack.type === AckType.Renew &&
-                lockTimeoutMs !== undefined &&
-                lockTimeoutMs > 0
-              ) {
-                renewedUntil = sentAt + lockTimeoutMs;
-              }
-              resolve();
-            };
-          }),
-        );
-        (ack.type === AckType.Renew ? slot.renew : slot.other).push(pending);
+        for (const ack of list)
+          (ack.type === AckType.Renew ? slot.renew : slot.other).push(round.pending(ack, topicId));
       }
-      for (const [session, { renew, other }] of bySession) {
-        if (other.length > 0) {
-          session.enqueue(other);
-          session.flush().catch((err: unknown) => this.options.onError(err as Error));
-        }
-        if (renew.length > 0)
-          session.renew(renew).catch((err: unknown) => this.options.onError(err as Error));
+    }
+    for (const [session, { renew, other }] of bySession) {
+      if (other.length > 0) {
+        session.enqueue(other);
+        session.flushSoon((err) => this.options.onError(toError(err)));
       }
-    })();
-    this.intakes.add(intake);
-    return intake
-      .finally(() => this.intakes.delete(intake))
-      .then(() => Promise.all(waits))
-      .then(() => (renewedUntil === undefined ? { failed } : { failed, renewedUntil }));
+      if (renew.length > 0)
+        session.renew(renew).catch((err: unknown) => this.options.onError(toError(err)));
+    }
   }
 
   private readonly intakes = new Set<Promise<void>>();
@@ -318,36 +309,38 @@ export class KafkaShareConsumer implements ShareConsumer {
           );
           continue;
         }
-        let records: ReturnType<typeof decodeRecordBatches>['records'];
+        const ranges = ascending(p.acquiredRecords);
+        let records: AcquiredRecord[] = [];
         try {
-          records = p.records === null ? [] : decodeRecordBatches(p.records).records;
+          if (p.records !== null)
+            readAcquired(
+              p.records,
+              ranges,
+              { topic, partition: p.partitionIndex, lockDeadline },
+              records,
+            );
         } catch (err) {
           // An undecodable partition (corrupt batch, unsupported codec) must not take the
           // others' records with it: release its records and report why.
           giveBack(AckType.Release, p.acquiredRecords);
-          this.options.onError(err as Error);
+          this.options.onError(toError(err));
           continue;
         }
-        const byOffset = new Map(records.map((r) => [r.offset, r]));
-        for (const range of p.acquiredRecords) {
+        // Records and acquired ranges are walked in offset order side by side (never a record
+        // skipped for being out of order: an acquired offset without one is GAPped, archived).
+        if (!inOffsetOrder(records)) records = [...records].sort((a, b) => a.offset - b.offset);
+        let next = 0;
+        for (const range of ranges) {
           for (let offset = range.firstOffset; offset <= range.lastOffset; offset++) {
-            const r = byOffset.get(offset);
-            if (r === undefined) {
+            while (next < records.length && records[next]!.offset < offset) next++;
+            const r = records[next];
+            if (r === undefined || r.offset !== offset) {
               // Acquired offsets without a record (control batches, compaction holes).
               giveBack(AckType.Gap, [{ firstOffset: offset, lastOffset: offset }]);
               continue;
             }
-            out.push({
-              topic,
-              partition: p.partitionIndex,
-              offset,
-              timestamp: r.timestamp,
-              key: r.key,
-              value: r.value,
-              headers: r.headers,
-              deliveryCount: range.deliveryCount,
-              lockDeadline,
-            });
+            out.push(r);
+            next++;
           }
         }
       }
@@ -382,6 +375,21 @@ export class KafkaShareConsumer implements ShareConsumer {
       ),
     );
   }
+}
+
+function inOffsetOrder(records: readonly { offset: number }[]): boolean {
+  for (let i = 1; i < records.length; i++)
+    if (records[i]!.offset <= records[i - 1]!.offset) return false;
+  return true;
+}
+
+/** AcquiredRecords ranges by first offset (brokers send them so; this only makes sure). */
+function ascending<R extends { firstOffset: number }>(ranges: readonly R[]): readonly R[] {
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i]!.firstOffset < ranges[i - 1]!.firstOffset)
+      return [...ranges].sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+  return ranges;
 }
 
 function notHeld(ack: Acknowledgement, why: string): SharqError {
