@@ -454,13 +454,23 @@ class EmbeddedAdmin implements EngineAdmin {
     await this.engine.ready();
     const partitions = checkTopic(name, options.partitions ?? this.engine.config.defaultPartitions);
     const catalog = this.engine.getCatalog();
-    if (catalog.getTopic(name) !== undefined) {
-      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${name}" already exists`, {
+    const exists = () =>
+      new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${name}" already exists`, {
         details: { topic: name },
       });
+    if (catalog.getTopic(name) !== undefined) throw exists();
+    // Concurrent creates of one topic (several clients of sharq server) make its files once.
+    const running = this.creating.get(name);
+    if (running !== undefined) {
+      await running.catch(() => undefined);
+      throw exists();
     }
-    await this.engine.createTopicFiles(name, partitions);
-    await catalog.addTopic(name, partitions);
+    const creation = (async () => {
+      await this.engine.createTopicFiles(name, partitions);
+      await catalog.addTopic(name, partitions);
+    })().finally(() => this.creating.delete(name));
+    this.creating.set(name, creation);
+    await creation;
   }
 
   /** In-flight creations, so concurrent ensureTopic calls (a queue and a worker starting together) create once. */
@@ -473,12 +483,11 @@ class EmbeddedAdmin implements EngineAdmin {
     await this.engine.ready();
     const existing = this.engine.getCatalog().getTopic(name);
     if (existing !== undefined) return { name, partitions: existing.partitions };
-    let creation = this.creating.get(name);
-    if (creation === undefined) {
-      creation = this.createTopic(name, options).finally(() => this.creating.delete(name));
-      this.creating.set(name, creation);
+    try {
+      await this.createTopic(name, options);
+    } catch (err) {
+      if (!SharqError.is(err, 'SHARQ_ERR_TOPIC_EXISTS')) throw err;
     }
-    await creation;
     return this.describeTopic(name);
   }
 

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
     retryable: true,
     doc: "A file-system operation of the embedded engine failed; the message and `details.file` name the path, `cause` and `details.errno` the system error. Retryable unless the system error is one that stays until someone changes the path (ENOTDIR, EISDIR, EEXIST, EACCES, EPERM, EROFS, ELOOP, ENAMETOOLONG: a file where the data directory should be, no permission, a read-only file system): then `retryable` is false and a Worker's `waitUntilReady()` rejects with it instead of retrying. After a failed write or fsync a log or journal refuses further appends until the engine is reopened.",
   },
+  SHARQ_ERR_TOPIC_EXISTS: {
+    retryable: false,
+    doc: "A topic could not be created because it already exists (Kafka's TOPIC_ALREADY_EXISTS). `ensureTopic` treats it as success: another process created it first.",
+  },
   SHARQ_ERR_UNKNOWN_TOPIC: {
     retryable: false,
     doc: 'The topic or partition does not exist on the engine.',

@@ -47,7 +47,7 @@ export class KafkaAdmin implements EngineAdmin {
       name.startsWith(DLQ_PREFIX) ? DLQ_TOPIC_CONFIG : {},
     );
     if (!created) {
-      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${name}" already exists`, {
+      throw new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${name}" already exists`, {
         details: { topic: name },
       });
     }
@@ -67,7 +67,7 @@ export class KafkaAdmin implements EngineAdmin {
       await this.createTopic(name, options);
     } catch (err) {
       // Another worker created it first: that is what we wanted.
-      if (!SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT')) throw err;
+      if (!SharqError.is(err, 'SHARQ_ERR_TOPIC_EXISTS')) throw err;
     }
     return this.describeTopic(name);
   }

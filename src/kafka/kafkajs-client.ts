@@ -198,7 +198,7 @@ async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promis
       });
     }
     if (e.type === 'TOPIC_ALREADY_EXISTS') {
-      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', `Topic "${topic}" already exists`, {
+      throw new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${topic}" already exists`, {
         cause: err,
         details: { topic },
       });

@@ -80,7 +80,9 @@ export class TopicCatalog {
   addTopic(name: string, partitions: number): Promise<void> {
     return this.change((s) => {
       if (s.topics.has(name)) {
-        throw invalidArgument(`Topic "${name}" already exists`, { topic: name });
+        throw new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${name}" already exists`, {
+          details: { topic: name },
+        });
       }
       if (!Number.isSafeInteger(partitions) || partitions < 1) {
         throw invalidArgument('Partition count must be a positive integer', { partitions });

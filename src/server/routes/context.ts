@@ -27,6 +27,8 @@ export function errorOf(err: unknown): { errorCode: number; errorMessage: string
   const errorMessage = err instanceof Error ? err.message : String(err);
   if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC'))
     return { errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, errorMessage };
+  if (SharqError.is(err, 'SHARQ_ERR_TOPIC_EXISTS'))
+    return { errorCode: E.TOPIC_ALREADY_EXISTS, errorMessage };
   if (SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT'))
     return { errorCode: E.INVALID_REQUEST, errorMessage };
   return { errorCode: E.UNKNOWN_SERVER_ERROR, errorMessage };
