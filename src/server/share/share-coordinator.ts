@@ -178,7 +178,10 @@ export class ShareCoordinator {
     const out = new Map<string, Map<number, SharePartitionOut>>();
     const partition = (topicId: string, index: number): SharePartitionOut => {
       let byPartition = out.get(topicId);
-      if (byPartition === undefined) out.set(topicId, (byPartition = new Map()));
+      if (byPartition === undefined) {
+        byPartition = new Map();
+        out.set(topicId, byPartition);
+      }
       let p = byPartition.get(index);
       if (p === undefined) {
         p = emptyPartition(index);
@@ -469,9 +472,15 @@ function groupByPartition(
   const out = new Map<string, Map<number, AcquiredRecord[]>>();
   for (const r of records) {
     let byP = out.get(r.topic);
-    if (byP === undefined) out.set(r.topic, (byP = new Map()));
+    if (byP === undefined) {
+      byP = new Map();
+      out.set(r.topic, byP);
+    }
     let list = byP.get(r.partition);
-    if (list === undefined) byP.set(r.partition, (list = []));
+    if (list === undefined) {
+      list = [];
+      byP.set(r.partition, list);
+    }
     list.push(r);
   }
   return out;

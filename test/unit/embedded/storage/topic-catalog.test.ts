@@ -41,9 +41,7 @@ describe('TopicCatalog', () => {
     const file = path.join(await tempDir(), 'catalog.json');
     const catalog = await TopicCatalog.load(file);
     await catalog.addTopic('jobs', 2);
-    expect((await caught(() => catalog.addTopic('jobs', 5))).code).toBe(
-      'SHARQ_ERR_TOPIC_EXISTS',
-    );
+    expect((await caught(() => catalog.addTopic('jobs', 5))).code).toBe('SHARQ_ERR_TOPIC_EXISTS');
     expect((await caught(() => catalog.addTopic('other', 0))).code).toBe(
       'SHARQ_ERR_INVALID_ARGUMENT',
     );
