@@ -170,8 +170,9 @@ export function workerConformance(name: string, create: () => Promise<WorkerFixt
       await until(() => ran.size === 3);
       expect(ran.get('later')!).toBeGreaterThanOrEqual(later!.dueAt!);
       expect(ran.get('at')!).toBeGreaterThanOrEqual(at!.dueAt!);
-      expect(ran.get('now')!).toBeLessThan(ran.get('at')!);
-      expect(ran.get('at')!).toBeLessThan(ran.get('later')!);
+      // In due order (a worker that joins late may run several in one batch: not strictly).
+      expect(ran.get('now')!).toBeLessThanOrEqual(ran.get('at')!);
+      expect(ran.get('at')!).toBeLessThanOrEqual(ran.get('later')!);
     });
 
     it('times out an attempt: the signal fires, the attempt fails and is retried, then dead-lettered', async () => {
