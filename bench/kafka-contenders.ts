@@ -29,7 +29,16 @@ export interface Measurement {
   records: number;
   /** Deliveries with a delivery count above 1 (lock expiries). */
   redelivered: number;
+  /** ms from the start to the first record (the group join, mostly); unknown for Java. */
+  firstMs?: number;
   note?: string;
+}
+
+/** records/s after the first record: the client's own pace, without the join. */
+export function afterJoin(m: Measurement): number {
+  return m.firstMs === undefined || m.ms <= m.firstMs
+    ? Number.NaN
+    : (m.records - 1) / ((m.ms - m.firstMs) / 1000);
 }
 
 function deadline(what: string, timeoutMs: number): { promise: Promise<never>; cancel(): void } {
@@ -58,6 +67,7 @@ export async function sharqConsumer(
   let got = 0;
   let redelivered = 0;
   let failed = 0;
+  let firstAt = 0;
   const limit = deadline('sharq consumer', c.timeoutMs);
   try {
     const t0 = performance.now();
@@ -66,6 +76,7 @@ export async function sharqConsumer(
     const drain = (async () => {
       while (got < N) {
         const records = await consumer.poll({ maxRecords: c.maxRecords, maxWaitMs: 1000 });
+        if (records.length > 0 && firstAt === 0) firstAt = performance.now();
         for (const r of records) {
           if (r.deliveryCount > 1) redelivered++;
           const bits = seen[r.partition]!;
@@ -89,7 +100,13 @@ export async function sharqConsumer(
     await Promise.race([drain, limit.promise]);
     const ms = performance.now() - t0;
     await consumer.close();
-    const m: Measurement = { rate: N / (ms / 1000), ms, records: got, redelivered };
+    const m: Measurement = {
+      rate: N / (ms / 1000),
+      ms,
+      records: got,
+      redelivered,
+      firstMs: firstAt - t0,
+    };
     if (failed > 0) m.note = `${failed} acks refused`;
     return m;
   } finally {
@@ -110,6 +127,7 @@ export async function sharqWorker(
   let completed = 0;
   let redelivered = 0;
   let errors = 0;
+  let firstAt = 0;
   const limit = deadline('sharq Worker', c.timeoutMs);
   const worker = new Worker(topic, () => undefined, {
     engine,
@@ -124,6 +142,7 @@ export async function sharqWorker(
       finished = resolve;
     });
     worker.on('completed', (job) => {
+      if (completed === 0) firstAt = performance.now();
       if (job.deliveryCount > 1) redelivered++;
       if (++completed === N) finished();
     });
@@ -134,7 +153,13 @@ export async function sharqWorker(
     void worker.run();
     await Promise.race([all, limit.promise]);
     const ms = performance.now() - t0;
-    const m: Measurement = { rate: N / (ms / 1000), ms, records: completed, redelivered };
+    const m: Measurement = {
+      rate: N / (ms / 1000),
+      ms,
+      records: completed,
+      redelivered,
+      firstMs: firstAt - t0,
+    };
     if (errors > 0) m.note = `${errors} worker errors`;
     return m;
   } finally {
@@ -161,6 +186,7 @@ export async function kafkats(c: BenchContext, topic: string, round: number): Pr
   let acked = 0;
   let redelivered = 0;
   let errors = 0;
+  let firstAt = 0;
   const limit = deadline('@kafkats/client', c.timeoutMs);
   let finished!: () => void;
   const all = new Promise<void>((resolve) => {
@@ -182,6 +208,7 @@ export async function kafkats(c: BenchContext, topic: string, round: number): Pr
       async (message) => {
         if ((message.deliveryCount ?? 1) > 1) redelivered++;
         await message.ack();
+        if (acked === 0) firstAt = performance.now();
         if (++acked === N) finished();
       },
       { concurrency: c.concurrency },
@@ -192,7 +219,13 @@ export async function kafkats(c: BenchContext, topic: string, round: number): Pr
     stoppedEarly.catch(() => undefined);
     await Promise.race([all, limit.promise, stoppedEarly]);
     const ms = performance.now() - t0;
-    const m: Measurement = { rate: N / (ms / 1000), ms, records: acked, redelivered };
+    const m: Measurement = {
+      rate: N / (ms / 1000),
+      ms,
+      records: acked,
+      redelivered,
+      firstMs: firstAt - t0,
+    };
     if (errors > 0) m.note = `${errors} consumer errors`;
     return m;
   } finally {
