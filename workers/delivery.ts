@@ -15,9 +15,19 @@ import type { WorkerOptions } from '../src/options/queue-options.js';
 import type { TimerClock } from '../src/util/clock.js';
 import { sleep } from '../src/util/sleep.js';
 import type { FailureOutcome, RetryInfo } from './events.js';
-import { type Job, jobFromRecord } from './job.js';
+import { type Job, type JobHooks, jobFromRecord } from './job.js';
 import type { Locked } from './lock-keeper.js';
-import { admit, attemptOf, decideFailure, postpone, type RetryPolicy } from './outcome.js';
+import {
+  type Admission,
+  admit,
+  attemptOf,
+  decideFailure,
+  postpone,
+  type RetryPolicy,
+} from './outcome.js';
+
+const RUN: Admission = { type: 'run' };
+
 import { type BackoffStrategy, nextDelay } from './retry/backoff.js';
 
 /** One delivery of one record on this worker. */
@@ -77,8 +87,8 @@ export interface DeliveryHost<Data, Result> {
   emitCompleted(job: Job<Data>, result: Result): void;
   emitFailed(job: Job<Data> | undefined, error: Error, outcome: FailureOutcome): void;
   emitRetrying(job: Job<Data>, error: Error, info: RetryInfo): void;
-  emitProgress(job: Job<Data>, value: unknown): void;
-  emitLog(job: Job<Data>, line: string): void;
+  /** progress / log of every job, one object for all of them. */
+  readonly jobHooks: JobHooks<Data>;
   readonly closing: boolean;
 }
 
@@ -129,7 +139,6 @@ export async function runDelivery<Data, Result>(
   const { options } = host;
   let run: JobRun;
   let job: Job<Data>;
-  let policy: RetryPolicy;
   let state: {
     attemptsMade: number;
     deliveryCount: number;
@@ -160,14 +169,10 @@ export async function runDelivery<Data, Result>(
       decoded,
       data,
       { made: attemptOf(state) - 1, allowed: state.attempts },
-      {
-        lockDeadline: () => entry.lockDeadline,
-        progress: (j, v) => host.emitProgress(j, v),
-        log: (j, line) => host.emitLog(j, line),
-      },
+      entry,
+      host.jobHooks,
     );
     entry.job = job;
-    policy = policyOf(host, run.backoff ?? backoffSpec(options.backoff), () => job);
   } catch (err) {
     // A poison record never reaches the handler: it goes to the DLQ with the reason.
     const error = toError(err);
@@ -175,8 +180,23 @@ export async function runDelivery<Data, Result>(
     host.emitFailed(undefined, error, 'dead-letter');
     return;
   }
+  // Built only when needed (a failure, a redelivery, a due time): most jobs never need it.
+  const spec = run.backoff;
+  let lazyPolicy: RetryPolicy | undefined;
+  const policy = (): RetryPolicy => {
+    lazyPolicy ??= policyOf(host, spec ?? backoffSpec(options.backoff), () => job);
+    return lazyPolicy;
+  };
 
-  const admission = admit(state, run, host.group, policy, host.clock.now());
+  // The common case, a first delivery with nothing to check, skips the admission rules.
+  const plain =
+    run.group === undefined &&
+    run.dueAt === undefined &&
+    state.deliveryCount === 1 &&
+    state.attemptsMade < state.attempts;
+  const admission: Admission = plain
+    ? RUN
+    : admit(state, run, host.group, policy(), host.clock.now());
   switch (admission.type) {
     case 'skip':
       await host.settle(entry, AckType.Accept);
@@ -222,7 +242,7 @@ export async function runDelivery<Data, Result>(
   } catch (thrown) {
     if (entry.abandoned) return;
     entry.deciding = true;
-    await settleFailure(host, entry, job, state, policy, toError(thrown));
+    await settleFailure(host, entry, job, state, policy(), toError(thrown));
     return;
   }
   if (entry.abandoned) return;

@@ -31,9 +31,71 @@ export interface Job<Data = unknown> {
 }
 
 export interface JobHooks<Data> {
-  lockDeadline(): number;
   progress(job: Job<Data>, value: unknown): void;
   log(job: Job<Data>, line: string): void;
+}
+
+/** A job's view of its delivery: where its lock deadline lives. */
+export interface LockSource {
+  readonly lockDeadline: number;
+}
+
+/**
+ * The Job a handler gets. A class, not an object literal with closures: its methods live on the
+ * prototype, so a job costs one object and no functions (the hot path at high concurrency).
+ */
+class DeliveredJob<Data> implements Job<Data> {
+  readonly id: string;
+  readonly name: string;
+  readonly queue: string;
+  readonly key: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly deliveryCount: number;
+  readonly attemptsMade: number;
+  readonly attempt: number;
+  readonly attempts: number;
+  readonly #lock: LockSource;
+  readonly #hooks: JobHooks<Data>;
+
+  constructor(
+    record: AcquiredRecord,
+    decoded: DecodedJob,
+    readonly data: Data,
+    made: number,
+    allowed: number,
+    lock: LockSource,
+    hooks: JobHooks<Data>,
+  ) {
+    this.id = decoded.id;
+    this.name = decoded.name;
+    this.queue = record.topic;
+    this.key = decoded.key;
+    this.headers = decoded.headers;
+    this.partition = record.partition;
+    this.offset = record.offset;
+    this.timestamp = record.timestamp;
+    this.deliveryCount = record.deliveryCount;
+    this.attemptsMade = made;
+    this.attempt = made + 1;
+    this.attempts = allowed;
+    this.#lock = lock;
+    this.#hooks = hooks;
+  }
+
+  get lockDeadline(): number {
+    return this.#lock.lockDeadline;
+  }
+
+  progress(value: unknown): void {
+    this.#hooks.progress(this, value);
+  }
+
+  log(line: string): void {
+    this.#hooks.log(this, String(line));
+  }
 }
 
 export function jobFromRecord<Data>(
@@ -41,27 +103,8 @@ export function jobFromRecord<Data>(
   decoded: DecodedJob,
   data: Data,
   attempt: { made: number; allowed: number },
+  lock: LockSource,
   hooks: JobHooks<Data>,
 ): Job<Data> {
-  const job: Job<Data> = {
-    id: decoded.id,
-    name: decoded.name,
-    data,
-    queue: record.topic,
-    key: decoded.key,
-    headers: decoded.headers,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: record.timestamp,
-    deliveryCount: record.deliveryCount,
-    attemptsMade: attempt.made,
-    attempt: attempt.made + 1,
-    attempts: attempt.allowed,
-    get lockDeadline() {
-      return hooks.lockDeadline();
-    },
-    progress: (value) => hooks.progress(job, value),
-    log: (line) => hooks.log(job, String(line)),
-  };
-  return job;
+  return new DeliveredJob(record, decoded, data, attempt.made, attempt.allowed, lock, hooks);
 }

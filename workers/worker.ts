@@ -709,8 +709,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         this.fire('failed', job, error, outcome),
       emitRetrying: (job: Job<Data>, error: Error, info: RetryInfo) =>
         this.fire('retrying', job, error, info),
-      emitProgress: (job, value) => this.fire('progress', job, value),
-      emitLog: (job, line) => this.fire('log', job, line),
+      jobHooks: {
+        progress: (job, value) => this.fire('progress', job, value),
+        log: (job, line) => this.fire('log', job, line),
+      },
     };
   }
 }
