@@ -18,9 +18,20 @@ export function shareRoutes(coordinator: ShareCoordinator): ApiRoute[] {
           subscribedTopicNames: req.subscribedTopicNames,
         },
         ctx.header.clientId ?? '',
+        clientHost(ctx.remoteAddress),
       ),
     ),
     schemaRoute(ShareFetch, (req, _v, ctx) => coordinator.shareFetch(req, ctx.signal)),
     schemaRoute(ShareAcknowledge, (req) => coordinator.shareAcknowledge(req)),
   ];
+}
+
+/**
+ * A member's host as Kafka's broker reports it in ShareGroupDescribe (Java's
+ * `InetAddress.toString()`, "/127.0.0.1"), from the connection's "address:port".
+ */
+function clientHost(remoteAddress: string): string {
+  const colon = remoteAddress.lastIndexOf(':');
+  const host = colon < 0 ? remoteAddress : remoteAddress.slice(0, colon);
+  return host === '' || host === '?' ? '' : `/${host}`;
 }

@@ -52,6 +52,8 @@ interface Member {
   groupId: string;
   memberId: string;
   clientId: string;
+  /** The client's address as Kafka's tools show it ("/127.0.0.1"). */
+  clientHost: string;
   epoch: number;
   topics: readonly string[];
   consumer: ShareConsumer;
@@ -74,15 +76,20 @@ export class ShareCoordinator {
   }
 
   /** Members of a group, as ShareGroupDescribe lists them. */
-  membersOf(
-    groupId: string,
-  ): { memberId: string; clientId: string; epoch: number; topics: readonly string[] }[] {
+  membersOf(groupId: string): {
+    memberId: string;
+    clientId: string;
+    clientHost: string;
+    epoch: number;
+    topics: readonly string[];
+  }[] {
     return [...this.members.values()].filter((m) => m.groupId === groupId);
   }
 
   async heartbeat(
     req: ShareGroupHeartbeatRequest,
     clientId: string,
+    clientHost = '',
   ): Promise<ShareGroupHeartbeatResponse> {
     await this.expire();
     const key = memberKey(req.groupId, req.memberId);
@@ -118,7 +125,7 @@ export class ShareCoordinator {
         };
       }
       if (member !== undefined) await this.remove(member);
-      member = await this.join(req.groupId, req.memberId, clientId, names);
+      member = await this.join(req.groupId, req.memberId, { clientId, clientHost }, names);
       return {
         ...base,
         errorCode: 0,
@@ -148,7 +155,13 @@ export class ShareCoordinator {
     const names = req.subscribedTopicNames;
     if (names !== null && !sameTopics(names, member.topics)) {
       await this.remove(member);
-      member = await this.join(req.groupId, req.memberId, clientId, names, member.epoch + 1);
+      member = await this.join(
+        req.groupId,
+        req.memberId,
+        { clientId, clientHost },
+        names,
+        member.epoch + 1,
+      );
       return {
         ...base,
         errorCode: 0,
@@ -283,10 +296,11 @@ export class ShareCoordinator {
   private async join(
     groupId: string,
     memberId: string,
-    clientId: string,
+    client: { clientId: string; clientHost: string },
     topics: readonly string[],
     epoch = 1,
   ): Promise<Member> {
+    const { clientId, clientHost } = client;
     const existing = new Set((await this.o.engine.admin.listTopics()).map((t) => t.name));
     const present = topics.filter((t) => existing.has(t));
     const consumer = this.o.engine.createShareConsumer({
@@ -301,6 +315,7 @@ export class ShareCoordinator {
       groupId,
       memberId,
       clientId,
+      clientHost,
       epoch,
       topics: [...topics],
       consumer,
