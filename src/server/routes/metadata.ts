@@ -65,13 +65,15 @@ export function metadataRoutes(ctx: BrokerContext): ApiRoute[] {
       for (const t of req.topics ?? []) {
         let name = t.name;
         if (name === null || name === '') {
+          // The response can name a topic null from v12 on only (v10-11 requests may send it).
+          const unnamed = version >= 12 ? null : '';
           if (t.topicId === NO_TOPIC_ID) {
-            topics.push(topicError(name, t.topicId, E.INVALID_REQUEST));
+            topics.push(topicError(unnamed, t.topicId, E.INVALID_REQUEST));
             continue;
           }
           const found = ctx.topicIds.topicOf(t.topicId);
           if (found === undefined || !existing.has(found)) {
-            topics.push(topicError(null, t.topicId, E.UNKNOWN_TOPIC_ID));
+            topics.push(topicError(unnamed, t.topicId, E.UNKNOWN_TOPIC_ID));
             continue;
           }
           name = found;
