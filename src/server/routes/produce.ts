@@ -4,6 +4,7 @@ import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 import { decodeRecordBatches, type RecordBatch } from '../../kafka/protocol/record-batch.js';
 import { InitProducerId } from '../../kafka/protocol/schema/apis/init-producer-id.js';
 import { Produce, type ProduceResponse } from '../../kafka/protocol/schema/apis/produce.js';
+import { decompressedSize } from '../broker/decompressed-size.js';
 import type { ApiRoute } from '../connection.js';
 import { type BrokerContext, errorOf, topicsByName } from './context.js';
 import { schemaRoute } from './schema-route.js';
@@ -13,6 +14,9 @@ const E = KafkaErrors;
 type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number];
 
 const NO_TRANSACTIONS = 'sharq server does not support transactions (no transactional.id)';
+
+/** What the record batches of one Produce request may decompress to, all partitions together. */
+export const MAX_DECOMPRESSED_REQUEST_BYTES = 128 * 1024 * 1024;
 
 /**
  * Produce (v3-11) and InitProducerId (v0-4). Each partition's record batches are decoded and
@@ -24,6 +28,32 @@ const NO_TRANSACTIONS = 'sharq server does not support transactions (no transact
 export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
   const produce = schemaRoute(Produce, async (req, version) => {
     const acks = req.acks;
+    // Before anything decompresses: partitions whose batches would take the request past
+    // MAX_DECOMPRESSED_REQUEST_BYTES (a decompression bomb), or whose zstd/LZ4 headers are
+    // malformed, are refused without being decoded.
+    const refused = new Map<object, { errorCode: number; message: string }>();
+    let budget = MAX_DECOMPRESSED_REQUEST_BYTES;
+    for (const topic of req.topicData) {
+      for (const pd of topic.partitionData) {
+        if (pd.records === null) continue;
+        let size: number;
+        try {
+          size = decompressedSize(pd.records, budget);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          refused.set(pd, { errorCode: E.CORRUPT_MESSAGE, message });
+          continue;
+        }
+        if (size > budget) {
+          refused.set(pd, {
+            errorCode: E.MESSAGE_TOO_LARGE,
+            message: `The record batches of the request decompress to more than ${MAX_DECOMPRESSED_REQUEST_BYTES} bytes`,
+          });
+          continue;
+        }
+        budget -= size;
+      }
+    }
     const existing = await topicsByName(ctx.engine);
     const responses = await Promise.all(
       req.topicData.map(async (topic) => {
@@ -64,6 +94,8 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
                 `This server does not host ${topic.name}-${pd.index}`,
               );
             }
+            const refusal = refused.get(pd);
+            if (refusal !== undefined) return answer(refusal.errorCode, -1, refusal.message);
             let batches: RecordBatch[];
             try {
               if (pd.records === null || pd.records.length === 0)
