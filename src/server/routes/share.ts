@@ -9,17 +9,7 @@ import { schemaRoute } from './schema-route.js';
 export function shareRoutes(coordinator: ShareCoordinator): ApiRoute[] {
   return [
     schemaRoute(ShareGroupHeartbeat, (req, _v, ctx) =>
-      coordinator.heartbeat(
-        {
-          groupId: req.groupId,
-          memberId: req.memberId,
-          memberEpoch: req.memberEpoch,
-          rackId: req.rackId,
-          subscribedTopicNames: req.subscribedTopicNames,
-        },
-        ctx.header.clientId ?? '',
-        clientHost(ctx.remoteAddress),
-      ),
+      coordinator.heartbeat(req, ctx.header.clientId ?? '', clientHost(ctx.remoteAddress)),
     ),
     schemaRoute(ShareFetch, (req, _v, ctx) => coordinator.shareFetch(req, ctx.signal)),
     schemaRoute(ShareAcknowledge, (req) => coordinator.shareAcknowledge(req)),

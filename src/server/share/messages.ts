@@ -1,101 +1,25 @@
 /**
- * The share-group messages as `sharq server` handles them: Kafka's field names in camelCase
- * (ShareGroupHeartbeat v1, ShareFetch v1–2, ShareAcknowledge v1–2), decoded from and encoded to
- * the wire by the protocol schemas.
+ * The share-group messages as the share coordinator handles them, taken from the protocol
+ * schemas (src/kafka/protocol/schema/apis/share-*.ts) rather than written a second time:
+ * requests as the schema decodes them, responses as its encoder takes them.
  */
-export interface ShareGroupHeartbeatRequest {
-  groupId: string;
-  memberId: string;
-  memberEpoch: number;
-  rackId: string | null;
-  subscribedTopicNames: string[] | null;
-}
+import type { ShareAcknowledge } from '../../kafka/protocol/schema/apis/share-acknowledge.js';
+import type { ShareFetch } from '../../kafka/protocol/schema/apis/share-fetch.js';
+import type { ShareGroupHeartbeat } from '../../kafka/protocol/schema/apis/share-group-heartbeat.js';
+import type { MessageInput, MessageValue } from '../../kafka/protocol/schema/message.js';
 
-export interface ShareGroupHeartbeatResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  memberId: string | null;
-  memberEpoch: number;
-  heartbeatIntervalMs: number;
-  assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null;
-}
+type Req<A extends { request: unknown }> = MessageValue<A['request']>;
+type Res<A extends { response: unknown }> = MessageInput<A['response']>;
 
-export interface AcknowledgementBatch {
-  firstOffset: number;
-  lastOffset: number;
-  acknowledgeTypes: number[];
-}
+export type ShareGroupHeartbeatRequest = Req<typeof ShareGroupHeartbeat>;
+export type ShareGroupHeartbeatResponse = Res<typeof ShareGroupHeartbeat>;
+export type ShareFetchRequest = Req<typeof ShareFetch>;
+export type ShareFetchResponse = Res<typeof ShareFetch>;
+export type ShareAcknowledgeRequest = Req<typeof ShareAcknowledge>;
+export type ShareAcknowledgeResponse = Res<typeof ShareAcknowledge>;
 
-export interface AckPartitionIn {
-  partitionIndex: number;
-  acknowledgementBatches: AcknowledgementBatch[];
-}
-
-export interface ShareFetchRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  maxRecords: number;
-  batchSize: number;
-  /** v2: 0 batch_optimized, 1 record_limit (the server acquires record_limit either way). */
-  shareAcquireMode: number;
-  isRenewAck: boolean;
-  topics: { topicId: string; partitions: AckPartitionIn[] }[];
-  forgottenTopicsData: { topicId: string; partitions: number[] }[];
-}
-
-export interface NodeEndpoint {
-  nodeId: number;
-  host: string;
-  port: number;
-  rack: string | null;
-}
-
-export interface SharePartitionOut {
-  partitionIndex: number;
-  errorCode: number;
-  errorMessage: string | null;
-  acknowledgeErrorCode: number;
-  acknowledgeErrorMessage: string | null;
-  currentLeader: { leaderId: number; leaderEpoch: number };
-  records: Buffer | null;
-  acquiredRecords: { firstOffset: number; lastOffset: number; deliveryCount: number }[];
-}
-
-export interface ShareFetchResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  acquisitionLockTimeoutMs: number;
-  responses: { topicId: string; partitions: SharePartitionOut[] }[];
-  nodeEndpoints: NodeEndpoint[];
-}
-
-export interface ShareAcknowledgeRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  isRenewAck: boolean;
-  topics: { topicId: string; partitions: AckPartitionIn[] }[];
-}
-
-export interface ShareAcknowledgeResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  acquisitionLockTimeoutMs: number;
-  responses: {
-    topicId: string;
-    partitions: {
-      partitionIndex: number;
-      errorCode: number;
-      errorMessage: string | null;
-      currentLeader: { leaderId: number; leaderEpoch: number };
-    }[];
-  }[];
-  nodeEndpoints: NodeEndpoint[];
-}
+export type AckPartitionIn = ShareFetchRequest['topics'][number]['partitions'][number];
+export type AcknowledgementBatch = AckPartitionIn['acknowledgementBatches'][number];
+export type SharePartitionOut = MessageValue<
+  (typeof ShareFetch)['response']
+>['responses'][number]['partitions'][number];
