@@ -33,6 +33,7 @@ import type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
 import { forwardThenAccept } from './forward.js';
 import type { Job } from './job.js';
 import { LockKeeper } from './lock-keeper.js';
+import { PollLoop } from './poll-loop.js';
 import { ElasticConcurrency } from './pool/elastic-concurrency.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { DelayForwarder } from './retry/forwarder.js';
@@ -55,8 +56,6 @@ export type Handler<Data, Result> = (
  */
 export type Processor<Data, Result> = Handler<Data, Result> | SandboxOptionsInput;
 
-/** Longest poll while holding rate-limit tokens: a token counts from when it was taken. */
-const LIMITED_POLL_WAIT_MS = 20;
 /** A hold's lock must outlast the wait by this much, so a crash mid-wait never frees it early. */
 const HOLD_MARGIN_MS = 250;
 
@@ -102,8 +101,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private keeper: LockKeeper<Delivery<Data>> | undefined;
   private forwarder: DelayForwarder | undefined;
   private readonly limiter: RateLimiter | undefined;
-  /** The last rate-limited poll found nothing. */
-  private limiterIdle = true;
   private readonly elastic: ElasticConcurrency | undefined;
   private readonly retryBudget: RateLimiter | undefined;
   /** When the next retry postponed past the budget is due (spreads them at the budget's rate). */
@@ -111,7 +108,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private groupConfig: ShareGroupConfig | undefined;
   private readonly host: DeliveryHost<Data, Result>;
   private readonly pollAbort = new AbortController();
-  private slotFreed: (() => void) | undefined;
+  private poller: PollLoop | undefined;
   private runLoop: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
   private ready: Promise<void> | undefined;
@@ -334,74 +331,21 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       );
       return;
     }
-    const consumer = this.consumer!;
-    let failures = 0;
-    while (this.closing === undefined) {
-      const free = this.concurrency - this.running.size;
-      if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          this.slotFreed = resolve;
-        });
-        continue;
-      }
-      let records: AcquiredRecord[];
-      let granted = free;
-      let maxWaitMs = this.options.pollMaxWaitMs;
-      /** Idle and rate-limited: one record, its token taken when it arrives. */
-      let tokenLater = false;
-      try {
-        // Admission: acquire only what the limiter lets run now, so a limited job stays in the
-        // queue and spends no attempt. A token counts from when it is taken, so none is held
-        // through a long wait on an empty queue: while idle, the worker waits for one record
-        // and takes its token when it comes; while busy, it takes tokens first and polls briefly.
-        if (this.limiter !== undefined) {
-          if (this.limiterIdle) {
-            granted = 1;
-            tokenLater = true;
-          } else {
-            const grant = await this.limiter.take(free);
-            if (grant.granted === 0) {
-              this.acks!.flushNow();
-              await sleep(grant.retryInMs, this.pollAbort.signal, this.clock);
-              continue;
-            }
-            granted = grant.granted;
-            maxWaitMs = Math.min(maxWaitMs, LIMITED_POLL_WAIT_MS);
-          }
-        }
-        // Verdicts of finished jobs go out first: on Kafka they ride on this fetch rather than
-        // wait behind it while the member still holds their locks.
-        this.acks!.flushNow();
-        records = await consumer.poll({
-          maxRecords: granted,
-          maxWaitMs,
-          signal: this.pollAbort.signal,
-        });
-        if (this.limiter !== undefined) {
-          if (!tokenLater && records.length < granted)
-            this.limiter
-              .giveBack(granted - records.length)
-              .catch((e: unknown) => this.reportError(toError(e)));
-          this.limiterIdle = records.length === 0;
-        }
-        failures = 0;
-      } catch (err) {
-        if (this.closing !== undefined) break;
-        this.reportError(toError(err));
-        failures++;
-        await sleep(
-          backoffDelay(failures, { baseMs: 100, maxMs: 5000 }),
-          this.pollAbort.signal,
-          this.clock,
-        );
-        continue;
-      }
-      if (records.length === 0) {
-        if (this.running.size === 0 && this.closing === undefined) this.fire('drained');
-        continue;
-      }
-      for (const record of records) this.start(record, tokenLater);
-    }
+    this.poller = new PollLoop({
+      consumer: this.consumer!,
+      acks: this.acks!,
+      clock: this.clock,
+      limiter: this.limiter,
+      pollMaxWaitMs: this.options.pollMaxWaitMs,
+      concurrency: () => this.concurrency,
+      running: () => this.running.size,
+      closing: () => this.closing !== undefined,
+      signal: this.pollAbort.signal,
+      start: (record, needsToken) => this.start(record, needsToken),
+      reportError: (err) => this.reportError(err),
+      drained: () => this.fire('drained'),
+    });
+    await this.poller.run();
   }
 
   private start(record: AcquiredRecord, needsToken = false): void {
@@ -421,9 +365,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         this.elastic?.onFinish(this.clock.now() - entry.startedAt, !entry.failed);
       this.running.delete(entry);
       if (!this.holds.has(entry)) this.keeper!.delete(entry);
-      const wake = this.slotFreed;
-      this.slotFreed = undefined;
-      wake?.();
+      this.poller?.notify();
     });
   }
 
@@ -556,7 +498,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 
   private async shutdown(): Promise<void> {
     this.pollAbort.abort();
-    this.slotFreed?.();
+    this.poller?.notify();
     await this.runLoop?.catch(() => undefined);
     await this.readyPromise?.catch(() => undefined);
     const running = [...this.running];
