@@ -14,7 +14,8 @@ export class FrameAssembler {
   private buffered = 0;
 
   constructor(
-    private readonly maxFrameBytes: number,
+    /** May change between frames: sharq server raises it once a client has authenticated. */
+    public maxFrameBytes: number,
     private readonly context = 'stream',
   ) {}
 

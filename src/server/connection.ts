@@ -3,6 +3,7 @@ import { SharqError, toError } from '../errors/sharq-error.js';
 import { FrameAssembler } from '../kafka/frame-assembler.js';
 import { Reader } from '../kafka/protocol/reader.js';
 import { Writer } from '../kafka/protocol/writer.js';
+import type { SaslSession } from './sasl/session.js';
 
 /**
  * One client connection of `sharq server`, the server side of Kafka's framing:
@@ -16,7 +17,19 @@ import { Writer } from '../kafka/protocol/writer.js';
  * (clients may pipeline; the rest wait in the assembler). A frame that cannot be parsed, an
  * unknown API key, a version the route does not serve, an oversized frame or a client that
  * leaves too much unread closes this connection with a log line; every other connection goes on.
+ *
+ * With SASL on, a connection must authenticate first (src/server/sasl/session.ts): until then it
+ * takes ApiVersions, SaslHandshake and SaslAuthenticate only, any other request closes it (as a
+ * Kafka broker does), and frames are limited to 512 KiB (Kafka's sasl.server.max.receive.size)
+ * so an unauthenticated client cannot make the server buffer `maxRequestBytes`.
  */
+
+/** What a connection may send before it has authenticated. */
+const PRE_AUTH_KEYS: ReadonlySet<number> = new Set([18, 17, 36]);
+/** Largest frame before authentication (Kafka's sasl.server.max.receive.size default). */
+export const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
+/** How long a last answer (a failed authentication's) may take to reach a closing client. */
+const FLUSH_TIMEOUT_MS = 1000;
 
 export interface RequestHeader {
   apiKey: number;
@@ -31,6 +44,8 @@ export interface RequestContext {
   readonly remoteAddress: string;
   /** Aborts when the connection closes or the server stops: long polls end early. */
   readonly signal: AbortSignal;
+  /** This connection's SASL state; undefined when the server runs without SASL. */
+  readonly sasl?: SaslSession | undefined;
 }
 
 /** What the server answers for one API key. */
@@ -77,8 +92,14 @@ export class ServerConnection {
     private readonly limits: ConnectionLimits,
     private readonly log: ServerLogger,
     private readonly onClosed: (c: ServerConnection) => void,
+    private readonly sasl?: SaslSession,
   ) {
-    this.frames = new FrameAssembler(limits.maxRequestBytes, 'request');
+    this.frames = new FrameAssembler(
+      sasl === undefined
+        ? limits.maxRequestBytes
+        : Math.min(limits.maxRequestBytes, PRE_AUTH_MAX_FRAME_BYTES),
+      'request',
+    );
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
     socket.on('timeout', () => {
@@ -98,8 +119,11 @@ export class ServerConnection {
     return this.current;
   }
 
-  /** Closes the connection; a reason logs why (none: the peer closed it). */
-  close(reason?: string, fields: Record<string, unknown> = {}): void {
+  /**
+   * Closes the connection; a reason logs why (none: the peer closed it). `flush` sends what is
+   * written first (a last answer, such as a failed authentication's), bounded by a second.
+   */
+  close(reason?: string, fields: Record<string, unknown> = {}, flush = false): void {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
@@ -108,7 +132,12 @@ export class ServerConnection {
         { connection: this.id, remote: this.remoteAddress, reason, ...fields },
         `closing client connection: ${reason}`,
       );
-    this.socket.destroy();
+    if (flush) {
+      this.socket.end();
+      this.socket.setTimeout(FLUSH_TIMEOUT_MS, () => this.socket.destroy());
+    } else {
+      this.socket.destroy();
+    }
     this.onClosed(this);
   }
 
@@ -137,6 +166,7 @@ export class ServerConnection {
   }
 
   private async serve(frame: Buffer): Promise<void> {
+    if (this.sasl?.expectsRawToken === true) return this.serveRawToken(this.sasl, frame);
     let header: RequestHeader;
     let route: ApiRoute | undefined;
     let body: Reader;
@@ -148,6 +178,18 @@ export class ServerConnection {
         correlationId: r.int32(),
         clientId: r.string(),
       };
+      if (
+        this.sasl !== undefined &&
+        !this.sasl.authenticated &&
+        !PRE_AUTH_KEYS.has(header.apiKey)
+      ) {
+        this.close('request before SASL authentication', {
+          apiKey: header.apiKey,
+          version: header.apiVersion,
+          clientId: header.clientId,
+        });
+        return;
+      }
       route = this.routes.get(header.apiKey);
       if (route === undefined) {
         this.close('unsupported API key', { apiKey: header.apiKey, clientId: header.clientId });
@@ -179,6 +221,7 @@ export class ServerConnection {
         connectionId: this.id,
         remoteAddress: this.remoteAddress,
         signal: this.abort.signal,
+        sasl: this.sasl,
       });
     } catch (err) {
       const error = toError(err);
@@ -205,11 +248,37 @@ export class ServerConnection {
     out.writeInt32BE(out.length - 4 + response.length, 0);
     this.socket.write(out);
     this.socket.write(response);
+    this.afterSasl(this.sasl, { clientId: header.clientId });
+    if (this.closed) return;
     if (this.socket.writableLength > this.limits.maxPendingResponseBytes) {
       this.close('slow reader', {
         unreadBytes: this.socket.writableLength,
         maxPendingResponseBytes: this.limits.maxPendingResponseBytes,
       });
     }
+  }
+
+  /** After SaslHandshake v0, a frame is one SASL token, answered as a bare size-prefixed token. */
+  private async serveRawToken(sasl: SaslSession, token: Buffer): Promise<void> {
+    const response = await sasl.rawToken(token, this.abort.signal);
+    if (this.closed) return;
+    if (response !== null) {
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(response.length, 0);
+      this.socket.write(size);
+      this.socket.write(response);
+    }
+    this.afterSasl(sasl, { handshake: 'v0' });
+  }
+
+  /** Closes after a last SASL answer, or lifts the pre-authentication frame limit. */
+  private afterSasl(sasl: SaslSession | undefined, fields: Record<string, unknown>): void {
+    if (sasl === undefined) return;
+    const last = sasl.closeAfterResponse;
+    if (last !== undefined) {
+      this.close(last.reason, { ...last.fields, ...fields }, true);
+      return;
+    }
+    if (sasl.authenticated) this.frames.maxFrameBytes = this.limits.maxRequestBytes;
   }
 }

@@ -11,6 +11,8 @@ import { SharqServer, type SharqServerOptions } from './server.js';
 
 export type { ServerLogger } from './connection.js';
 export type { ServerOptionsInput } from './options.js';
+export { hashSaslPassword } from './sasl/credential-store.js';
+export type { SaslUserInput } from './sasl/sasl-options.js';
 export { SharqServer, type SharqServerOptions } from './server.js';
 
 /** A server answering every API sharq serves, started; resolves once it listens. */

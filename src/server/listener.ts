@@ -2,6 +2,7 @@ import net from 'node:net';
 import { SharqError } from '../errors/sharq-error.js';
 import { type ApiRoute, ServerConnection, type ServerLogger } from './connection.js';
 import type { ServerConfig } from './options.js';
+import type { SaslAuthenticator } from './sasl/session.js';
 
 /** Loopback addresses: the only ones `sharq server` listens on unless told otherwise. */
 export function isLoopback(host: string): boolean {
@@ -24,6 +25,8 @@ export class KafkaProtocolListener {
     private readonly config: ServerConfig,
     routes: readonly ApiRoute[],
     private readonly log: ServerLogger,
+    /** With SASL on, each connection authenticates before anything else. */
+    private readonly sasl?: SaslAuthenticator,
   ) {
     this.routes = new Map(routes.map((r) => [r.apiKey, r]));
     if (!isLoopback(config.host) && !config.allowRemote) {
@@ -108,6 +111,7 @@ export class KafkaProtocolListener {
       this.config,
       this.log,
       (c) => this.connections.delete(c),
+      this.sasl?.session(),
     );
     this.connections.add(connection);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SaslServerOptions } from './sasl/sasl-options.js';
 
 /** `sharq server`: the embedded engine behind a listener that speaks Kafka's protocol. */
 export const ServerOptions = z
@@ -62,6 +63,9 @@ export const ServerOptions = z
       .describe(
         'Response bytes a client may leave unread before it is disconnected as a slow reader. Default: 64 MiB.',
       ),
+    sasl: SaslServerOptions.optional().describe(
+      'SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512): clients must log in before any other request. Default: off (anyone who can connect may do anything). See [sharq server](server.md#sasl-authentication).',
+    ),
   })
   .strict();
 export type ServerOptionsInput = z.input<typeof ServerOptions>;

@@ -6,7 +6,10 @@ import { systemClock } from '../util/clock.js';
 import { ProducerRegistry } from './broker/producers.js';
 import type { ApiRoute, ServerLogger } from './connection.js';
 import { isLoopback, KafkaProtocolListener } from './listener.js';
-import { ServerOptions, type ServerOptionsInput } from './options.js';
+import { type ServerConfig, ServerOptions, type ServerOptionsInput } from './options.js';
+import { CredentialStore } from './sasl/credential-store.js';
+import type { SaslServerConfig } from './sasl/sasl-options.js';
+import { SaslAuthenticator } from './sasl/session.js';
 import { ShareCoordinator } from './share/share-coordinator.js';
 import { TopicIds } from './topic-ids.js';
 
@@ -47,7 +50,10 @@ export const stderrLogger: ServerLogger = {
  */
 export class SharqServer {
   readonly engine: EmbeddedEngine;
-  private readonly config;
+  private readonly config: Omit<ServerConfig, 'sasl'>;
+  /** Until `start()` hashes them: the configured users (then dropped, passwords with them). */
+  private saslConfig: SaslServerConfig | undefined;
+  private readonly saslMechanisms: readonly string[] | undefined;
   private readonly log: ServerLogger;
   private listener: KafkaProtocolListener | undefined;
   private coordinator: ShareCoordinator | undefined;
@@ -59,7 +65,10 @@ export class SharqServer {
     private readonly routes: RouteFactory,
   ) {
     const { engine, logger, ...server } = options;
-    this.config = parseOptions('sharq server', ServerOptions, server);
+    const { sasl, ...config } = parseOptions('sharq server', ServerOptions, server);
+    this.config = config;
+    this.saslConfig = sasl;
+    this.saslMechanisms = sasl?.mechanisms;
     this.log = logger ?? stderrLogger;
     this.engine = new EmbeddedEngine(engine ?? {});
   }
@@ -67,6 +76,7 @@ export class SharqServer {
   /** Opens the data directory, then listens; resolves with the bound address. */
   start(): Promise<{ host: string; port: number }> {
     this.starting ??= (async () => {
+      const sasl = await this.authenticator();
       await this.engine.start();
       const wildcard = this.config.host === '0.0.0.0' || this.config.host === '::';
       const advertised = this.config.advertisedHost ?? (wildcard ? '127.0.0.1' : this.config.host);
@@ -89,19 +99,29 @@ export class SharqServer {
         clusterId: `sharq-${randomUUID().slice(0, 8)}`,
         log: this.log,
       };
-      const listener = new KafkaProtocolListener(this.config, this.routes(parts), this.log);
+      const listener = new KafkaProtocolListener(this.config, this.routes(parts), this.log, sasl);
       this.listener = listener;
       try {
         const address = await listener.listen();
         // Port 0 picks one: Metadata and FindCoordinator must name the real one.
         node.port = address.port;
-        if (!isLoopback(this.config.host))
+        if (!isLoopback(this.config.host) && sasl === undefined)
           this.log.warn(
             { host: this.config.host },
             'sharq server listens beyond this machine without authentication',
           );
+        if (!isLoopback(this.config.host) && sasl?.mechanisms.includes('PLAIN'))
+          this.log.warn(
+            { host: this.config.host },
+            'SASL PLAIN is on beyond this machine: without TLS its passwords cross the network in clear',
+          );
         this.log.info(
-          { host: address.host, port: address.port, dataDir: this.engine.dataDir },
+          {
+            host: address.host,
+            port: address.port,
+            dataDir: this.engine.dataDir,
+            sasl: sasl === undefined ? 'off' : sasl.mechanisms.join(','),
+          },
           'sharq server listening',
         );
         return address;
@@ -111,6 +131,21 @@ export class SharqServer {
       }
     })();
     return this.starting;
+  }
+
+  /** The SASL mechanisms clients must use, or undefined when SASL is off. */
+  get sasl(): readonly string[] | undefined {
+    return this.saslMechanisms;
+  }
+
+  /** Hashes the configured passwords into SCRAM credentials and forgets the passwords. */
+  private async authenticator(): Promise<SaslAuthenticator | undefined> {
+    const config = this.saslConfig;
+    if (config === undefined) return undefined;
+    this.saslConfig = undefined;
+    const store = await CredentialStore.build(config);
+    const { mechanisms, failedAuthenticationDelayMs } = config;
+    return new SaslAuthenticator({ mechanisms, failedAuthenticationDelayMs }, store);
   }
 
   /**

@@ -6,12 +6,14 @@ import type { BrokerContext } from './context.js';
 import { fetchRoutes } from './fetch.js';
 import { metadataRoutes } from './metadata.js';
 import { produceRoutes } from './produce.js';
+import { saslRoutes } from './sasl.js';
 import { shareRoutes } from './share.js';
 
 /**
  * Every route of `sharq server` (a `RouteFactory` for `SharqServer`): ApiVersions, advertising
  * exactly these; Metadata, FindCoordinator, DescribeCluster; Produce, InitProducerId; Fetch,
- * ListOffsets; the admin and share-group APIs; and the share APIs of the coordinator.
+ * ListOffsets; the admin and share-group APIs; the share APIs of the coordinator; and
+ * SaslHandshake, SaslAuthenticate (answered by each connection's SASL session).
  */
 export function brokerRoutes(parts: ServerParts & { defaultPartitions?: number }): ApiRoute[] {
   const { engine, coordinator } = parts;
@@ -50,6 +52,7 @@ export function brokerRoutes(parts: ServerParts & { defaultPartitions?: number }
       },
     }),
     ...shareRoutes(coordinator),
+    ...saslRoutes(),
   ];
   return [apiVersionsRoute(routes), ...routes];
 }

@@ -4,8 +4,17 @@ import { type MessageValue, message } from '../message.js';
 
 /*
  * SaslAuthenticate (key 36), v0-2 (KIP-152). From Kafka 4.4 `SaslAuthenticateRequest.json` /
- * `SaslAuthenticateResponse.json` (valid 0-2, flexible 2+). Carries one SASL token each way. v1
- * adds SessionLifetimeMs (KIP-368: 0 = no re-authentication required).
+ * `SaslAuthenticateResponse.json` (valid 0-2, flexible 2+):
+ *
+ *   Request  { "name": "AuthBytes", "type": "bytes", "versions": "0+" }
+ *   Response { "name": "ErrorCode", "type": "int16", "versions": "0+" },
+ *            { "name": "ErrorMessage", "type": "string", "versions": "0+", "nullableVersions": "0+" },
+ *            { "name": "AuthBytes", "type": "bytes", "versions": "0+" },
+ *            { "name": "SessionLifetimeMs", "type": "int64", "versions": "1+", "default": "0",
+ *              "ignorable": true }
+ *
+ * Carries one SASL token each way. v1 adds SessionLifetimeMs (KIP-368: 0 = the session does not
+ * expire, no re-authentication required).
  */
 
 const SaslAuthenticateRequest = message({

@@ -4,10 +4,16 @@ import { type MessageValue, message } from '../message.js';
 
 /*
  * SaslHandshake (key 17), v0-1. From Kafka 4.4 `SaslHandshakeRequest.json` /
- * `SaslHandshakeResponse.json` (valid 0-1, never flexible). In v0 the SASL tokens that follow go
- * as raw size-prefixed frames; v1 (KIP-152) wraps them in SaslAuthenticate. The response lists
- * the mechanisms the broker enables (errorCode 33 UNSUPPORTED_SASL_MECHANISM when the asked one
- * is not among them).
+ * `SaslHandshakeResponse.json` (valid 0-1, flexible none; the response cannot be bumped, see
+ * KAFKA-9577):
+ *
+ *   Request  { "name": "Mechanism", "type": "string", "versions": "0+" }
+ *   Response { "name": "ErrorCode", "type": "int16", "versions": "0+" },
+ *            { "name": "Mechanisms", "type": "[]string", "versions": "0+" }
+ *
+ * In v0 the SASL tokens that follow go as raw size-prefixed frames; v1 (KIP-152) wraps them in
+ * SaslAuthenticate. The response lists the mechanisms the broker enables (errorCode 33
+ * UNSUPPORTED_SASL_MECHANISM when the asked one is not among them).
  */
 
 const SaslHandshakeRequest = message({
