@@ -9,6 +9,7 @@ import {
   WorkerOptions,
 } from '../../src/options/queue-options.js';
 import { ServerOptions } from '../../src/server/options.js';
+import { SaslServerOptions } from '../../src/server/sasl/sasl-options.js';
 import { ElasticConcurrencyOptions } from '../../workers/pool/elastic-concurrency.js';
 import { RateLimitOptions, RetryBudgetOptions } from '../../workers/rate-limit/limiter.js';
 import { SandboxOptions } from '../../workers/sandbox/pool.js';
@@ -95,7 +96,13 @@ export const SURFACES: readonly Surface[] = [
     title: 'ServerOptions',
     schema: ServerOptions,
     where:
-      '`sharq server` (its flags: `--host`, `--port`, `--advertised-host`, `--allow-remote`, `--max-connections`, `--data-dir`) and `startServer()` from `sharq/server`; see [sharq server](server.md).',
+      '`sharq server` (its flags: `--host`, `--port`, `--advertised-host`, `--allow-remote`, `--max-connections`, `--data-dir`, `--sasl-users`, `--sasl-mechanisms`) and `startServer()` from `sharq/server`; see [sharq server](server.md).',
+  },
+  {
+    title: 'SaslServerOptions',
+    schema: SaslServerOptions,
+    where:
+      '`sasl` of [ServerOptions](#serveroptions); from the command line `--sasl-users FILE` (a JSON array of users) or `SHARQ_SERVER_SASL_USERS` (the JSON itself), and `--sasl-mechanisms` or `SHARQ_SERVER_SASL_MECHANISMS`; see [SASL](server.md#sasl-authentication).',
   },
   {
     title: 'WorkerCommandOptions',

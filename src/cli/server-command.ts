@@ -2,20 +2,25 @@
  * `sharq server`: the embedded engine behind a Kafka-protocol listener, so a web app, worker
  * processes, the CLI and Kafka's own tools on this machine share its queues.
  *
- *   stdout  one JSON line `{"event":"listening","host","port","dataDir"}` once it accepts
+ *   stdout  one JSON line `{"event":"listening","host","port","dataDir","sasl"}` once it accepts
  *           connections, and `{"event":"stopped"}` after a clean stop
  *   stderr  JSON log lines (misbehaving clients, warnings)
  *   exit    0 after SIGTERM / SIGINT (requests in flight finished, data flushed, directory
  *           lock released); 1 when it cannot start (port taken, directory locked or damaged);
  *           2 for bad flags; a second signal exits 130 at once
  */
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SharqError, toError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
 import { ServerOptions } from '../server/options.js';
 import { brokerRoutes } from '../server/routes/index.js';
-import { SharqServer } from '../server/server.js';
+import { SASL_MECHANISMS, SaslUsers } from '../server/sasl/sasl-options.js';
+import { SharqServer, type SharqServerOptions } from '../server/server.js';
+
+const USERS_ENV = 'SHARQ_SERVER_SASL_USERS';
+const MECHANISMS_ENV = 'SHARQ_SERVER_SASL_MECHANISMS';
 
 const ServerCommandOptions = z
   .object({
@@ -32,12 +37,27 @@ const ServerCommandOptions = z
       .number()
       .pipe(ServerOptions.shape.maxConnections.unwrap())
       .optional(),
+    'sasl-users': z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        `JSON file of SASL users, [{"username","password"}, ...] (or pre-hashed); turns SASL on. Also ${USERS_ENV} (the JSON itself).`,
+      ),
+    'sasl-mechanisms': z
+      .string()
+      .transform((s) => s.split(',').map((m) => m.trim().toUpperCase()))
+      .pipe(z.array(z.enum(SASL_MECHANISMS)).min(1))
+      .optional()
+      .describe(
+        `Comma-separated, of ${SASL_MECHANISMS.join(', ')}. Default: SCRAM-SHA-256,SCRAM-SHA-512. Also ${MECHANISMS_ENV}.`,
+      ),
   })
   .strict();
 
 export const SERVER_HELP = `sharq server — the embedded engine as a local broker that speaks the Kafka protocol
 
-Usage: sharq server [--port 9092] [--host 127.0.0.1] [--data-dir ./.sharq]
+Usage: sharq server [--port 9092] [--host 127.0.0.1] [--data-dir ./.sharq] [--sasl-users users.json]
 
 Options:
 ${Object.entries(ServerCommandOptions.shape)
@@ -47,47 +67,114 @@ ${Object.entries(ServerCommandOptions.shape)
 Clients connect as to Kafka: engine { type: 'kafka', brokers: ['127.0.0.1:9092'] }, or
 SHARQ_BROKERS=127.0.0.1:9092 for 'sharq worker'. Stop with SIGTERM or Ctrl-C.`;
 
-export async function runServerCommand(argv: string[]): Promise<number> {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'allow-remote': { type: 'boolean' },
-        'advertised-host': { type: 'string' },
-        'max-connections': { type: 'string' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`sharq server: ${toError(err).message}\n\n${SERVER_HELP}\n`);
-    return 2;
-  }
-  let flags: z.output<typeof ServerCommandOptions>;
-  try {
-    flags = parseOptions('sharq server', ServerCommandOptions, values);
-  } catch (err) {
-    process.stderr.write(`sharq server: ${toError(err).message}\n`);
-    return 2;
-  }
-  const server = new SharqServer(
-    {
-      host: flags.host,
-      port: flags.port,
-      allowRemote: flags['allow-remote'],
-      ...(flags['advertised-host'] === undefined
-        ? {}
-        : { advertisedHost: flags['advertised-host'] }),
-      ...(flags['max-connections'] === undefined
-        ? {}
-        : { maxConnections: flags['max-connections'] }),
-      engine: { dataDir: flags['data-dir'] },
+/**
+ * The server's options from its flags and environment; throws SHARQ_ERR_INVALID_OPTION (or a
+ * parseArgs error) for bad ones. Passwords never appear in the message: zod's rules name the
+ * option, not the value.
+ */
+export function serverOptionsFromCommandLine(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => undefined,
+): SharqServerOptions {
+  const values: Record<string, unknown> = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'allow-remote': { type: 'boolean' },
+      'advertised-host': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'sasl-users': { type: 'string' },
+      'sasl-mechanisms': { type: 'string' },
     },
-    brokerRoutes,
+    strict: true,
+  }).values;
+  if (values['sasl-mechanisms'] === undefined && env[MECHANISMS_ENV])
+    values['sasl-mechanisms'] = env[MECHANISMS_ENV];
+  const flags = parseOptions('sharq server', ServerCommandOptions, values);
+  const users = saslUsers(flags['sasl-users'], env[USERS_ENV], warn);
+  if (users === undefined && flags['sasl-mechanisms'] !== undefined) {
+    throw invalidFlag('sasl-mechanisms', `SASL needs users: give --sasl-users or ${USERS_ENV}`);
+  }
+  return {
+    host: flags.host,
+    port: flags.port,
+    allowRemote: flags['allow-remote'],
+    ...(flags['advertised-host'] === undefined ? {} : { advertisedHost: flags['advertised-host'] }),
+    ...(flags['max-connections'] === undefined ? {} : { maxConnections: flags['max-connections'] }),
+    ...(users === undefined
+      ? {}
+      : {
+          sasl: {
+            users,
+            ...(flags['sasl-mechanisms'] === undefined
+              ? {}
+              : { mechanisms: flags['sasl-mechanisms'] }),
+          },
+        }),
+    engine: { dataDir: flags['data-dir'] },
+  };
+}
+
+/** The users of `--sasl-users FILE`, else of SHARQ_SERVER_SASL_USERS, checked; undefined: SASL off. */
+function saslUsers(
+  file: string | undefined,
+  inline: string | undefined,
+  warn: (message: string) => void,
+): z.output<typeof SaslUsers> | undefined {
+  let text: string;
+  let source: string;
+  if (file !== undefined) {
+    source = file;
+    try {
+      text = readFileSync(file, 'utf8');
+      // Passwords in a file others may read: say so (as ssh does), but start.
+      if ((statSync(file).mode & 0o077) !== 0 && text.includes('"password"'))
+        warn(`${file} holds passwords and is readable by other users; chmod 600 it`);
+    } catch (err) {
+      throw invalidFlag('sasl-users', `cannot read ${file}: ${toError(err).message}`);
+    }
+  } else if (inline !== undefined && inline.trim() !== '') {
+    source = USERS_ENV;
+    text = inline;
+  } else {
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text, which may hold a password.
+    throw invalidFlag('sasl-users', `${source} is not valid JSON`);
+  }
+  return [...parseOptions(`sharq server ${source}`, SaslUsers, json)];
+}
+
+function invalidFlag(flag: string, message: string): SharqError {
+  return new SharqError(
+    'SHARQ_ERR_INVALID_OPTION',
+    `Invalid sharq server options: --${flag}: ${message}`,
+    {
+      details: { surface: 'sharq server', problems: [{ option: flag, rule: message }] },
+    },
   );
+}
+
+export async function runServerCommand(argv: string[]): Promise<number> {
+  let options: SharqServerOptions;
+  try {
+    options = serverOptionsFromCommandLine(argv, process.env, (message) =>
+      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message })}\n`),
+    );
+  } catch (err) {
+    const error = toError(err);
+    const usage = SharqError.is(error) ? '' : `\n\n${SERVER_HELP}`;
+    process.stderr.write(`sharq server: ${error.message}${usage}\n`);
+    return 2;
+  }
+  const server = new SharqServer(options, brokerRoutes);
   let signals = 0;
   const stopped = new Promise<void>((resolve) => {
     const onSignal = () => {
@@ -101,7 +188,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   try {
     const address = await server.start();
     process.stdout.write(
-      `${JSON.stringify({ event: 'listening', host: address.host, port: address.port, dataDir: server.engine.dataDir })}\n`,
+      `${JSON.stringify({ event: 'listening', host: address.host, port: address.port, dataDir: server.engine.dataDir, sasl: server.sasl ?? null })}\n`,
     );
   } catch (err) {
     const error = toError(err);

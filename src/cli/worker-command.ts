@@ -120,6 +120,25 @@ export const WorkerCommandOptions = z
         description: `Kafka client id of this process. Default: ${DEFAULTS.clientId}.`,
         placeholder: 'ID',
       }),
+    'sasl-mechanism': z
+      .string()
+      .transform((s) => s.toLowerCase())
+      .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']))
+      .optional()
+      .meta({
+        description:
+          'SASL mechanism of the kafka engine (plain, scram-sha-256, scram-sha-512); needs the username and password too.',
+        placeholder: 'MECHANISM',
+      }),
+    'sasl-username': z.string().min(1).optional().meta({
+      description: 'SASL username of the kafka engine.',
+      placeholder: 'USER',
+    }),
+    'sasl-password': z.string().min(1).optional().meta({
+      description:
+        'SASL password of the kafka engine. Prefer the environment variable: a flag shows in `ps`.',
+      placeholder: 'PASSWORD',
+    }),
     'shutdown-timeout-ms': numberFlag(WorkerOptions.shape.shutdownTimeoutMs.unwrap())
       .optional()
       .describe(
@@ -196,7 +215,7 @@ function stop(): number {
   return 0;
 }
 
-function parseCommandLine(
+export function parseCommandLine(
   argv: string[],
   env: NodeJS.ProcessEnv,
 ): { config: WorkerCommandConfig; modulePath: string; fromEnv: ReadonlySet<Flag> } {
@@ -300,7 +319,7 @@ type EngineOption = NonNullable<WorkerOptionsInput['engine']>;
  * The engine the flags (or environment) select, merged over the module's options of the same
  * engine (so its `fsync`, `ssl` or `sasl` stay); with no engine flag, the module's own choice.
  */
-function engineOption(
+export function engineOption(
   config: WorkerCommandConfig,
   fromModule: EngineOption | undefined,
   fromEnv: ReadonlySet<Flag>,
@@ -317,10 +336,17 @@ function engineOption(
       flag,
       `applies to the ${engine} engine only${type !== undefined ? `, and ${type} is selected` : ''}${fromEnv.has(flag) ? ` (it comes from ${envName(flag)})` : ''}`,
     );
+  const saslFlags = (['sasl-mechanism', 'sasl-username', 'sasl-password'] as const).filter(
+    (f) => config[f] !== undefined,
+  );
   if (type === undefined) {
-    if (clientId === undefined) return fromModule;
-    if (moduleKafka === undefined) throw misplaced('client-id', 'kafka');
-    return { ...moduleKafka, clientId };
+    if (clientId === undefined && saslFlags.length === 0) return fromModule;
+    if (moduleKafka === undefined) throw misplaced(saslFlags[0] ?? 'client-id', 'kafka');
+    return {
+      ...moduleKafka,
+      ...(clientId !== undefined ? { clientId } : {}),
+      ...(saslFlags.length > 0 ? { sasl: saslOption(config) } : {}),
+    };
   }
   if (type === 'kafka') {
     if (dataDir !== undefined) throw misplaced('data-dir', 'embedded');
@@ -332,8 +358,10 @@ function engineOption(
       type: 'kafka',
       brokers: list,
       ...(clientId !== undefined ? { clientId } : {}),
+      ...(saslFlags.length > 0 ? { sasl: saslOption(config) } : {}),
     };
   }
+  if (saslFlags[0] !== undefined) throw misplaced(saslFlags[0], 'kafka');
   if (brokers !== undefined) throw misplaced('brokers', 'kafka');
   if (clientId !== undefined) throw misplaced('client-id', 'kafka');
   return {
@@ -341,6 +369,27 @@ function engineOption(
     type: 'embedded',
     ...(dataDir !== undefined ? { dataDir } : {}),
   };
+}
+
+/** SASL from the three flags (or their variables): all three or an error naming the missing. */
+function saslOption(config: WorkerCommandConfig): {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+} {
+  const mechanism = config['sasl-mechanism'];
+  const username = config['sasl-username'];
+  const password = config['sasl-password'];
+  if (mechanism === undefined || username === undefined || password === undefined) {
+    const missing = (['sasl-mechanism', 'sasl-username', 'sasl-password'] as const).filter(
+      (f) => config[f] === undefined,
+    );
+    throw invalid(
+      missing[0]!,
+      `SASL needs ${missing.map((f) => `--${f} (or ${envName(f)})`).join(' and ')} as well`,
+    );
+  }
+  return { mechanism, username, password };
 }
 
 /** The module's engine options when they are a plain options object of that engine type. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { SharqError } from '../errors/sharq-error.js';
@@ -28,15 +29,39 @@ const shared = new Map<string, Shared>();
 /**
  * The engine of a Queue or Worker without an `engine` option: Kafka at `SHARQ_BROKERS` when it is
  * set (a comma-separated list: `sharq server` in development, a cluster in production, the same
- * application code), else the embedded engine in `./.sharq`.
+ * application code), with SASL from `SHARQ_SASL_MECHANISM` (plain, scram-sha-256,
+ * scram-sha-512), `SHARQ_SASL_USERNAME` and `SHARQ_SASL_PASSWORD` when they are set; else the
+ * embedded engine in `./.sharq`.
  */
 export function defaultEngineOptions(env: NodeJS.ProcessEnv = process.env): EngineOptions {
   const brokers = env.SHARQ_BROKERS?.split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  return brokers !== undefined && brokers.length > 0
-    ? ({ type: 'kafka', brokers } as EngineOptions)
-    : ({ type: 'embedded' } as EngineOptions);
+  if (brokers === undefined || brokers.length === 0) return { type: 'embedded' } as EngineOptions;
+  const sasl = saslFromEnv(env);
+  return { type: 'kafka', brokers, ...(sasl === undefined ? {} : { sasl }) } as EngineOptions;
+}
+
+/**
+ * SASL options from `SHARQ_SASL_MECHANISM`, `SHARQ_SASL_USERNAME`, `SHARQ_SASL_PASSWORD`: all
+ * three or none (undefined). The engine's schema checks the mechanism.
+ */
+export function saslFromEnv(env: NodeJS.ProcessEnv): unknown {
+  const names = ['SHARQ_SASL_MECHANISM', 'SHARQ_SASL_USERNAME', 'SHARQ_SASL_PASSWORD'] as const;
+  const given = names.filter((n) => env[n] !== undefined && env[n] !== '');
+  if (given.length === 0) return undefined;
+  if (given.length < names.length) {
+    throw new SharqError(
+      'SHARQ_ERR_INVALID_OPTION',
+      `SASL from the environment needs ${names.join(', ')}; ${names.filter((n) => !given.includes(n)).join(', ')} not set`,
+      { details: { surface: 'environment', missing: names.filter((n) => !given.includes(n)) } },
+    );
+  }
+  return {
+    mechanism: env.SHARQ_SASL_MECHANISM?.toLowerCase(),
+    username: env.SHARQ_SASL_USERNAME,
+    password: env.SHARQ_SASL_PASSWORD,
+  };
 }
 
 export function leaseEngine(option: unknown): EngineLease {
@@ -45,7 +70,7 @@ export function leaseEngine(option: unknown): EngineLease {
   const key =
     config.type === 'embedded'
       ? `embedded:${path.resolve(config.dataDir)}`
-      : `kafka:${config.clientId}:${[...config.brokers].sort().join(',')}`;
+      : `kafka:${config.clientId}:${[...config.brokers].sort().join(',')}:${securityKey(config)}`;
   let entry = shared.get(key);
   if (entry === undefined) {
     entry = { engine: createEngine(config), leases: 0 };
@@ -79,6 +104,16 @@ export function createEngine(option: EngineOptions): Engine {
   const config = parseOptions('engine', EngineOptions, option);
   if (config.type === 'embedded') return new EmbeddedEngine(config);
   return new KafkaEngine(config);
+}
+
+/** Options that must not be shared across: another user or TLS setting is another engine. */
+function securityKey(config: { ssl?: unknown; sasl?: unknown }): string {
+  if (config.ssl === undefined && config.sasl === undefined) return '';
+  // Hashed: the key must not hold the password itself.
+  return createHash('sha256')
+    .update(JSON.stringify([config.ssl ?? null, config.sasl ?? null]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function isEngine(v: unknown): v is Engine {
