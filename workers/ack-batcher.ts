@@ -1,6 +1,6 @@
 import type { Acknowledgement, AckResult, ShareConsumer } from '../src/engine/types.js';
 
-type Verdict = { error?: Error; renewedUntil?: number };
+export type Verdict = { error?: Error; renewedUntil?: number };
 
 interface Pending {
   ack: Acknowledgement;
@@ -27,16 +27,22 @@ export class AckBatcher {
 
   /** Resolves once the engine has applied the ack; `error` says why it was refused. */
   submit(ack: Acknowledgement): Promise<Verdict> {
-    return new Promise((resolve) => {
-      this.queue.push({ ack, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise((resolve) => this.submitWith(ack, resolve));
   }
 
-  /** Waits for every submitted ack to be applied. */
+  /**
+   * `submit` without a promise, for the job loop: `done` is called once the engine has applied
+   * the ack (or refused it), before `drain()` resolves.
+   */
+  submitWith(ack: Acknowledgement, done: (verdict: Verdict) => void): void {
+    this.queue.push({ ack, resolve: done });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Waits for every submitted ack to be applied and its caller told. */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight.size > 0) {
       if (this.queue.length > 0) this.flush();

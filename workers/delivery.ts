@@ -55,7 +55,8 @@ export interface DeliveryHost<Data, Result> {
   readonly deliveryLimit: number;
   /** The longest retry held on the worker: the hold limit, capped at half the lock. */
   readonly holdLimitMs: number;
-  invoke(job: Job<Data>, signal: AbortSignal): Promise<Result>;
+  /** Runs the handler; a synchronous one returns its result (or throws) without a promise. */
+  invoke(job: Job<Data>, signal: AbortSignal): Promise<Result> | Result;
   /** A RateLimitError without `delayMs` waits this long (the limiter's window), else the hold limit. */
   readonly rateLimitWaitMs: number | undefined;
   /** Waits for a rate-limit token; false when the worker closed or lost the lock first. */
@@ -63,6 +64,10 @@ export interface DeliveryHost<Data, Result> {
   /** Takes a token of the retry budget; resolves with how much longer a retry must wait (0: none). */
   retryBudgetWait(): Promise<number>;
   settle(entry: Delivery<Data>, type: AckType): Promise<boolean>;
+  /** The success path: ACCEPT, and `completed` once the engine applied it. No promise per job. */
+  accept(entry: Delivery<Data>, job: Job<Data>, result: Result): void;
+  /** The delivery is over (its verdict may still be on its way): frees its slot. */
+  finished(entry: Delivery<Data>): void;
   /** Keeps the record locked for `delayMs` without a slot, then RELEASEs it. */
   hold(entry: Delivery<Data>, delayMs: number, attemptsMade: number): void;
   /**
@@ -84,7 +89,6 @@ export interface DeliveryHost<Data, Result> {
   emitActive(job: Job<Data>): void;
   /** The handler is about to run (the elastic pool counts it). */
   handlerStarting(entry: Delivery<Data>): void;
-  emitCompleted(job: Job<Data>, result: Result): void;
   emitFailed(job: Job<Data> | undefined, error: Error, outcome: FailureOutcome): void;
   emitRetrying(job: Job<Data>, error: Error, info: RetryInfo): void;
   /** progress / log of every job, one object for all of them. */
@@ -94,6 +98,7 @@ export interface DeliveryHost<Data, Result> {
 
 /** A signal that never aborts, for handlers that do not take one (saves an AbortController per job). */
 const NEVER = new AbortController().signal;
+const DONE: Promise<void> = Promise.resolve();
 
 export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): Delivery<Data> {
   return {
@@ -107,7 +112,7 @@ export function newDelivery<Data>(record: AcquiredRecord, withSignal: boolean): 
     needsToken: false,
     deciding: false,
     startedAt: 0,
-    done: Promise.resolve(),
+    done: DONE,
   };
 }
 
@@ -135,123 +140,127 @@ export async function runDelivery<Data, Result>(
   host: DeliveryHost<Data, Result>,
   entry: Delivery<Data>,
 ): Promise<void> {
-  const { record } = entry;
-  const { options } = host;
-  let run: JobRun;
-  let job: Job<Data>;
-  let state: {
-    attemptsMade: number;
-    deliveryCount: number;
-    attempts: number;
-    deliveryLimit: number;
-  };
   try {
-    run = decodeRun(record);
-    const decoded = decodeJob(record);
-    const data = parseJobData(
-      options.schema,
-      decoded.data,
-      'Job data does not match the worker schema',
-      {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-      },
-    ) as Data;
-    state = {
-      attemptsMade: run.attemptsMade ?? 0,
-      deliveryCount: record.deliveryCount,
-      attempts: run.attempts ?? options.attempts,
-      deliveryLimit: host.deliveryLimit,
+    const { record } = entry;
+    const { options } = host;
+    let run: JobRun;
+    let job: Job<Data>;
+    let state: {
+      attemptsMade: number;
+      deliveryCount: number;
+      attempts: number;
+      deliveryLimit: number;
     };
-    job = jobFromRecord(
-      record,
-      decoded,
-      data,
-      { made: attemptOf(state) - 1, allowed: state.attempts },
-      entry,
-      host.jobHooks,
-    );
-    entry.job = job;
-  } catch (err) {
-    // A poison record never reaches the handler: it goes to the DLQ with the reason.
-    const error = toError(err);
-    await host.deadLetter(entry, 'invalid-payload', error, record.deliveryCount);
-    host.emitFailed(undefined, error, 'dead-letter');
-    return;
-  }
-  // Built only when needed (a failure, a redelivery, a due time): most jobs never need it.
-  const spec = run.backoff;
-  let lazyPolicy: RetryPolicy | undefined;
-  const policy = (): RetryPolicy => {
-    lazyPolicy ??= policyOf(host, spec ?? backoffSpec(options.backoff), () => job);
-    return lazyPolicy;
-  };
-
-  // The common case, a first delivery with nothing to check, skips the admission rules.
-  const plain =
-    run.group === undefined &&
-    run.dueAt === undefined &&
-    state.deliveryCount === 1 &&
-    state.attemptsMade < state.attempts;
-  const admission: Admission = plain
-    ? RUN
-    : admit(state, run, host.group, policy(), host.clock.now());
-  switch (admission.type) {
-    case 'skip':
-      await host.settle(entry, AckType.Accept);
-      return;
-    case 'dead-letter': {
-      const error = new SharqError(
-        'SHARQ_ERR_ATTEMPTS_EXHAUSTED',
-        `Job ${job.id} spent its ${state.attempts} attempts in deliveries that ended without a verdict (its workers stopped or lost its lock)`,
-        { details: { jobId: job.id, attempts: state.attempts } },
+    try {
+      run = decodeRun(record);
+      const decoded = decodeJob(record);
+      const data = parseJobData(
+        options.schema,
+        decoded.data,
+        'Job data does not match the worker schema',
+        {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+        },
+      ) as Data;
+      state = {
+        attemptsMade: run.attemptsMade ?? 0,
+        deliveryCount: record.deliveryCount,
+        attempts: run.attempts ?? options.attempts,
+        deliveryLimit: host.deliveryLimit,
+      };
+      job = jobFromRecord(
+        record,
+        decoded,
+        data,
+        { made: attemptOf(state) - 1, allowed: state.attempts },
+        entry,
+        host.jobHooks,
       );
-      await host.deadLetter(entry, admission.reason, error, state.attempts);
-      host.emitFailed(job, error, 'dead-letter');
+      entry.job = job;
+    } catch (err) {
+      // A poison record never reaches the handler: it goes to the DLQ with the reason.
+      const error = toError(err);
+      await host.deadLetter(entry, 'invalid-payload', error, record.deliveryCount);
+      host.emitFailed(undefined, error, 'dead-letter');
       return;
     }
-    case 'forward':
-      // Due later (keeps its group mark, none for a delayed add), or a retry redelivered early.
-      await host.forward(
-        entry,
-        admission.dueAt,
-        admission.attemptsMade,
-        run.dueAt !== undefined && run.dueAt > host.clock.now() ? run.group : host.group,
-      );
-      return;
-    case 'wait':
-      // Due within the hold limit: wait here, lock renewed by the sweep.
-      await sleep(admission.delayMs, entry.controller?.signal, host.clock);
-      if (entry.abandoned) return;
-      break;
-    case 'run':
-      break;
-  }
-  // Held (lock renewed) until the limiter lets it run; on shutdown it is released unrun.
-  if (entry.needsToken && !(await host.waitForToken(entry))) {
-    if (!entry.abandoned) await host.settle(entry, AckType.Release);
-    return;
-  }
+    // Built only when needed (a failure, a redelivery, a due time): most jobs never need it.
+    const spec = run.backoff;
+    let lazyPolicy: RetryPolicy | undefined;
+    const policy = (): RetryPolicy => {
+      lazyPolicy ??= policyOf(host, spec ?? backoffSpec(options.backoff), () => job);
+      return lazyPolicy;
+    };
 
-  host.handlerStarting(entry);
-  host.emitActive(job);
-  let result: Result;
-  try {
-    result = await invokeWithTimeout(host, entry, job, run.timeout ?? options.timeout);
-  } catch (thrown) {
+    // The common case, a first delivery with nothing to check, skips the admission rules.
+    const plain =
+      run.group === undefined &&
+      run.dueAt === undefined &&
+      state.deliveryCount === 1 &&
+      state.attemptsMade < state.attempts;
+    const admission: Admission = plain
+      ? RUN
+      : admit(state, run, host.group, policy(), host.clock.now());
+    switch (admission.type) {
+      case 'skip':
+        await host.settle(entry, AckType.Accept);
+        return;
+      case 'dead-letter': {
+        const error = new SharqError(
+          'SHARQ_ERR_ATTEMPTS_EXHAUSTED',
+          `Job ${job.id} spent its ${state.attempts} attempts in deliveries that ended without a verdict (its workers stopped or lost its lock)`,
+          { details: { jobId: job.id, attempts: state.attempts } },
+        );
+        await host.deadLetter(entry, admission.reason, error, state.attempts);
+        host.emitFailed(job, error, 'dead-letter');
+        return;
+      }
+      case 'forward':
+        // Due later (keeps its group mark, none for a delayed add), or a retry redelivered early.
+        await host.forward(
+          entry,
+          admission.dueAt,
+          admission.attemptsMade,
+          run.dueAt !== undefined && run.dueAt > host.clock.now() ? run.group : host.group,
+        );
+        return;
+      case 'wait':
+        // Due within the hold limit: wait here, lock renewed by the sweep.
+        await sleep(admission.delayMs, entry.controller?.signal, host.clock);
+        if (entry.abandoned) return;
+        break;
+      case 'run':
+        break;
+    }
+    // Held (lock renewed) until the limiter lets it run; on shutdown it is released unrun.
+    if (entry.needsToken && !(await host.waitForToken(entry))) {
+      if (!entry.abandoned) await host.settle(entry, AckType.Release);
+      return;
+    }
+
+    host.handlerStarting(entry);
+    host.emitActive(job);
+    let result: Result;
+    try {
+      const r = invokeWithTimeout(host, entry, job, run.timeout ?? options.timeout);
+      // A synchronous handler's result is used as it is: no promise, no extra turn.
+      result = isThenable(r) ? await r : r;
+    } catch (thrown) {
+      if (entry.abandoned) return;
+      entry.deciding = true;
+      await settleFailure(host, entry, job, state, policy(), toError(thrown));
+      return;
+    }
     if (entry.abandoned) return;
     entry.deciding = true;
-    await settleFailure(host, entry, job, state, policy(), toError(thrown));
-    return;
+    // The slot frees once the ACCEPT is queued, not once it is durable: the next poll goes out
+    // with it (on Kafka the ACCEPT rides on that ShareFetch). `completed` waits for durability.
+    host.accept(entry, job, result);
+  } finally {
+    host.finished(entry);
   }
-  if (entry.abandoned) return;
-  entry.deciding = true;
-  // The slot frees once the ACCEPT is queued, not once it is durable: the next poll goes out
-  // with it (on Kafka the ACCEPT rides on that ShareFetch). `completed` waits for durability.
-  void host.settle(entry, AckType.Accept).then((ok) => {
-    if (ok) host.emitCompleted(job, result);
-  });
 }
 
 async function settleFailure<Data, Result>(
@@ -315,7 +324,7 @@ function invokeWithTimeout<Data, Result>(
   entry: Delivery<Data>,
   job: Job<Data>,
   timeoutMs: number | undefined,
-): Promise<Result> {
+): Promise<Result> | Result {
   const signal = entry.controller?.signal ?? NEVER;
   if (timeoutMs === undefined) return host.invoke(job, signal);
   return new Promise<Result>((resolve, reject) => {
@@ -330,7 +339,15 @@ function invokeWithTimeout<Data, Result>(
       entry.controller?.abort(error);
       reject(error);
     }, timeoutMs);
-    host.invoke(job, signal).then(
+    let running: Promise<Result> | Result;
+    try {
+      running = host.invoke(job, signal);
+    } catch (e) {
+      cancel();
+      reject(e);
+      return;
+    }
+    Promise.resolve(running).then(
       (r) => {
         cancel();
         resolve(r);
@@ -341,4 +358,8 @@ function invokeWithTimeout<Data, Result>(
       },
     );
   });
+}
+
+function isThenable<T>(v: Promise<T> | T): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }

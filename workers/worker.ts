@@ -359,13 +359,25 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.running.add(entry);
     this.keeper!.add(entry);
     this.keeper!.observe(record.lockDeadline - this.clock.now());
-    entry.done = runDelivery(this.host, entry).finally(() => {
-      // The elastic pool learns from handler runs only (not skips, waits or moves).
-      if (entry.startedAt > 0)
-        this.elastic?.onFinish(this.clock.now() - entry.startedAt, !entry.failed);
-      this.running.delete(entry);
-      if (!this.holds.has(entry)) this.keeper!.delete(entry);
-      this.poller?.notify();
+    entry.done = runDelivery(this.host, entry);
+  }
+
+  /** A delivery is over: its slot frees (its verdict may still be on its way). */
+  private finished(entry: Delivery<Data>): void {
+    // The elastic pool learns from handler runs only (not skips, waits or moves).
+    if (entry.startedAt > 0)
+      this.elastic?.onFinish(this.clock.now() - entry.startedAt, !entry.failed);
+    this.running.delete(entry);
+    if (!this.holds.has(entry)) this.keeper!.delete(entry);
+    this.poller?.notify();
+  }
+
+  /** ACCEPTs a job that succeeded; `completed` once the engine applied it. */
+  private accept(entry: Delivery<Data>, job: Job<Data>, result: Result): void {
+    entry.settled = true;
+    this.acks!.submitWith({ record: entry.record, type: AckType.Accept }, ({ error }) => {
+      if (error === undefined) this.fire('completed', job, result);
+      else this.lockLost(entry, error);
     });
   }
 
@@ -599,7 +611,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       get closing() {
         return worker.closing !== undefined;
       },
-      invoke: async (job, signal) => this.handler(job, signal),
+      invoke: (job, signal) => this.handler(job, signal),
       rateLimitWaitMs: this.options.limiter?.durationMs,
       waitForToken: async (entry) => {
         const limiter = this.limiter;
@@ -635,6 +647,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         }
       },
       settle: (entry, type) => this.settle(entry, type),
+      accept: (entry, job, result) => this.accept(entry, job, result),
+      finished: (entry) => this.finished(entry),
       hold: (entry, delayMs, attemptsMade) => this.hold(entry, delayMs, attemptsMade),
       forward: (entry, dueAt, attemptsMade, group) =>
         this.forward(entry, dueAt, attemptsMade, group),
@@ -646,7 +660,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         entry.startedAt = this.clock.now();
         this.elastic.onStart();
       },
-      emitCompleted: (job, result) => this.fire('completed', job, result),
       emitFailed: (job: Job<Data> | undefined, error: Error, outcome: FailureOutcome) =>
         this.fire('failed', job, error, outcome),
       emitRetrying: (job: Job<Data>, error: Error, info: RetryInfo) =>

@@ -125,9 +125,23 @@ export function forwardRecord(source: StoredRecord, changes: JobRun): ProduceRec
   return { key: source.key, value: source.value, headers };
 }
 
+/** The run state of a record without run headers; shared, so frozen. */
+const NO_RUN: JobRun = Object.freeze({});
+
 /** Reads a job's run state from its headers; a malformed value is a poison record. */
 export function decodeRun(record: StoredRecord): JobRun {
   const h = record.headers;
+  // Most records are first deliveries of a plain add: no run header at all.
+  if (
+    h[HEADER.attempts] === undefined &&
+    h[HEADER.attemptsMade] === undefined &&
+    h[HEADER.timeout] === undefined &&
+    h[HEADER.dueAt] === undefined &&
+    h[HEADER.group] === undefined &&
+    h[HEADER.origin] === undefined &&
+    h[HEADER.backoff] === undefined
+  )
+    return NO_RUN;
   const where = { topic: record.topic, partition: record.partition, offset: record.offset };
   const int = (name: string, min: number): number | undefined => {
     const v = h[name];
@@ -180,6 +194,8 @@ function parseBackoffHeader(text: string, where: Record<string, unknown>): Backo
     : { type: o.type, delay: o.delay, jitter: o.jitter };
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 export interface DecodedJob {
   id: string;
   name: string;
@@ -187,14 +203,16 @@ export interface DecodedJob {
   /** Parsed JSON, not yet checked against any schema. */
   data: unknown;
   /** Headers without sharq's own. */
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
 }
 
 /** Decodes a record into a job; a value that is not JSON is a poison record (coded error). */
 export function decodeJob(record: StoredRecord): DecodedJob {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record.headers)) {
-    if (!k.startsWith('sharq.')) headers[k] = v;
+  // Most jobs carry no headers of their own: they share one empty, frozen object.
+  let headers: Record<string, string> | undefined;
+  const all = record.headers;
+  for (const k in all) {
+    if (!k.startsWith('sharq.') && Object.hasOwn(all, k)) (headers ??= {})[k] = all[k]!;
   }
   const id = record.headers[HEADER.id] ?? `${record.topic}-${record.partition}-${record.offset}`;
   const name = record.headers[HEADER.name] ?? '';
@@ -213,7 +231,13 @@ export function decodeJob(record: StoredRecord): DecodedJob {
       );
     }
   }
-  return { id, name, key: record.key === null ? null : record.key.toString('utf8'), data, headers };
+  return {
+    id,
+    name,
+    key: record.key === null ? null : record.key.toString('utf8'),
+    data,
+    headers: headers ?? NO_HEADERS,
+  };
 }
 
 /** Normalises the `backoff` option (a number is a fixed delay) to what travels with a job. */
