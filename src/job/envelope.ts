@@ -212,7 +212,9 @@ export function decodeJob(record: StoredRecord): DecodedJob {
   let headers: Record<string, string> | undefined;
   const all = record.headers;
   for (const k in all) {
-    if (!k.startsWith('sharq.') && Object.hasOwn(all, k)) (headers ??= {})[k] = all[k]!;
+    if (k.startsWith('sharq.') || !Object.hasOwn(all, k)) continue;
+    headers ??= {};
+    headers[k] = all[k]!;
   }
   const id = record.headers[HEADER.id] ?? `${record.topic}-${record.partition}-${record.offset}`;
   const name = record.headers[HEADER.name] ?? '';
