@@ -45,5 +45,9 @@ export interface WorkerEvents<Data, Result> {
   notice: [message: string];
   /** A background failure the worker recovered from (poll, ack, DLQ write). */
   error: [error: Error];
+  /** The queue was paused for the whole fleet (admin API, `sharq queue pause`): no new jobs are acquired. */
+  paused: [info: { reason: string | null; by: string | null; at: number | null }];
+  /** The queue was resumed: the worker acquires again. */
+  resumed: [info: { by: string | null; at: number | null }];
   closed: [];
 }

@@ -33,6 +33,7 @@ import type { FailureOutcome, RetryInfo, WorkerEvents } from './events.js';
 import { forwardThenAccept } from './forward.js';
 import type { Job } from './job.js';
 import { LockKeeper } from './lock-keeper.js';
+import { PauseWatch } from './pause-watch.js';
 import { PollLoop } from './poll-loop.js';
 import { ElasticConcurrency } from './pool/elastic-concurrency.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
@@ -117,6 +118,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   /** Partitions of the dead-letter topic, read once at setup (KIP-1191: source partition modulo this). */
   private dlqPartitions = 1;
   private closing: Promise<void> | undefined;
+  private pauseWatch: PauseWatch | undefined;
 
   private readonly handler: Handler<Data, Result>;
   private readonly sandbox: SandboxPool | undefined;
@@ -301,6 +303,29 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       });
       await this.forwarder.start();
     }
+    this.pauseWatch ??= this.watchPause();
+    await this.pauseWatch.start();
+  }
+
+  /** The fleet-wide pause of the queue (pause-watch.ts), reported as events and a notice. */
+  private watchPause(): PauseWatch {
+    return new PauseWatch(
+      this.engine,
+      this.queue,
+      this.clock,
+      (s) => {
+        if (s.paused) this.fire('paused', { reason: s.reason, by: s.by, at: s.at });
+        else {
+          this.fire('resumed', { by: s.by, at: s.at });
+          this.poller?.notify();
+        }
+        this.fire(
+          'notice',
+          `queue "${this.queue}" ${s.paused ? `paused${s.reason ? `: ${s.reason}` : ''}` : 'resumed'}`,
+        );
+      },
+      (err) => this.reportError(err),
+    );
   }
 
   private async loop(): Promise<void> {
@@ -337,7 +362,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       clock: this.clock,
       limiter: this.limiter,
       pollMaxWaitMs: this.options.pollMaxWaitMs,
-      concurrency: () => this.concurrency,
+      // A paused queue (pause-watch.ts) has no free slots; resuming wakes the loop.
+      concurrency: () => (this.pauseWatch?.paused ? 0 : this.concurrency),
       running: () => this.running.size,
       closing: () => this.closing !== undefined,
       signal: this.pollAbort.signal,
@@ -511,6 +537,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private async shutdown(): Promise<void> {
     this.pollAbort.abort();
     this.poller?.notify();
+    this.pauseWatch?.close();
     await this.runLoop?.catch(() => undefined);
     await this.readyPromise?.catch(() => undefined);
     const running = [...this.running];

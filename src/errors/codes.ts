@@ -140,6 +140,34 @@ export const ERROR_CODES = {
     retryable: false,
     doc: "A value could not cross between a worker and its sandboxed processor by structured clone: the job's data, or the processor's result or progress value (a function, a symbol, a stream). Return plain data: objects, arrays, strings, numbers, Dates, Maps, typed arrays.",
   },
+  SHARQ_ERR_NOT_FOUND: {
+    retryable: false,
+    doc: 'The admin API or CLI was asked about something that does not exist: a queue (no such topic), or a DLQ record at that partition and offset. The admin API answers 404.',
+  },
+  SHARQ_ERR_GROUP_ACTIVE: {
+    retryable: true,
+    doc: "An offsets reset was refused because the share group has active members, as Kafka refuses it (GROUP_NOT_EMPTY): stop the queue's workers (or pause it and wait for them to leave), then reset. `details.members` holds their number. The admin API answers 409.",
+  },
+  SHARQ_ERR_REDRIVE_LIMIT: {
+    retryable: false,
+    doc: "A DLQ record was not redriven because its job has been redriven `maxRedrives` times already (header `sharq.redrive.count`): it keeps failing, so look at the error before sending it round again. A redrive of many records reports such records as `refused`; a redrive of that one record alone answers 409.",
+  },
+  SHARQ_ERR_UNAUTHORIZED: {
+    retryable: false,
+    doc: 'An admin API request had no bearer token, or one that matches no configured token. The API answers 401. Tokens are set with `adminTokens` / `readTokens` (or SHARQ_ADMIN_TOKEN / SHARQ_READ_TOKEN).',
+  },
+  SHARQ_ERR_FORBIDDEN: {
+    retryable: false,
+    doc: 'An admin API request used a read-only token on a route that changes something (pause, resume, offsets reset, enqueue, redrive, discard). The API answers 403.',
+  },
+  SHARQ_ERR_TOO_MANY_REQUESTS: {
+    retryable: true,
+    doc: 'The admin API refused a request past its own rate limit (`rateLimit.max` requests per `rateLimit.windowMs` per client address). The API answers 429 with a Retry-After header.',
+  },
+  SHARQ_ERR_PAYLOAD_TOO_LARGE: {
+    retryable: false,
+    doc: 'An admin API request body is larger than `bodyLimitBytes`. The API answers 413.',
+  },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

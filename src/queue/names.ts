@@ -57,3 +57,33 @@ export function tierOfTopic(queue: string, topic: string): DelayTier | undefined
 export function delayGroup(queue: string): string {
   return `sharq.delay.${queue}`;
 }
+
+/*
+ * Operator state of a queue, one small topic each (1 partition), written by the admin API and
+ * read by workers and the admin API:
+ *
+ *   sharq.control.<queue>     pause / resume records; the last one is the queue's state
+ *   sharq.dlq-state.<queue>   the DLQ ledger: which DLQ records were redriven or discarded
+ *                             (the DLQ itself is append-only)
+ */
+
+export function controlTopic(queue: string): string {
+  return `sharq.control.${queue}`;
+}
+
+export function dlqStateTopic(queue: string): string {
+  return `sharq.dlq-state.${queue}`;
+}
+
+/**
+ * Whether a topic is a queue rather than one sharq derives from a queue (DLQ, delay tier,
+ * control, ledger) or an internal topic of Kafka (`__consumer_offsets`, ...).
+ */
+export function isQueueTopic(topic: string): boolean {
+  return !(
+    topic.startsWith('__') ||
+    topic.startsWith('dlq.') ||
+    topic.startsWith('delay.') ||
+    topic.startsWith('sharq.')
+  );
+}
