@@ -343,7 +343,18 @@ export type DlqRecordDetail = z.infer<typeof DlqRecordDetail>;
 /** Which DLQ records a redrive or discard acts on: named ones, or every one matching a filter. */
 export const DlqSelection = z.union([
   z.object({ ids: z.array(DlqPosition).min(1).max(10_000) }).strict(),
-  z.object({ filter: DlqFilter.omit({ state: true }) }).strict(),
+  z
+    .object({
+      filter: DlqFilter.omit({ state: true }),
+      cursor: z
+        .string()
+        .max(20_000)
+        .optional()
+        .describe(
+          'Carry on from the nextCursor of a redrive or discard that stopped at its limit.',
+        ),
+    })
+    .strict(),
 ]);
 
 /**
@@ -385,6 +396,8 @@ export const RedriveResponse = z.object({
   /** Per record, at most the first 1000. */
   items: z.array(RedriveItem),
   itemsTruncated: z.boolean(),
+  /** For a filter that stopped at `limit`: pass it as `selection.cursor` to go on; else null. */
+  nextCursor: z.string().nullable(),
 });
 export type RedriveResponse = z.infer<typeof RedriveResponse>;
 
@@ -405,5 +418,7 @@ export const DiscardResponse = z.object({
   discarded: z.number().int(),
   skipped: z.number().int(),
   missing: z.number().int(),
+  /** As RedriveResponse.nextCursor. */
+  nextCursor: z.string().nullable(),
 });
 export type DiscardResponse = z.infer<typeof DiscardResponse>;

@@ -26,10 +26,13 @@ export async function discard(
     discarded: 0,
     skipped: 0,
     missing: 0,
+    nextCursor: null,
   };
   let ops: LedgerOp[] = [];
   const now = ctx.clock.now();
-  for await (const { position, record } of selectRecords(ctx, ref.deadLetterTopic, b.selection)) {
+  const selected = selectRecords(ctx, ref.deadLetterTopic, b.selection);
+  let stopped = false;
+  for await (const { position, record } of selected.records) {
     const id = dlqId(position.partition, position.offset);
     if (record === undefined) {
       res.missing++;
@@ -47,9 +50,13 @@ export async function discard(
       await ledger.append(ops);
       ops = [];
     }
-    if (b.limit !== undefined && res.discarded >= b.limit) break;
+    if (b.limit !== undefined && res.discarded >= b.limit) {
+      stopped = true;
+      break;
+    }
   }
   await ledger.append(ops);
+  if (stopped) res.nextCursor = selected.cursor();
   if ('ids' in b.selection && b.selection.ids.length === 1 && res.missing === 1)
     throw recordNotFound(queue, b.selection.ids[0]!);
   return res;

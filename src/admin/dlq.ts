@@ -82,34 +82,54 @@ export async function readDlqRecord(
 
 /**
  * The DLQ records a redrive or discard acts on, in order: named ones (a missing one yields its
- * position alone), or every one matching a filter, oldest first.
+ * position alone), or every one matching a filter, oldest first, from `cursor` when given.
+ * `cursor()` says where a selection stopped part-way would go on (null when at the end).
  */
-export async function* selectRecords(
+export function selectRecords(
   ctx: AdminContext,
   topic: string,
-  selection: { ids: DlqPosition[] } | { filter: Omit<DlqFilter, 'state'> },
-): AsyncGenerator<{ position: DlqPosition; record: StoredRecord | undefined }> {
+  selection:
+    | { ids: DlqPosition[] }
+    | { filter: Omit<DlqFilter, 'state'>; cursor?: string | undefined },
+): {
+  records: AsyncGenerator<{ position: DlqPosition; record: StoredRecord | undefined }>;
+  cursor: () => string | null;
+} {
   if ('ids' in selection) {
-    const seen = new Set<string>();
-    for (const p of selection.ids) {
-      const id = dlqId(p.partition, p.offset);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      yield { position: p, record: await readDlqRecord(ctx, topic, p) };
-    }
-    return;
+    return {
+      cursor: () => null,
+      records: (async function* () {
+        const seen = new Set<string>();
+        for (const p of selection.ids) {
+          const id = dlqId(p.partition, p.offset);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          yield { position: p, record: await readDlqRecord(ctx, topic, p) };
+        }
+      })(),
+    };
   }
   const filter: Partial<ParsedFilter> = parseOptions(
     'DLQ filter',
     DlqFilter.omit({ state: true }),
     selection.filter,
   );
-  if ((await offsetsOrEmpty(ctx.engine, topic)).length === 0) return;
-  const scanner = new DlqScanner(ctx.engine, topic, 'asc', undefined, 500);
-  for (;;) {
-    const r = await scanner.next();
-    if (r === undefined) return;
-    if (matches(r, undefined, filter))
-      yield { position: { partition: r.partition, offset: r.offset }, record: r };
-  }
+  const start = selection.cursor === undefined ? undefined : decodeCursor(selection.cursor, 'asc');
+  const scanner = new DlqScanner(ctx.engine, topic, 'asc', start, 500);
+  let exists = true;
+  return {
+    cursor: () => (exists ? scanner.cursor() : null),
+    records: (async function* () {
+      if ((await offsetsOrEmpty(ctx.engine, topic)).length === 0) {
+        exists = false;
+        return;
+      }
+      for (;;) {
+        const r = await scanner.next();
+        if (r === undefined) return;
+        if (matches(r, undefined, filter))
+          yield { position: { partition: r.partition, offset: r.offset }, record: r };
+      }
+    })(),
+  };
 }

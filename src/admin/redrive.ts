@@ -56,6 +56,7 @@ export async function redrive(
     missing: 0,
     items: [],
     itemsTruncated: false,
+    nextCursor: null,
   };
   const item = (i: RedriveResponse['items'][number]) => {
     if (res.items.length < MAX_ITEMS) res.items.push(i);
@@ -81,8 +82,13 @@ export async function redrive(
     const wait = due - ctx.clock.now();
     if (wait > 0) await sleep(wait, run.signal, ctx.clock);
   };
-  for await (const { position, record } of selectRecords(ctx, ref.deadLetterTopic, b.selection)) {
-    if (run.signal?.aborted) break;
+  const selected = selectRecords(ctx, ref.deadLetterTopic, b.selection);
+  let stopped = false;
+  for await (const { position, record } of selected.records) {
+    if (run.signal?.aborted) {
+      stopped = true;
+      break;
+    }
     const id = dlqId(position.partition, position.offset);
     handled++;
     if (record === undefined) {
@@ -113,9 +119,13 @@ export async function redrive(
       }
     }
     run.onProgress?.(handled, total);
-    if (b.limit !== undefined && res.redriven + batch.length >= b.limit) break;
+    if (b.limit !== undefined && res.redriven + batch.length >= b.limit) {
+      stopped = true;
+      break;
+    }
   }
   await flush();
+  if (stopped) res.nextCursor = selected.cursor();
   run.onProgress?.(handled, total);
   if (total === 1) {
     const only = b.selection as { ids: { partition: number; offset: number }[] };

@@ -150,7 +150,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_REDRIVE_LIMIT: {
     retryable: false,
-    doc: "A DLQ record was not redriven because its job has been redriven `maxRedrives` times already (header `sharq.redrive.count`): it keeps failing, so look at the error before sending it round again. A redrive of many records reports such records as `refused`; a redrive of that one record alone answers 409.",
+    doc: 'A DLQ record was not redriven because its job has been redriven `maxRedrives` times already (header `sharq.redrive.count`): it keeps failing, so look at the error before sending it round again. A redrive of many records reports such records as `refused`; a redrive of that one record alone answers 409.',
   },
   SHARQ_ERR_UNAUTHORIZED: {
     retryable: false,

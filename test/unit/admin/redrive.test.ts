@@ -246,3 +246,28 @@ describe('redrive', () => {
     }
   });
 });
+
+describe('redrive in steps', () => {
+  it('goes on from nextCursor after a limit, each record once', async () => {
+    const name = queueName();
+    await queueWithDlq(
+      engine,
+      name,
+      Array.from({ length: 25 }, () => ({})),
+    );
+    const a = admin(engine);
+    let cursor: string | undefined;
+    let total = 0;
+    for (let i = 0; i < 10; i++) {
+      const res = await a.redrive(name, {
+        selection: { filter: {}, ...(cursor ? { cursor } : {}) },
+        limit: 10,
+      });
+      total += res.redriven;
+      if (res.nextCursor === null) break;
+      cursor = res.nextCursor;
+    }
+    expect(total).toBe(25);
+    expect(await queueRecords(engine, name)).toHaveLength(25);
+  });
+});
