@@ -8,6 +8,7 @@ import {
   RunDefaults,
   WorkerOptions,
 } from '../../src/options/queue-options.js';
+import { AdminApiOptions } from '../../src/server/admin/options.js';
 import { ServerOptions } from '../../src/server/options.js';
 import { SaslServerOptions } from '../../src/server/sasl/sasl-options.js';
 import { ElasticConcurrencyOptions } from '../../workers/pool/elastic-concurrency.js';
@@ -103,6 +104,12 @@ export const SURFACES: readonly Surface[] = [
     schema: SaslServerOptions,
     where:
       '`sasl` of [ServerOptions](#serveroptions); from the command line `--sasl-users FILE` (a JSON array of users) or `SHARQ_SERVER_SASL_USERS` (the JSON itself), and `--sasl-mechanisms` or `SHARQ_SERVER_SASL_MECHANISMS`; see [SASL](server.md#sasl-authentication).',
+  },
+  {
+    title: 'AdminApiOptions',
+    schema: AdminApiOptions,
+    where:
+      'The admin API: `adminApi` (a Fastify plugin) and `startAdminServer()` from `sharq/server`, `sharq server --http-port` and `sharq admin`; its first five options are also those of `new SharqAdmin({ engine, ... })`. See [admin API](admin-api.md).',
   },
   {
     title: 'WorkerCommandOptions',

@@ -164,6 +164,10 @@ export const ERROR_CODES = {
     retryable: true,
     doc: 'The admin API refused a request past its own rate limit (`rateLimit.max` requests per `rateLimit.windowMs` per client address). The API answers 429 with a Retry-After header.',
   },
+  SHARQ_ERR_INTERNAL: {
+    retryable: true,
+    doc: 'The admin API failed in a way it did not expect. The answer (500) says no more, so no internals leak; the server log has the error.',
+  },
   SHARQ_ERR_PAYLOAD_TOO_LARGE: {
     retryable: false,
     doc: 'An admin API request body is larger than `bodyLimitBytes`. The API answers 413.',
