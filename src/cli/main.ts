@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { SharqError } from '../errors/sharq-error.js';
+import { ADMIN_COMMANDS, ADMIN_HELP, runAdminCommand } from './admin-commands.js';
+import { ADMIN_SERVER_HELP, runAdminServerCommand } from './admin-server-command.js';
 import { DATA_HELP, runDataCommand } from './data-command.js';
 import { DEV_HELP, runDev } from './dev.js';
 import { runServerCommand, SERVER_HELP } from './server-command.js';
@@ -14,9 +16,12 @@ Commands:
   dev       run a demo workload on the embedded engine (sharq dev --help)
   worker    run a worker module as one process of a fleet (sharq worker --help)
   server    run the embedded engine as a local Kafka-protocol broker (sharq server --help)
+  admin     run the admin API against a Kafka cluster (sharq admin --help)
   data      check or repair an embedded data directory (sharq data --help)
   help      show this text
-  version   print the version`;
+  version   print the version
+
+${ADMIN_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runWorkerCommand(rest);
+    case 'admin':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${ADMIN_SERVER_HELP}\n`);
+        return 0;
+      }
+      return runAdminServerCommand(rest);
     case 'data':
       if (rest.length === 0) {
         process.stdout.write(`${DATA_HELP}\n`);
@@ -60,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${HELP}\n`);
       return 0;
     default:
+      if (command !== undefined && ADMIN_COMMANDS.has(command))
+        return runAdminCommand(command, rest);
       process.stderr.write(`sharq: unknown command "${command}"\n\n${HELP}\n`);
       return 2;
   }

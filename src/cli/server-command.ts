@@ -12,12 +12,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { SharqAdmin } from '../admin/admin.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
+import { type AdminServer, startAdminServer } from '../server/admin/http-server.js';
 import { ServerOptions } from '../server/options.js';
 import { brokerRoutes } from '../server/routes/index.js';
 import { SASL_MECHANISMS, SaslUsers } from '../server/sasl/sasl-options.js';
-import { SharqServer, type SharqServerOptions } from '../server/server.js';
+import { SharqServer, type SharqServerOptions, stderrLogger } from '../server/server.js';
+import { HTTP_FLAGS_HELP, type HttpFlagValues, splitHttpFlags, tokensFrom } from './http-flags.js';
 
 const USERS_ENV = 'SHARQ_SERVER_SASL_USERS';
 const MECHANISMS_ENV = 'SHARQ_SERVER_SASL_MECHANISMS';
@@ -63,9 +66,11 @@ Options:
 ${Object.entries(ServerCommandOptions.shape)
   .map(([k, v]) => `  --${k.padEnd(16)} ${v.description ?? ''}`)
   .join('\n')}
+${HTTP_FLAGS_HELP}
 
 Clients connect as to Kafka: engine { type: 'kafka', brokers: ['127.0.0.1:9092'] }, or
-SHARQ_BROKERS=127.0.0.1:9092 for 'sharq worker'. Stop with SIGTERM or Ctrl-C.`;
+SHARQ_BROKERS=127.0.0.1:9092 for 'sharq worker'. The admin API (docs/admin-api.md) listens on
+--http-port; without tokens it stays on loopback and every caller is admin. Stop with SIGTERM or Ctrl-C.`;
 
 /**
  * The server's options from its flags and environment; throws SHARQ_ERR_INVALID_OPTION (or a
@@ -164,8 +169,11 @@ function invalidFlag(flag: string, message: string): SharqError {
 
 export async function runServerCommand(argv: string[]): Promise<number> {
   let options: SharqServerOptions;
+  let httpFlags: HttpFlagValues;
   try {
-    options = serverOptionsFromCommandLine(argv, process.env, (message) =>
+    const split = splitHttpFlags(argv);
+    httpFlags = split.http;
+    options = serverOptionsFromCommandLine(split.rest, process.env, (message) =>
       process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message })}\n`),
     );
   } catch (err) {
@@ -185,20 +193,35 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  let http: AdminServer | undefined;
   try {
     const address = await server.start();
+    const port = httpFlags['http-port'];
+    if (port !== 'none') {
+      // The admin API over the same embedded engine, in this process.
+      http = await startAdminServer({
+        admin: new SharqAdmin({ engine: server.engine }),
+        host: httpFlags['http-host'],
+        port,
+        adminTokens: tokensFrom(httpFlags['admin-token'], process.env.SHARQ_ADMIN_TOKEN),
+        readTokens: tokensFrom(httpFlags['read-token'], process.env.SHARQ_READ_TOKEN),
+        logger: stderrLogger,
+      });
+    }
     process.stdout.write(
-      `${JSON.stringify({ event: 'listening', host: address.host, port: address.port, dataDir: server.engine.dataDir, sasl: server.sasl ?? null })}\n`,
+      `${JSON.stringify({ event: 'listening', host: address.host, port: address.port, dataDir: server.engine.dataDir, sasl: server.sasl ?? null, ...(http === undefined ? {} : { http: http.url }) })}\n`,
     );
   } catch (err) {
     const error = toError(err);
     process.stderr.write(
       `sharq server: ${error.message}${SharqError.is(error) ? ` [${error.code}]` : ''}\n`,
     );
+    await http?.close().catch(() => undefined);
     await server.close().catch(() => undefined);
     return 1;
   }
   await stopped;
+  await http?.close();
   await server.close();
   process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
   return 0;

@@ -20,8 +20,10 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { WorkerDefinition } from '../../workers/define-worker.js';
+import { registerWorkerMetrics } from '../../workers/metrics.js';
 import { SandboxOptions } from '../../workers/sandbox/pool.js';
 import {
   type Handler,
@@ -34,6 +36,7 @@ import { EmbeddedEngineOptions, KafkaEngineOptions } from '../options/engine-opt
 import { parseOptions, topicName } from '../options/parse.js';
 import { WorkerOptions } from '../options/queue-options.js';
 import { systemClock } from '../util/clock.js';
+import { serveMetrics } from './metrics-endpoint.js';
 
 export { defineWorker, type WorkerDefinition } from '../../workers/define-worker.js';
 
@@ -144,6 +147,11 @@ export const WorkerCommandOptions = z
       .describe(
         `How long a stop waits for running jobs before aborting and releasing them. Default: the module's option, else ${DEFAULTS.shutdownTimeoutMs}.`,
       ),
+    'metrics-port': numberFlag(z.number().int().min(0).max(65_535)).optional().meta({
+      description:
+        "Serve this worker's Prometheus metrics at http://127.0.0.1:PORT/metrics (0 picks a port). Default: off.",
+      placeholder: 'PORT',
+    }),
     'ready-file': z.string().min(1).optional().meta({
       description: 'File to write the ready line to once the worker is polling.',
       placeholder: 'PATH',
@@ -192,6 +200,13 @@ export async function runWorkerCommand(
       workerOptions(definition, config, fromEnv),
     );
     logEvents(worker);
+    if (config['metrics-port'] !== undefined) {
+      const registry = new Registry();
+      registerWorkerMetrics(worker, registry);
+      const m = await serveMetrics(registry, config['metrics-port']);
+      logLine({ event: 'metrics', url: `http://127.0.0.1:${m.port}/metrics` });
+      void stopped.then(() => m.close());
+    }
     // Its failure, if any, surfaces from the `close()` awaited below.
     void stopped.then(() => worker.close()).catch(() => undefined);
     try {

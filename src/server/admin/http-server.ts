@@ -42,6 +42,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     connectionTimeout: 130_000,
     forceCloseConnections: true,
   });
+  if (!hasTokens) {
+    api.logger?.warn(
+      { host },
+      'admin API without tokens: loopback only, every caller is admin (set SHARQ_ADMIN_TOKEN)',
+    );
+  }
   await app.register(adminApi, {
     ...api,
     allowUnauthenticated: api.allowUnauthenticated ?? !hasTokens,
