@@ -61,6 +61,7 @@ export class SharqAdmin {
       sampler: new ThroughputSampler(c),
       ledger: (q) => this.ledger(q),
       control: (q) => this.control(q),
+      topicNames: () => this.topicNames(),
     };
   }
 
@@ -135,6 +136,20 @@ export class SharqAdmin {
     await resolveQueue(this.ctx, checkName(name));
     await writeControl(this.engine, name, { ...s, at: this.ctx.clock.now() });
     return this.pauseState(name);
+  }
+
+  private topicCache: { at: number; names: Promise<ReadonlySet<string>> } | undefined;
+
+  private topicNames(): Promise<ReadonlySet<string>> {
+    const now = this.ctx.clock.now();
+    if (this.topicCache === undefined || now - this.topicCache.at > 1000) {
+      const names = this.engine.admin.listTopics().then((ts) => new Set(ts.map((t) => t.name)));
+      names.catch(() => {
+        this.topicCache = undefined;
+      });
+      this.topicCache = { at: now, names };
+    }
+    return this.topicCache.names;
   }
 
   private ledger(queue: string): DlqLedger {

@@ -15,6 +15,8 @@ export interface AdminContext {
   sampler: ThroughputSampler;
   ledger(queue: string): DlqLedger;
   control(queue: string): Promise<ControlState>;
+  /** Topic names, read at most once a second: asking Kafka for a missing topic's offsets retries for seconds. */
+  topicNames(): Promise<ReadonlySet<string>>;
 }
 
 /** A queue as the admin sees it: its topic, group and DLQ. 404-coded when the topic is missing. */
@@ -53,9 +55,13 @@ export function queueNotFound(name: string, cause?: unknown): SharqError {
 }
 
 /** Offsets of a topic, or an empty list when it does not exist (a DLQ never written to). */
-export async function offsetsOrEmpty(engine: Engine, topic: string): Promise<PartitionOffsets[]> {
+export async function offsetsOrEmpty(
+  ctx: AdminContext,
+  topic: string,
+): Promise<PartitionOffsets[]> {
+  if (!(await ctx.topicNames()).has(topic)) return [];
   try {
-    return await engine.admin.offsets(topic);
+    return await ctx.engine.admin.offsets(topic);
   } catch (err) {
     if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return [];
     throw err;

@@ -25,7 +25,7 @@ export async function listDlq(
   await ledger.refresh();
   const topic = ref.deadLetterTopic;
   const records: DlqListResponse['records'] = [];
-  if ((await offsetsOrEmpty(ctx.engine, topic)).length === 0) {
+  if ((await offsetsOrEmpty(ctx, topic)).length === 0) {
     return { queue, deadLetterTopic: topic, records, nextCursor: null, scanned: 0 };
   }
   const start = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.order);
@@ -120,7 +120,7 @@ export function selectRecords(
   return {
     cursor: () => (exists ? scanner.cursor() : null),
     records: (async function* () {
-      if ((await offsetsOrEmpty(ctx.engine, topic)).length === 0) {
+      if ((await offsetsOrEmpty(ctx, topic)).length === 0) {
         exists = false;
         return;
       }

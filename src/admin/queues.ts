@@ -67,7 +67,7 @@ async function inspect(ctx: AdminContext, ref: QueueRef) {
   const { engine } = ctx;
   const [offsets, dlqOffsets, pause, tiers] = await Promise.all([
     engine.admin.offsets(ref.name),
-    offsetsOrEmpty(engine, ref.deadLetterTopic),
+    offsetsOrEmpty(ctx, ref.deadLetterTopic),
     ctx.control(ref.name),
     delayTiers(ctx, ref.name),
   ]);
@@ -200,7 +200,7 @@ async function delayTiers(ctx: AdminContext, queue: string) {
   return Promise.all(
     DELAY_TIERS.map(async (tier) => {
       const topic = delayTierTopic(queue, tier);
-      const offsets = await offsetsOrEmpty(ctx.engine, topic);
+      const offsets = await offsetsOrEmpty(ctx, topic);
       let waiting = 0;
       const parts: {
         partition: number;

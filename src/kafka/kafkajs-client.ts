@@ -150,7 +150,7 @@ export class KafkajsClient {
   }
 
   async offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
-    const rows = await wrap('listOffsets', () => this.admin.fetchTopicOffsets(topic), topic);
+    const rows = await wrap('listOffsets', () => fetchOffsetsSettled(this.admin, topic), topic);
     return rows
       .map((r) => ({ partition: r.partition, low: Number(r.low), high: Number(r.high) }))
       .sort((a, b) => a.partition - b.partition);
@@ -166,6 +166,22 @@ export class KafkajsClient {
       topic,
     );
     return rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) }));
+  }
+}
+
+/**
+ * kafkajs' fetchTopicOffsets fails with a TypeError ("Cannot destructure property 'partitions'
+ * of 'low.pop(...)'") when a ListOffsets answer lacks the topic, as it does for a topic created
+ * a moment ago whose leader the broker has not settled yet: asked again shortly, it answers.
+ */
+async function fetchOffsetsSettled(admin: Admin, topic: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (!(err instanceof TypeError) || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   }
 }
 
