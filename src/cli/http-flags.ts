@@ -51,7 +51,11 @@ export const HTTP_FLAGS_HELP = Object.entries(HttpFlags)
  * Takes the admin API flags out of a command line (`--http-port 6380`, `--http-port=6380`), so
  * the rest goes to the command's own parser unchanged; parses and checks them.
  */
-export function splitHttpFlags(argv: string[]): { http: HttpFlagValues; rest: string[] } {
+export function splitHttpFlags(argv: string[]): {
+  http: HttpFlagValues;
+  rest: string[];
+  portGiven: boolean;
+} {
   const rest: string[] = [];
   const found: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -68,5 +72,9 @@ export function splitHttpFlags(argv: string[]): { http: HttpFlagValues; rest: st
       });
     found[m[1]!] = value;
   }
-  return { http: parseOptions('admin API flags', HttpFlagsSchema, found), rest };
+  return {
+    http: parseOptions('admin API flags', HttpFlagsSchema, found),
+    rest,
+    portGiven: found['http-port'] !== undefined,
+  };
 }

@@ -170,9 +170,11 @@ function invalidFlag(flag: string, message: string): SharqError {
 export async function runServerCommand(argv: string[]): Promise<number> {
   let options: SharqServerOptions;
   let httpFlags: HttpFlagValues;
+  let portGiven = false;
   try {
     const split = splitHttpFlags(argv);
     httpFlags = split.http;
+    portGiven = split.portGiven;
     options = serverOptionsFromCommandLine(split.rest, process.env, (message) =>
       process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message })}\n`),
     );
@@ -199,14 +201,23 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     const port = httpFlags['http-port'];
     if (port !== 'none') {
       // The admin API over the same embedded engine, in this process.
-      http = await startAdminServer({
-        admin: new SharqAdmin({ engine: server.engine }),
-        host: httpFlags['http-host'],
-        port,
-        adminTokens: tokensFrom(httpFlags['admin-token'], process.env.SHARQ_ADMIN_TOKEN),
-        readTokens: tokensFrom(httpFlags['read-token'], process.env.SHARQ_READ_TOKEN),
-        logger: stderrLogger,
-      });
+      try {
+        http = await startAdminServer({
+          admin: new SharqAdmin({ engine: server.engine }),
+          host: httpFlags['http-host'],
+          port,
+          adminTokens: tokensFrom(httpFlags['admin-token'], process.env.SHARQ_ADMIN_TOKEN),
+          readTokens: tokensFrom(httpFlags['read-token'], process.env.SHARQ_READ_TOKEN),
+          logger: stderrLogger,
+        });
+      } catch (err) {
+        // The default port taken (another sharq server): the broker runs, without the API.
+        if (portGiven || !SharqError.is(err, 'SHARQ_ERR_ADDRESS_IN_USE')) throw err;
+        stderrLogger.warn(
+          { port },
+          `admin API not started: port ${port} is taken (give --http-port to choose one)`,
+        );
+      }
     }
     process.stdout.write(
       `${JSON.stringify({ event: 'listening', host: address.host, port: address.port, dataDir: server.engine.dataDir, sasl: server.sasl ?? null, ...(http === undefined ? {} : { http: http.url }) })}\n`,
