@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Partitioner } from '../engine/partitioner.js';
 import type {
@@ -31,6 +30,7 @@ import {
   topicsDir,
 } from './storage/data-dir-layout.js';
 import { acquireDirLock, type DirLock } from './storage/dir-lock.js';
+import { nodeFs, type StorageFs } from './storage/fs-layer.js';
 import { fsyncDir, mkdirDurable } from './storage/fs-util.js';
 import { PartitionLog } from './storage/partition-log.js';
 import { StateJournal } from './storage/state-journal.js';
@@ -45,6 +45,14 @@ export const DEFAULT_GROUP_CONFIG: ShareGroupConfig = Object.freeze({
 });
 
 const RETENTION_CHECK_MS = 60_000;
+
+/**
+ * Internal hooks, not part of the public surface: the file system storage runs on (the
+ * power-loss test passes a simulated one, see storage/fs-layer.ts). Default: the real one.
+ */
+export interface EmbeddedEngineInternals {
+  fs?: StorageFs;
+}
 
 /**
  * The embedded engine: sharq's own share-group implementation over a durable partitioned log in
@@ -66,6 +74,7 @@ export class EmbeddedEngine implements Engine {
   readonly config: Readonly<EmbeddedEngineConfig>;
   readonly admin: EngineAdmin;
   private readonly clock: Clock;
+  private readonly fs: StorageFs;
   private readonly partitioner = new Partitioner();
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, Promise<EmbeddedShareGroup>>();
@@ -80,12 +89,14 @@ export class EmbeddedEngine implements Engine {
   constructor(
     options: Partial<Omit<EmbeddedEngineConfig, 'type'>> & { type?: 'embedded' } = {},
     clock?: Clock,
+    internals: EmbeddedEngineInternals = {},
   ) {
     this.config = parseOptions('embedded engine', EmbeddedEngineOptions, {
       type: 'embedded',
       ...options,
     });
     this.clock = clock ?? { now: () => Date.now() };
+    this.fs = internals.fs ?? nodeFs;
     this.admin = new EmbeddedAdmin(this);
   }
 
@@ -244,13 +255,13 @@ export class EmbeddedEngine implements Engine {
     const root = topicsDir(this.dataDir);
     const grave = path.join(root, `${DELETED_TOPIC_PREFIX}${name}-${randomUUID()}`);
     try {
-      await rename(this.topicDir(name), grave);
+      await this.fs.rename(this.topicDir(name), grave);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return;
       throw ioError('delete topic', this.topicDir(name), err);
     }
-    await fsyncDir(root);
-    await rm(grave, { recursive: true, force: true }).catch((err: unknown) => {
+    await fsyncDir(this.fs, root);
+    await this.fs.rm(grave, { recursive: true }).catch((err: unknown) => {
       throw ioError('delete topic', grave, err);
     });
   }
@@ -275,11 +286,11 @@ export class EmbeddedEngine implements Engine {
 
   private async open(): Promise<void> {
     try {
-      this.lock = await acquireDirLock(this.dataDir);
-      for (const grave of await listDeletedTopicDirs(this.dataDir)) {
-        await rm(grave, { recursive: true, force: true });
+      this.lock = await acquireDirLock(this.dataDir, this.fs);
+      for (const grave of await listDeletedTopicDirs(this.dataDir, this.fs)) {
+        await this.fs.rm(grave, { recursive: true });
       }
-      const { catalog, notices } = await openCatalog(this.dataDir);
+      const { catalog, notices } = await openCatalog(this.dataDir, this.fs);
       this.catalog = catalog;
       for (const n of notices) this.notice(n);
       for (const t of catalog.listTopics()) await this.createTopicFiles(t.name, t.partitions);
@@ -315,6 +326,7 @@ export class EmbeddedEngine implements Engine {
       fsyncIntervalMs: this.config.fsyncIntervalMs,
       segmentBytes: this.config.segmentBytes,
       maxRecordBytes: this.config.maxRecordBytes,
+      fs: this.fs,
       onTornTail: (info) =>
         this.notice({
           kind: 'torn-write',
@@ -349,10 +361,10 @@ export class EmbeddedEngine implements Engine {
     // from a default (directories written before kept every key: all count as set).
     if (catalog.getGroupConfig(groupId) === undefined) await catalog.setGroupConfig(groupId, {});
     const dir = groupDir(this.dataDir, groupId);
-    await mkdirDurable(dir);
+    await mkdirDurable(this.fs, dir);
     const { journal, snapshot, entries } = await StateJournal.open(
       path.join(dir, 'state.journal'),
-      { ...journalFsync(this.config), onSyncError: (err) => this.emitError(err) },
+      { ...journalFsync(this.config), onSyncError: (err) => this.emitError(err), fs: this.fs },
     );
     const host: GroupHost = {
       clock: this.clock,

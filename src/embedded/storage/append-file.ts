@@ -1,6 +1,5 @@
-import { writevSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { SharqError } from '../../errors/sharq-error.js';
+import type { StorageFile } from './fs-layer.js';
 import { writeAllAt } from './fs-util.js';
 import { closedError, ioError } from './storage-errors.js';
 
@@ -41,7 +40,7 @@ export interface AppendFileOptions {
    * The open file, or a promise of it. The first write waits for it, which lets a caller order
    * this file's creation after another file is sealed (a log segment roll).
    */
-  handle: FileHandle | Promise<FileHandle>;
+  handle: StorageFile | Promise<StorageFile>;
   /** Byte position the next append is written at: the size of the valid data. */
   position: number;
   fsync: FsyncPolicy;
@@ -68,18 +67,18 @@ interface Waiter {
 
 export class AppendFile {
   readonly path: string;
-  readonly handle: Promise<FileHandle>;
+  readonly handle: Promise<StorageFile>;
   private readonly policy: FsyncPolicy;
   private readonly intervalMs: number;
   private readonly onFlush: ((end: number) => void) | undefined;
   private readonly onSyncError: ((err: SharqError) => void) | undefined;
   private readonly inline: boolean;
-  /** The descriptor once the handle has opened, for inline writes. */
   private inlineFrames: Uint8Array[] = [];
   private inlineBytes = 0;
   private inlineWaiters: Waiter[] = [];
   private inlineScheduled = false;
-  private fd: number | undefined;
+  /** The file once it has opened, for inline writes. */
+  private file: StorageFile | undefined;
   private written: number;
   private queuedBytes = 0;
   private queue: Uint8Array[] = [];
@@ -109,7 +108,7 @@ export class AppendFile {
     if (this.inline) {
       this.handle.then(
         (h) => {
-          this.fd = h.fd;
+          this.file = h;
         },
         () => undefined,
       );
@@ -141,7 +140,7 @@ export class AppendFile {
     if (this.sealed !== undefined) return Promise.reject(closedError(`Append file ${this.path}`));
     if (frames.length === 0) return Promise.resolve();
     // Inline once open, unless a pool flush (of appends made before the open) is still running.
-    if (this.fd !== undefined && !this.flushing) {
+    if (this.file !== undefined && !this.flushing) {
       return new Promise<void>((resolve, reject) => {
         for (const f of frames) {
           this.inlineFrames.push(f);
@@ -229,7 +228,7 @@ export class AppendFile {
   }
 
   private async flushLoop(): Promise<void> {
-    let handle: FileHandle;
+    let handle: StorageFile;
     try {
       handle = await this.handle;
     } catch (err) {
@@ -281,11 +280,11 @@ export class AppendFile {
       this.rejectAll(waiters, this.refusal());
       return;
     }
-    const fd = this.fd!;
+    const file = this.file!;
     let at = this.written;
     try {
       for (;;) {
-        const n = writevSync(fd, pending, at);
+        const n = file.writevSync(pending, at);
         if (n <= 0) throw new Error(`writev wrote ${n} bytes`);
         at += n;
         left -= n;
@@ -303,7 +302,7 @@ export class AppendFile {
     for (const w of waiters) w.resolve();
   }
 
-  private async datasync(handle: FileHandle): Promise<void> {
+  private async datasync(handle: StorageFile): Promise<void> {
     try {
       await handle.datasync();
       this.syncCount++;

@@ -1,5 +1,6 @@
 import { topicName } from '../../options/parse.js';
 import { catalogPath, type DiskTopic, listDiskGroups, listDiskTopics } from './data-dir-layout.js';
+import { nodeFs, type StorageFs } from './fs-layer.js';
 import { TopicCatalog } from './topic-catalog.js';
 
 /**
@@ -40,9 +41,10 @@ export interface CatalogDiscrepancy {
 /** Loads the catalog and brings it in line with the disk, saying what it changed. */
 export async function openCatalog(
   dataDir: string,
+  fs: StorageFs = nodeFs,
 ): Promise<{ catalog: TopicCatalog; notices: CatalogNotice[] }> {
-  const catalog = await TopicCatalog.load(catalogPath(dataDir));
-  const found = await compareCatalog(dataDir, catalog);
+  const catalog = await TopicCatalog.load(catalogPath(dataDir), { fs });
+  const found = await compareCatalog(dataDir, catalog, fs);
   const notices: CatalogNotice[] = [];
   for (const d of found) {
     if (d.kind === 'catalog-rebuilt') {
@@ -64,11 +66,14 @@ export async function openCatalog(
 export async function compareCatalog(
   dataDir: string,
   catalog: TopicCatalog,
+  fs: StorageFs = nodeFs,
 ): Promise<CatalogDiscrepancy[]> {
-  const topics = (await listDiskTopics(dataDir)).filter((t) => topicName.safeParse(t.name).success);
+  const topics = (await listDiskTopics(dataDir, fs)).filter(
+    (t) => topicName.safeParse(t.name).success,
+  );
   const out: CatalogDiscrepancy[] = [];
   if (!catalog.found) {
-    const groups = (await listDiskGroups(dataDir)).filter((g) => !catalog.getGroupConfig(g));
+    const groups = (await listDiskGroups(dataDir, fs)).filter((g) => !catalog.getGroupConfig(g));
     if (topics.length === 0 && groups.length === 0) return out;
     out.push({
       kind: 'catalog-rebuilt',

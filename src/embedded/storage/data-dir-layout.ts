@@ -1,5 +1,5 @@
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { nodeFs, type StorageFs } from './fs-layer.js';
 import { errnoCode, ioError } from './storage-errors.js';
 
 /**
@@ -58,17 +58,20 @@ export interface DiskTopic {
 }
 
 /** Topic directories under `topics/` (names as found; deleted ones and stray files skipped). */
-export async function listDiskTopics(dataDir: string): Promise<DiskTopic[]> {
+export async function listDiskTopics(
+  dataDir: string,
+  fs: StorageFs = nodeFs,
+): Promise<DiskTopic[]> {
   const root = topicsDir(dataDir);
   const topics: DiskTopic[] = [];
-  for (const name of await listDirs(root)) {
+  for (const name of await listDirs(fs, root)) {
     if (name.startsWith(DELETED_TOPIC_PREFIX)) continue;
     const dir = path.join(root, name);
     const partitions: DiskPartition[] = [];
-    for (const p of await listDirs(dir)) {
+    for (const p of await listDirs(fs, dir)) {
       if (!PARTITION_NAME.test(p)) continue;
       const pdir = path.join(dir, p);
-      partitions.push({ partition: Number(p), dir: pdir, bytes: await segmentBytes(pdir) });
+      partitions.push({ partition: Number(p), dir: pdir, bytes: await segmentBytes(fs, pdir) });
     }
     partitions.sort((a, b) => a.partition - b.partition);
     topics.push({ name, dir, partitions });
@@ -77,9 +80,9 @@ export async function listDiskTopics(dataDir: string): Promise<DiskTopic[]> {
 }
 
 /** Group ids that have a state directory under `groups/`. */
-export async function listDiskGroups(dataDir: string): Promise<string[]> {
+export async function listDiskGroups(dataDir: string, fs: StorageFs = nodeFs): Promise<string[]> {
   const ids: string[] = [];
-  for (const name of await listDirs(groupsDir(dataDir))) {
+  for (const name of await listDirs(fs, groupsDir(dataDir))) {
     try {
       ids.push(decodeURIComponent(name));
     } catch {
@@ -90,36 +93,39 @@ export async function listDiskGroups(dataDir: string): Promise<string[]> {
 }
 
 /** Topic directories left by a delete that a crash interrupted. */
-export async function listDeletedTopicDirs(dataDir: string): Promise<string[]> {
+export async function listDeletedTopicDirs(
+  dataDir: string,
+  fs: StorageFs = nodeFs,
+): Promise<string[]> {
   const root = topicsDir(dataDir);
-  return (await listDirs(root))
+  return (await listDirs(fs, root))
     .filter((n) => n.startsWith(DELETED_TOPIC_PREFIX))
     .map((n) => path.join(root, n));
 }
 
 /** Names of the subdirectories of `dir`; none when `dir` does not exist. */
-async function listDirs(dir: string): Promise<string[]> {
+async function listDirs(fs: StorageFs, dir: string): Promise<string[]> {
   try {
-    const entries = await fsp.readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    const entries = await fs.readdirEntries(dir);
+    return entries.filter((e) => e.isDirectory).map((e) => e.name);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return [];
     throw ioError('list directory', dir, err);
   }
 }
 
-async function segmentBytes(dir: string): Promise<number> {
+async function segmentBytes(fs: StorageFs, dir: string): Promise<number> {
   let total = 0;
   let names: string[];
   try {
-    names = await fsp.readdir(dir);
+    names = await fs.readdir(dir);
   } catch (err) {
     throw ioError('list segments', dir, err);
   }
   for (const name of names) {
     if (!SEGMENT_NAME.test(name)) continue;
     try {
-      total += (await fsp.stat(path.join(dir, name))).size;
+      total += (await fs.stat(path.join(dir, name))).size;
     } catch (err) {
       throw ioError('stat segment', path.join(dir, name), err);
     }

@@ -7,6 +7,7 @@ import {
   type RepairStep,
   withDataDirLock,
 } from './data-check.js';
+import { nodeFs } from './fs-layer.js';
 import { fsyncDir } from './fs-util.js';
 import { inspectGroup, snapshotOf } from './group-inspect.js';
 import { StateJournal } from './state-journal.js';
@@ -70,20 +71,20 @@ async function apply(dataDir: string, step: RepairStep): Promise<void> {
   switch (step.op) {
     case 'rebuild-catalog':
       await rename(step.file, step.movedTo);
-      await fsyncDir(path.dirname(step.file));
+      await fsyncDir(nodeFs, path.dirname(step.file));
       await openCatalog(dataDir);
       return;
     case 'cut-log':
       for (const file of [...step.deleteFiles].reverse()) {
         await remove(file);
-        await fsyncDir(path.dirname(file));
+        await fsyncDir(nodeFs, path.dirname(file));
       }
       await truncate(step.file, step.at);
       return;
     case 'cut-journal':
       if (step.at === 'delete') {
         await remove(step.file);
-        await fsyncDir(path.dirname(step.file));
+        await fsyncDir(nodeFs, path.dirname(step.file));
       } else {
         await truncate(step.file, step.at);
       }

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SharqError } from '../../errors/sharq-error.js';
+import { nodeFs, type StorageFs } from './fs-layer.js';
 import { mkdirDurable } from './fs-util.js';
 import { errnoCode, ioError } from './storage-errors.js';
 
@@ -64,11 +65,11 @@ interface LockOwner {
 /** Directories this process holds; the file alone cannot tell our own pid apart from a reuse. */
 const held = new Set<string>();
 
-export async function acquireDirLock(dir: string): Promise<DirLock> {
+export async function acquireDirLock(dir: string, fs: StorageFs = nodeFs): Promise<DirLock> {
   let real: string;
-  await mkdirDurable(dir);
+  await mkdirDurable(fs, dir);
   try {
-    real = await fsp.realpath(dir);
+    real = await fs.realpath(dir);
   } catch (err) {
     throw ioError('resolve data directory', dir, err);
   }
@@ -85,8 +86,8 @@ export async function acquireDirLock(dir: string): Promise<DirLock> {
     };
     const procStart = await processStartTime(process.pid);
     if (procStart !== undefined) me.procStart = procStart;
-    await claim(file, me);
-    return new HeldLock(real, file, me.token);
+    await claim(fs, file, me);
+    return new HeldLock(fs, real, file, me.token);
   } catch (err) {
     held.delete(real);
     throw err;
@@ -97,6 +98,7 @@ class HeldLock implements DirLock {
   private released: Promise<void> | undefined;
 
   constructor(
+    private readonly fs: StorageFs,
     readonly dir: string,
     private readonly file: string,
     private readonly token: string,
@@ -105,10 +107,10 @@ class HeldLock implements DirLock {
   release(): Promise<void> {
     this.released ??= (async () => {
       held.delete(this.dir);
-      const owner = await readOwner(this.file);
+      const owner = await readOwner(this.fs, this.file);
       // Someone took the directory over (only possible if they judged us dead): leave theirs.
       if (owner === 'missing' || owner?.token !== this.token) return;
-      await fsp.rm(this.file, { force: true }).catch((err: unknown) => {
+      await this.fs.rm(this.file).catch((err: unknown) => {
         throw ioError('remove lock', this.file, err);
       });
     })();
@@ -121,25 +123,25 @@ const ATTEMPTS = 8;
 /** Longest chain of crashed claimants followed before giving up as "another process". */
 const MAX_CHAIN = 8;
 
-async function claim(file: string, me: LockOwner): Promise<void> {
+async function claim(fs: StorageFs, file: string, me: LockOwner): Promise<void> {
   const dir = path.dirname(file);
   const tmp = `${file}.${me.token}.tmp`;
   try {
-    await fsp.writeFile(tmp, JSON.stringify(me), { flag: 'wx', flush: true });
+    await fs.writeFileExclusive(tmp, Buffer.from(JSON.stringify(me)));
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (await linkExclusive(tmp, file)) return;
-      const current = await readLockFile(file);
+      if (await linkExclusive(fs, tmp, file)) return;
+      const current = await readLockFile(fs, file);
       if (current === 'missing') continue;
       if (current.owner !== undefined && (await isAlive(current.owner))) {
         throw lockedError(dir, file, current.owner);
       }
-      if (await takeOver(file, tmp, current)) return;
+      if (await takeOver(fs, file, tmp, current)) return;
     }
     throw lockedError(dir, file, undefined);
   } catch (err) {
     throw SharqError.is(err) ? err : ioError('lock data directory', dir, err);
   } finally {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    await fs.rm(tmp).catch(() => undefined);
   }
 }
 
@@ -148,23 +150,28 @@ async function claim(file: string, me: LockOwner): Promise<void> {
  * the exclusive claim on it (see the top of the file). False: LOCK changed meanwhile, look again.
  * Throws SHARQ_ERR_DATA_DIR_LOCKED when a live process is taking it over.
  */
-async function takeOver(file: string, tmp: string, stale: LockFile): Promise<boolean> {
+async function takeOver(
+  fs: StorageFs,
+  file: string,
+  tmp: string,
+  stale: LockFile,
+): Promise<boolean> {
   const dir = path.dirname(file);
   const chain = [contentId(stale.bytes)];
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
     const claimFile = takeoverPath(file, chain[chain.length - 1]!);
-    if (await linkExclusive(tmp, claimFile)) {
-      const now = await readLockFile(file);
+    if (await linkExclusive(fs, tmp, claimFile)) {
+      const now = await readLockFile(fs, file);
       if (now === 'missing' || !chain.includes(contentId(now.bytes))) {
         // Someone else's LOCK now, or none: our claim is about contents that are gone.
-        await fsp.rm(claimFile, { force: true });
+        await fs.rm(claimFile);
         return false;
       }
-      await fsp.rename(tmp, file);
-      await removeClaims(file);
+      await fs.rename(tmp, file);
+      await removeClaims(fs, file);
       return true;
     }
-    const claimant = await readLockFile(claimFile);
+    const claimant = await readLockFile(fs, claimFile);
     if (claimant === 'missing') return false;
     if (claimant.owner !== undefined && (await isAlive(claimant.owner))) {
       throw lockedError(dir, file, claimant.owner);
@@ -175,12 +182,12 @@ async function takeOver(file: string, tmp: string, stale: LockFile): Promise<boo
 }
 
 /** Deletes every takeover claim: run by the owner once its LOCK is in place. */
-async function removeClaims(file: string): Promise<void> {
+async function removeClaims(fs: StorageFs, file: string): Promise<void> {
   const prefix = `${path.basename(file)}.takeover-`;
-  const names = await fsp.readdir(path.dirname(file));
+  const names = await fs.readdir(path.dirname(file));
   for (const name of names) {
     if (name.startsWith(prefix)) {
-      await fsp.rm(path.join(path.dirname(file), name), { force: true });
+      await fs.rm(path.join(path.dirname(file), name));
     }
   }
 }
@@ -195,9 +202,9 @@ function contentId(bytes: Buffer): string {
 }
 
 /** `link(2)`: true if we created `name`, false if it already existed. */
-async function linkExclusive(existing: string, name: string): Promise<boolean> {
+async function linkExclusive(fs: StorageFs, existing: string, name: string): Promise<boolean> {
   try {
-    await fsp.link(existing, name);
+    await fs.link(existing, name);
     return true;
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return false;
@@ -212,10 +219,10 @@ interface LockFile {
 }
 
 /** A LOCK or claim file and its owner; 'missing' when absent. */
-async function readLockFile(file: string): Promise<LockFile | 'missing'> {
+async function readLockFile(fs: StorageFs, file: string): Promise<LockFile | 'missing'> {
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(file);
+    bytes = await fs.readFile(file);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return 'missing';
     throw ioError('read lock', file, err);
@@ -223,8 +230,8 @@ async function readLockFile(file: string): Promise<LockFile | 'missing'> {
   return { bytes, owner: parseOwner(bytes.toString('utf8')) };
 }
 
-async function readOwner(file: string): Promise<LockOwner | undefined | 'missing'> {
-  const read = await readLockFile(file);
+async function readOwner(fs: StorageFs, file: string): Promise<LockOwner | undefined | 'missing'> {
+  const read = await readLockFile(fs, file);
   return read === 'missing' ? read : read.owner;
 }
 

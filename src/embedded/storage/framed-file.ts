@@ -1,5 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
 import { crc32c } from '../../util/crc32c.js';
+import type { ReadableFile } from './fs-layer.js';
 import { readFullyAt } from './fs-util.js';
 import { corruptError, ioError } from './storage-errors.js';
 
@@ -96,7 +96,7 @@ const SCAN_CHUNK_BYTES = 1 << 20;
  * tail to drop otherwise.
  */
 export async function scanFrames(
-  source: Uint8Array | FileHandle,
+  source: Uint8Array | ReadableFile,
   options: ScanOptions,
 ): Promise<ScanResult> {
   const inMemory = source instanceof Uint8Array;
@@ -221,7 +221,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-async function statSize(handle: FileHandle, file: string): Promise<number> {
+async function statSize(handle: ReadableFile, file: string): Promise<number> {
   try {
     return (await handle.stat()).size;
   } catch (err) {
@@ -230,7 +230,7 @@ async function statSize(handle: FileHandle, file: string): Promise<number> {
 }
 
 async function readAt(
-  source: Uint8Array | FileHandle,
+  source: Uint8Array | ReadableFile,
   target: Buffer,
   length: number,
   position: number,
@@ -248,7 +248,7 @@ async function readAt(
 }
 
 async function readTail(
-  source: Uint8Array | FileHandle,
+  source: Uint8Array | ReadableFile,
   target: Buffer,
   position: number,
   file: string,

@@ -1,6 +1,5 @@
-import { constants, promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { ReadableFile, StorageFile, StorageFs } from './fs-layer.js';
 import { errnoCode, ioError } from './storage-errors.js';
 
 /**
@@ -9,22 +8,15 @@ import { errnoCode, ioError } from './storage-errors.js';
  * forget at each call site.
  */
 
-/** Read-write, create if missing, never truncate: the mode every append-only file is opened in. */
-export const OPEN_APPEND_FLAGS = constants.O_RDWR | constants.O_CREAT;
-
 /** Makes directory entries (creates, renames, unlinks) in `dir` durable. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
+export async function fsyncDir(fs: StorageFs, dir: string): Promise<void> {
   try {
-    handle = await fsp.open(dir, 'r');
-    await handle.sync();
+    await fs.syncDir(dir);
   } catch (err) {
     // Windows cannot open or fsync a directory; its rename is durable without it.
     const code = errnoCode(err);
     if (process.platform === 'win32' && (code === 'EISDIR' || code === 'EPERM')) return;
     throw ioError('fsync directory', dir, err);
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -32,10 +24,10 @@ export async function fsyncDir(dir: string): Promise<void> {
  * `mkdir -p` whose result survives a crash: each directory it creates is only durable once its
  * parent is fsynced, so the parents of the new directories are synced, deepest first.
  */
-export async function mkdirDurable(dir: string): Promise<void> {
+export async function mkdirDurable(fs: StorageFs, dir: string): Promise<void> {
   let created: string | undefined;
   try {
-    created = await fsp.mkdir(dir, { recursive: true });
+    created = await fs.mkdir(dir);
   } catch (err) {
     const code = errnoCode(err);
     const hint =
@@ -47,7 +39,7 @@ export async function mkdirDurable(dir: string): Promise<void> {
   if (created === undefined) return;
   const top = path.resolve(created);
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    await fsyncDir(path.dirname(d));
+    await fsyncDir(fs, path.dirname(d));
     if (d === top || path.dirname(d) === d) break;
   }
 }
@@ -60,24 +52,25 @@ let tmpCounter = 0;
  * `tmpPath` overrides the temp name (the journal uses a fixed name it cleans up on open).
  */
 export async function writeFileAtomic(
+  fs: StorageFs,
   file: string,
   data: Uint8Array,
   tmpPath = `${file}.${process.pid}.${++tmpCounter}.tmp`,
 ): Promise<void> {
   try {
-    const handle = await fsp.open(tmpPath, 'w');
+    const handle = await fs.open(tmpPath, 'replace');
     try {
       await writeAllAt(handle, [data], 0);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await fsp.rename(tmpPath, file);
+    await fs.rename(tmpPath, file);
   } catch (err) {
-    await fsp.rm(tmpPath, { force: true }).catch(() => undefined);
+    await fs.rm(tmpPath).catch(() => undefined);
     throw ioError('atomic write', file, err);
   }
-  await fsyncDir(path.dirname(file));
+  await fsyncDir(fs, path.dirname(file));
 }
 
 /**
@@ -86,7 +79,7 @@ export async function writeFileAtomic(
  * trusted, since losing bytes silently would corrupt the frame stream.
  */
 export async function writeAllAt(
-  handle: FileHandle,
+  handle: StorageFile,
   buffers: readonly Uint8Array[],
   position: number,
 ): Promise<number> {
@@ -113,7 +106,7 @@ export async function writeAllAt(
 
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
 export async function readFullyAt(
-  handle: FileHandle,
+  handle: ReadableFile,
   target: Buffer,
   targetOffset: number,
   length: number,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FsyncPolicy } from './append-file.js';
+import type { StorageFs } from './fs-layer.js';
 import { MAX_RECORD_BYTES_LIMIT } from './segment.js';
 import type { TornTailInfo } from './segment-recovery.js';
 
@@ -16,6 +17,8 @@ export interface PartitionLogOptions {
   maxRecordBytes?: number;
   /** Told about each torn tail recovery cut from the newest segment. */
   onTornTail?: (info: TornTailInfo) => void;
+  /** The file system (internal: tests pass a simulated one). Default: the real one. */
+  fs?: StorageFs;
 }
 
 export const partitionLogOptionsSchema = z.object({

@@ -1,7 +1,7 @@
-import { promises as fsp } from 'node:fs';
 import { SharqError } from '../../errors/sharq-error.js';
 import { parseOptions } from '../../options/parse.js';
 import { AppendFile } from './append-file.js';
+import { nodeFs, type StorageFs } from './fs-layer.js';
 import { mkdirDurable } from './fs-util.js';
 import {
   type ParsedPartitionLogOptions,
@@ -48,6 +48,7 @@ export class PartitionLog {
   private constructor(
     readonly dir: string,
     private readonly options: ParsedPartitionLogOptions,
+    private readonly fs: StorageFs,
     segments: Segment[],
   ) {
     this.segments = segments;
@@ -57,11 +58,11 @@ export class PartitionLog {
 
   /** Opens (creating if needed) the partition in `dir` and recovers it by scanning every segment. */
   static async open(dir: string, options: PartitionLogOptions = {}): Promise<PartitionLog> {
-    const { onTornTail, ...rest } = options;
+    const { onTornTail, fs = nodeFs, ...rest } = options;
     const parsed = parseOptions('partition log', partitionLogOptionsSchema, rest);
-    await mkdirDurable(dir);
-    const segments = await recoverPartition(dir, onTornTail);
-    const log = new PartitionLog(dir, parsed, segments);
+    await mkdirDurable(fs, dir);
+    const segments = await recoverPartition(fs, dir, onTornTail);
+    const log = new PartitionLog(dir, parsed, fs, segments);
     log.active.writer = log.newWriter(log.active);
     return log;
   }
@@ -208,7 +209,7 @@ export class PartitionLog {
     for (const segment of doomed) {
       await segment.sealed.catch(() => undefined);
       await segment.handle.then((h) => h.close()).catch(() => undefined);
-      await fsp.rm(segment.file, { force: true }).catch((err: unknown) => {
+      await this.fs.rm(segment.file).catch((err: unknown) => {
         throw ioError('delete segment', segment.file, err);
       });
     }
@@ -252,7 +253,7 @@ export class PartitionLog {
     const segment = new Segment(
       this.dir,
       base,
-      sealed.then(() => openNewSegmentFile(this.dir, base)),
+      sealed.then(() => openNewSegmentFile(this.fs, this.dir, base)),
     );
     segment.writer = this.newWriter(segment);
     this.segments.push(segment);

@@ -1,9 +1,7 @@
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SharqError } from '../../errors/sharq-error.js';
 import { FRAME_HEADER_BYTES, type ScanTail, scanFrames } from './framed-file.js';
-import { OPEN_APPEND_FLAGS } from './fs-util.js';
+import { nodeFs, type ReadableFile, type StorageFile, type StorageFs } from './fs-layer.js';
 import { isBatchEnd, isWellFormedRecord, recordOffset, recordTimestamp } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment, segmentFileName } from './segment.js';
 import type { SegmentIndex } from './segment-index.js';
@@ -28,14 +26,15 @@ export type TornTailInfo = {
 
 /** Recovers every segment in `dir` (creating the first when there is none). */
 export async function recoverPartition(
+  fs: StorageFs,
   dir: string,
   onTornTail: ((info: TornTailInfo) => void) | undefined,
 ): Promise<Segment[]> {
-  const bases = await listSegments(dir);
+  const bases = await listSegments(dir, fs);
   const segments: Segment[] = [];
   try {
     if (bases.length === 0) {
-      const first = new Segment(dir, 0, openNewSegmentFile(dir, 0));
+      const first = new Segment(dir, 0, openNewSegmentFile(fs, dir, 0));
       segments.push(first);
       await first.handle.catch((err: unknown) => {
         throw ioError('create segment', first.file, err);
@@ -50,7 +49,7 @@ export async function recoverPartition(
           `segment ends at offset ${previous.nextOffset} but the next one starts at ${base}`,
         );
       }
-      const { segment, droppedBytes } = await recoverSegment(dir, base, i === bases.length - 1);
+      const { segment, droppedBytes } = await recoverSegment(fs, dir, base, i === bases.length - 1);
       segments.push(segment);
       if (droppedBytes > 0) {
         onTornTail?.({ file: segment.file, position: segment.index.end, droppedBytes });
@@ -64,10 +63,10 @@ export async function recoverPartition(
 }
 
 /** Base offsets of the segment files in `dir`, ascending. Other files are ignored. */
-export async function listSegments(dir: string): Promise<number[]> {
+export async function listSegments(dir: string, fs: StorageFs = nodeFs): Promise<number[]> {
   let names: string[];
   try {
-    names = await fsp.readdir(dir);
+    names = await fs.readdir(dir);
   } catch (err) {
     throw ioError('list segments', dir, err);
   }
@@ -101,14 +100,15 @@ export interface SegmentScan {
  * refused: it may be a confirmed job, see framed-file.ts. A torn tail is cut.
  */
 async function recoverSegment(
+  fs: StorageFs,
   dir: string,
   baseOffset: number,
   isLastFile: boolean,
 ): Promise<RecoveredSegment> {
   const file = path.join(dir, segmentFileName(baseOffset));
-  let handle: FileHandle;
+  let handle: StorageFile;
   try {
-    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+    handle = await fs.open(file, 'append');
   } catch (err) {
     throw ioError('open segment', file, err);
   }
@@ -142,7 +142,7 @@ async function recoverSegment(
  * for the caller to judge. Shared by recovery and `sharq data check`.
  */
 export async function scanSegment(
-  handle: FileHandle,
+  handle: ReadableFile,
   file: string,
   baseOffset: number,
   isLastFile: boolean,

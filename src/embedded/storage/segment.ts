@@ -1,10 +1,9 @@
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32c } from '../../util/crc32c.js';
 import type { AppendFile } from './append-file.js';
 import { FRAME_HEADER_BYTES } from './framed-file.js';
-import { fsyncDir, OPEN_APPEND_FLAGS, readFullyAt } from './fs-util.js';
+import type { StorageFile, StorageFs } from './fs-layer.js';
+import { fsyncDir, readFullyAt } from './fs-util.js';
 import { decodeRecord, type LogRecord } from './record-codec.js';
 import { SegmentIndex } from './segment-index.js';
 import { corruptError, ioError } from './storage-errors.js';
@@ -45,7 +44,7 @@ export class Segment {
   constructor(
     dir: string,
     readonly baseOffset: number,
-    readonly handle: Promise<FileHandle>,
+    readonly handle: Promise<StorageFile>,
   ) {
     this.file = path.join(dir, segmentFileName(baseOffset));
     this.handle.catch(() => undefined);
@@ -110,10 +109,14 @@ export class Segment {
 }
 
 /** Creates a segment file and makes its directory entry durable before anything is written. */
-export async function openNewSegmentFile(dir: string, baseOffset: number): Promise<FileHandle> {
-  const handle = await fsp.open(path.join(dir, segmentFileName(baseOffset)), OPEN_APPEND_FLAGS);
+export async function openNewSegmentFile(
+  fs: StorageFs,
+  dir: string,
+  baseOffset: number,
+): Promise<StorageFile> {
+  const handle = await fs.open(path.join(dir, segmentFileName(baseOffset)), 'append');
   try {
-    await fsyncDir(dir);
+    await fsyncDir(fs, dir);
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;

@@ -1,11 +1,10 @@
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SharqError } from '../../errors/sharq-error.js';
 import { AppendFile, type FsyncPolicy } from './append-file.js';
 import { DecodeError } from './byte-codec.js';
 import { encodeFrame, FRAME_HEADER_BYTES, scanFrames, writeFrameHeader } from './framed-file.js';
-import { fsyncDir, mkdirDurable, OPEN_APPEND_FLAGS, writeFileAtomic } from './fs-util.js';
+import { nodeFs, type StorageFile, type StorageFs } from './fs-layer.js';
+import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.js';
 import {
   decodeEntries,
   decodeSnapshot,
@@ -50,6 +49,8 @@ export interface StateJournalOptions {
   fsyncIntervalMs?: number;
   /** A background fdatasync failed (`interval`); the next append will be refused too. */
   onSyncError?: (err: SharqError) => void;
+  /** The file system (internal: tests pass a simulated one). Default: the real one. */
+  fs?: StorageFs;
 }
 
 export interface OpenedJournal {
@@ -80,8 +81,9 @@ export class StateJournal {
       fsyncIntervalMs: number;
       onSyncError: ((err: SharqError) => void) | undefined;
     },
+    private readonly fs: StorageFs,
     generation: number,
-    handle: FileHandle,
+    handle: StorageFile,
     position: number,
   ) {
     this.generation = generation;
@@ -94,34 +96,35 @@ export class StateJournal {
       fsyncIntervalMs: options.fsyncIntervalMs ?? 100,
       onSyncError: options.onSyncError,
     };
+    const fs = options.fs ?? nodeFs;
     const dir = path.dirname(file);
-    await mkdirDurable(dir);
+    await mkdirDurable(fs, dir);
     try {
-      await fsp.rm(`${file}.snapshot.tmp`, { force: true });
+      await fs.rm(`${file}.snapshot.tmp`);
     } catch (err) {
       throw ioError('remove stale snapshot temp', dir, err);
     }
-    const loaded = await readSnapshot(`${file}.snapshot`);
+    const loaded = await readSnapshot(`${file}.snapshot`, fs);
     const first = loaded?.generation ?? 0;
-    const generations = await listGenerations(file);
+    const generations = await listGenerations(file, fs);
     for (const g of generations.filter((n) => n < first)) {
-      await fsp.rm(journalPath(file, g), { force: true }).catch((err: unknown) => {
+      await fs.rm(journalPath(file, g)).catch((err: unknown) => {
         throw ioError('delete obsolete journal', journalPath(file, g), err);
       });
     }
     const live = generations.filter((n) => n >= first);
     const entries: JournalEntry[] = [];
-    let handle: FileHandle | undefined;
+    let handle: StorageFile | undefined;
     let position = 0;
     for (const [i, g] of live.entries()) {
       const isLast = i === live.length - 1;
-      const scanned = await replayJournal(journalPath(file, g), isLast, entries);
+      const scanned = await replayJournal(fs, journalPath(file, g), isLast, entries);
       if (isLast) ({ handle, position } = scanned);
     }
     const generation = live[live.length - 1] ?? first;
-    handle ??= await createJournalFile(journalPath(file, generation));
+    handle ??= await createJournalFile(fs, journalPath(file, generation));
     return {
-      journal: new StateJournal(file, policy, generation, handle, position),
+      journal: new StateJournal(file, policy, fs, generation, handle, position),
       snapshot: loaded?.snapshot,
       entries,
     };
@@ -189,19 +192,19 @@ export class StateJournal {
     this.generation = next;
     const writer = this.newWriter(
       next,
-      sealed.then(() => createJournalFile(nextPath)),
+      sealed.then(() => createJournalFile(this.fs, nextPath)),
       0,
     );
     this.writer = writer;
     const run = this.compacting.then(async () => {
       await sealed;
       await writer.handle;
-      await writeFileAtomic(`${this.file}.snapshot`, body, `${this.file}.snapshot.tmp`);
+      await writeFileAtomic(this.fs, `${this.file}.snapshot`, body, `${this.file}.snapshot.tmp`);
       this.obsolete.push(oldGeneration);
       const doomed = this.obsolete;
       this.obsolete = [];
       await old.close().catch(() => undefined);
-      for (const g of doomed) await fsp.rm(journalPath(this.file, g), { force: true });
+      for (const g of doomed) await this.fs.rm(journalPath(this.file, g));
     });
     // A failed compaction leaves the old snapshot and every journal in place; a later one retries.
     this.compacting = run.catch(() => {
@@ -223,7 +226,7 @@ export class StateJournal {
 
   private newWriter(
     generation: number,
-    handle: FileHandle | Promise<FileHandle>,
+    handle: StorageFile | Promise<StorageFile>,
     position: number,
   ): AppendFile {
     return new AppendFile({
@@ -242,11 +245,11 @@ export function journalPath(file: string, generation: number): string {
   return `${file}.${generation}`;
 }
 
-export async function listGenerations(file: string): Promise<number[]> {
+export async function listGenerations(file: string, fs: StorageFs = nodeFs): Promise<number[]> {
   const prefix = `${path.basename(file)}.`;
   let names: string[];
   try {
-    names = await fsp.readdir(path.dirname(file));
+    names = await fs.readdir(path.dirname(file));
   } catch (err) {
     throw ioError('list journals', path.dirname(file), err);
   }
@@ -256,15 +259,15 @@ export async function listGenerations(file: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-async function createJournalFile(file: string): Promise<FileHandle> {
-  let handle: FileHandle;
+async function createJournalFile(fs: StorageFs, file: string): Promise<StorageFile> {
+  let handle: StorageFile;
   try {
-    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+    handle = await fs.open(file, 'append');
   } catch (err) {
     throw ioError('create journal', file, err);
   }
   try {
-    await fsyncDir(path.dirname(file));
+    await fsyncDir(fs, path.dirname(file));
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;
@@ -274,13 +277,14 @@ async function createJournalFile(file: string): Promise<FileHandle> {
 
 /** Scans one journal into `out`. The last one stays open (torn tail cut) for appending. */
 async function replayJournal(
+  fs: StorageFs,
   file: string,
   isLastFile: boolean,
   out: JournalEntry[],
-): Promise<{ handle: FileHandle; position: number }> {
-  let handle: FileHandle;
+): Promise<{ handle: StorageFile; position: number }> {
+  let handle: StorageFile;
   try {
-    handle = await fsp.open(file, OPEN_APPEND_FLAGS);
+    handle = await fs.open(file, 'append');
   } catch (err) {
     throw ioError('open journal', file, err);
   }
@@ -318,10 +322,11 @@ async function replayJournal(
 /** The snapshot is written by rename, so it is whole or absent: any damage is corruption. */
 export async function readSnapshot(
   file: string,
+  fs: StorageFs = nodeFs,
 ): Promise<{ generation: number; snapshot: GroupSnapshot } | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(file);
+    bytes = await fs.readFile(file);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw ioError('read snapshot', file, err);

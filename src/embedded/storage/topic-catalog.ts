@@ -1,6 +1,6 @@
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SharqError, toError } from '../../errors/sharq-error.js';
+import { nodeFs, type StorageFs } from './fs-layer.js';
 import { writeFileAtomic } from './fs-util.js';
 import { errnoCode, invalidArgument, ioError } from './storage-errors.js';
 
@@ -35,6 +35,7 @@ export class TopicCatalog {
     state: CatalogState,
     /** Whether `file` existed when loaded (an absent file loads as an empty catalog). */
     readonly found: boolean,
+    private readonly fs: StorageFs,
   ) {
     this.state = state;
   }
@@ -42,22 +43,27 @@ export class TopicCatalog {
   /**
    * Loads `file` (an absent file is an empty catalog). Damage is SHARQ_ERR_CATALOG_CORRUPT.
    * `readOnly` leaves the temp files of interrupted writes in place (`sharq data check`).
+   * `fs` is internal (tests pass a simulated file system); default the real one.
    */
-  static async load(file: string, options: { readOnly?: boolean } = {}): Promise<TopicCatalog> {
+  static async load(
+    file: string,
+    options: { readOnly?: boolean; fs?: StorageFs } = {},
+  ): Promise<TopicCatalog> {
+    const fs = options.fs ?? nodeFs;
     let text: string | undefined;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      text = (await fs.readFile(file)).toString('utf8');
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw ioError('read catalog', file, err);
     }
-    if (options.readOnly !== true) await removeStaleTemps(file);
+    if (options.readOnly !== true) await removeStaleTemps(fs, file);
     const state = text === undefined ? emptyState() : parseCatalog(file, text);
-    return new TopicCatalog(file, state, text !== undefined);
+    return new TopicCatalog(file, state, text !== undefined, fs);
   }
 
   /** An empty catalog for `file` as if it did not exist: what a rebuild starts from. */
-  static absent(file: string): TopicCatalog {
-    return new TopicCatalog(file, emptyState(), false);
+  static absent(file: string, fs: StorageFs = nodeFs): TopicCatalog {
+    return new TopicCatalog(file, emptyState(), false, fs);
   }
 
   listTopics(): CatalogTopic[] {
@@ -135,7 +141,7 @@ export class TopicCatalog {
         groups: new Map(this.state.groups),
       };
       mutate(draft);
-      await writeFileAtomic(this.file, Buffer.from(serialize(draft)));
+      await writeFileAtomic(this.fs, this.file, Buffer.from(serialize(draft)));
       this.state = draft;
     });
     this.queue = run.catch(() => undefined);
@@ -201,13 +207,13 @@ function catalogCorrupt(file: string, reason: string): SharqError {
 }
 
 /** Temp files of writes cut short by a crash; the rename never happened, so they are garbage. */
-async function removeStaleTemps(file: string): Promise<void> {
+async function removeStaleTemps(fs: StorageFs, file: string): Promise<void> {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}.`;
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith('.tmp')) {
-      await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+      await fs.rm(path.join(dir, name)).catch(() => undefined);
     }
   }
 }

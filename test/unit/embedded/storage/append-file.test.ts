@@ -2,13 +2,14 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppendFile, type FsyncPolicy } from '../../../../src/embedded/storage/append-file.js';
+import { nodeFile } from '../../../../src/embedded/storage/fs-layer.js';
 import { caught, useTempDirs } from './temp-dir.js';
 
 const tempDir = useTempDirs();
 
 async function openAppendFile(fsync: FsyncPolicy, fsyncIntervalMs?: number, writeInline = false) {
   const file = path.join(await tempDir(), 'data.bin');
-  const handle = await open(file, 'w+');
+  const handle = nodeFile(await open(file, 'w+'));
   const flushedEnds: number[] = [];
   const appendFile = new AppendFile({
     path: file,
@@ -131,7 +132,7 @@ describe('AppendFile inline writes', () => {
 
   it('queues appends made before the handle opened and writes them first', async () => {
     const file = path.join(await tempDir(), 'late.bin');
-    let opened!: (h: Awaited<ReturnType<typeof open>>) => void;
+    let opened!: (h: ReturnType<typeof nodeFile>) => void;
     const appendFile = new AppendFile({
       path: file,
       handle: new Promise((r) => {
@@ -142,7 +143,7 @@ describe('AppendFile inline writes', () => {
       writeInline: true,
     });
     const early = appendFile.append([Buffer.from('1')]);
-    opened(await open(file, 'w+'));
+    opened(nodeFile(await open(file, 'w+')));
     await early;
     await appendFile.append([Buffer.from('2')]);
     await appendFile.close();
@@ -154,7 +155,7 @@ describe('AppendFile inline writes', () => {
     await writeFile(file, '');
     const appendFile = new AppendFile({
       path: file,
-      handle: await open(file, 'r'),
+      handle: nodeFile(await open(file, 'r')),
       position: 0,
       fsync: 'interval',
       writeInline: true,
@@ -177,7 +178,7 @@ describe('AppendFile failures', () => {
   it('rejects every waiter of a failed write with SHARQ_ERR_IO and refuses later appends', async () => {
     const file = path.join(await tempDir(), 'ro.bin');
     await writeFile(file, '');
-    const readOnly = await open(file, 'r');
+    const readOnly = nodeFile(await open(file, 'r'));
     const appendFile = new AppendFile({
       path: file,
       handle: readOnly,
@@ -206,7 +207,7 @@ describe('AppendFile failures', () => {
   it('fails its appends when the handle never opens', async () => {
     const appendFile = new AppendFile({
       path: '/nonexistent/x',
-      handle: open('/nonexistent/dir/x', 'r+'),
+      handle: open('/nonexistent/dir/x', 'r+').then(nodeFile),
       position: 0,
       fsync: 'always',
     });
