@@ -154,6 +154,9 @@ export class EmbeddedShareGroup {
     if (picked.length === 0) return [];
     // The raised delivery counts reach the disk before any handler sees the records.
     const persisted = this.persist();
+    // A failed read below rejects the acquire first; the journal's failure must not then go
+    // unhandled (Node ends the process on an unhandled rejection).
+    persisted.catch(() => undefined);
     this.armLockTimer();
     const out: AcquiredRecord[] = [];
     for (const r of picked) {
