@@ -237,9 +237,16 @@ export class EmbeddedEngine implements Engine {
     return log;
   }
 
+  /**
+   * Opens (creating when missing) a topic's partitions, the highest first. A creation cut short
+   * by a crash then always leaves the highest partition's directory (each is durable before the
+   * next is made), so the partition count can be read off the disk: a catalog rebuilt from it
+   * (a fresh data directory's first topic has no catalog yet) lists them all. Made from 0 up, a
+   * cut left only the low ones, and the topic came back with fewer partitions than asked for.
+   */
   async createTopicFiles(name: string, partitions: number): Promise<void> {
-    const logs: PartitionLog[] = [];
-    for (let p = 0; p < partitions; p++) logs.push(await this.openLog(name, p));
+    const logs: PartitionLog[] = new Array(partitions);
+    for (let p = partitions - 1; p >= 0; p--) logs[p] = await this.openLog(name, p);
     this.logs.set(name, logs);
   }
 

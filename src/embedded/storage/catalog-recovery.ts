@@ -8,8 +8,9 @@ import { TopicCatalog } from './topic-catalog.js';
  *
  * The catalog is written atomically, so a crash leaves it whole; it goes missing or falls
  * behind the disk only by hand (deleted, restored from an old backup) or through a crash
- * between creating a topic's directories and listing it (those are empty). The directories are
- * the truth about which partitions hold records, so:
+ * between creating a topic's directories and listing it (those are empty; they are made highest
+ * partition first, so the highest is always among them and a rebuild counts them all). The
+ * directories are the truth about which partitions hold records, so:
  *
  * - No catalog but topic directories: rebuilt from them, every topic and group directory listed.
  *   Group settings (delivery limit, lock duration, dead-letter topic, offset reset) live only in

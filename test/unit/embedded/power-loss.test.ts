@@ -346,6 +346,38 @@ function expectExercised(results: readonly TrialResult[]): void {
 }
 
 describe('embedded engine under power loss', () => {
+  it('brings a topic whose creation the power cut back whole or not at all, at every call', async () => {
+    // Every crash point of opening a fresh directory and creating a 3-partition topic.
+    const outcomes = new Set<string>();
+    for (let at = 1; ; at++) {
+      const machine = new PowerLossMachine(new Random(at));
+      const first = new EmbeddedEngine({ dataDir: DATA_DIR }, undefined, { fs: machine.boot() });
+      first.onError(() => undefined);
+      machine.cutAt(at);
+      const created = await first
+        .start()
+        .then(() => first.admin.ensureTopic(TOPIC, { partitions: 3 }))
+        .then(
+          () => machine.powered,
+          () => false,
+        );
+      machine.cut();
+      await first.close().catch(() => undefined);
+      const again = new EmbeddedEngine({ dataDir: DATA_DIR }, undefined, { fs: machine.boot() });
+      again.onError(() => undefined);
+      const topics = await again.admin.listTopics();
+      await again.close();
+      const found = topics.find((t) => t.name === TOPIC);
+      outcomes.add(found === undefined ? 'absent' : `${found.partitions} partitions`);
+      if (created) expect(found, `cut at call ${at}`).toBeDefined();
+      if (found !== undefined) expect(found.partitions, `cut at call ${at}`).toBe(3);
+      // Past the last call of the creation, the cut changes nothing any more.
+      if (created && at > 200) break;
+      if (at > 400) throw new Error('the creation never completed');
+    }
+    expect([...outcomes].sort()).toEqual(['3 partitions', 'absent']);
+  }, 60_000);
+
   it(`keeps every promise with ${STRICT.name}`, async () => {
     const results = await runTrials(STRICT, 40, 1000);
     expect(failures(results)).toEqual([]);
