@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EmbeddedEngine } from '../embedded/embedded-engine.js';
+import { EmbeddedEngine, type EmbeddedEngineInternals } from '../embedded/embedded-engine.js';
 import type { EmbeddedEngineConfig } from '../options/engine-options.js';
 import { parseOptions } from '../options/parse.js';
 import { systemClock } from '../util/clock.js';
@@ -60,9 +60,11 @@ export class SharqServer {
   private starting: Promise<{ host: string; port: number }> | undefined;
   private closing: Promise<void> | undefined;
 
+  /** `internals` is not public: the embedded engine's test hooks (its file system). */
   constructor(
     options: SharqServerOptions,
     private readonly routes: RouteFactory,
+    internals: EmbeddedEngineInternals = {},
   ) {
     const { engine, logger, ...server } = options;
     const { sasl, ...config } = parseOptions('sharq server', ServerOptions, server);
@@ -70,7 +72,7 @@ export class SharqServer {
     this.saslConfig = sasl;
     this.saslMechanisms = sasl?.mechanisms;
     this.log = logger ?? stderrLogger;
-    this.engine = new EmbeddedEngine(engine ?? {});
+    this.engine = new EmbeddedEngine(engine ?? {}, undefined, internals);
   }
 
   /** Opens the data directory, then listens; resolves with the bound address. */

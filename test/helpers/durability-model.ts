@@ -1,3 +1,6 @@
+import type { EmbeddedEngine } from '../../src/embedded/embedded-engine.js';
+import { AckType } from '../../src/engine/types.js';
+
 /**
  * What a client has been promised by a durable job queue, kept as it watches: which adds
  * resolved (and where), the highest delivery count each job was seen with, and which jobs had
@@ -117,13 +120,70 @@ export class DurabilityModel {
   checkAllFound(found: ReadonlySet<string>, where: string): void {
     const lost = [...this.added.keys()].filter((id) => !found.has(id));
     if (lost.length > 0) {
-      this.fail(
-        `${where}: ${lost.length} job(s) whose add resolved are gone: ${lost.slice(0, 5).join(', ')}`,
-      );
+      const at = lost.slice(0, 5).map((id) => {
+        const a = this.added.get(id)!;
+        return `${id} at ${a.partition}@${a.offset}`;
+      });
+      this.fail(`${where}: ${lost.length} job(s) whose add resolved are gone: ${at.join(', ')}`);
     }
   }
 
   fail(message: string): void {
     this.violations.push(message);
   }
+}
+
+/**
+ * Reads every partition of `topic` back (records carry their id as value, key and `id` header)
+ * and checks it against the resolved adds: each there, intact, where it resolved, once.
+ */
+export async function checkLog(
+  engine: EmbeddedEngine,
+  topic: string,
+  model: DurabilityModel,
+  where: string,
+): Promise<void> {
+  const found = new Set<string>();
+  const offsets = await engine.admin.offsets(topic);
+  for (const { partition, logStartOffset, logEndOffset } of offsets) {
+    for (let o = logStartOffset; o < logEndOffset; ) {
+      const records = await engine.read(topic, partition, o, 100);
+      for (const r of records) {
+        const id = r.value?.toString() ?? '';
+        if (found.has(id)) model.fail(`${where}: ${id} is in the log twice`);
+        found.add(id);
+        model.checkStored(
+          partition,
+          r.offset,
+          { id, key: r.key?.toString() ?? null, header: r.headers.id },
+          where,
+        );
+      }
+      o += records.length;
+    }
+  }
+  const ends = offsets.map((o) => `${o.partition}: ${o.logStartOffset}..${o.logEndOffset}`);
+  model.checkAllFound(found, `${where} (log ${ends.join(', ')})`);
+}
+
+/** Delivers and accepts everything left in `group` (checking each delivery); then none may be pending. */
+export async function drain(
+  engine: EmbeddedEngine,
+  topic: string,
+  group: string,
+  model: DurabilityModel,
+  where: string,
+): Promise<void> {
+  const consumer = engine.createShareConsumer({ groupId: group, topics: [topic] });
+  for (;;) {
+    const records = await consumer.poll({ maxRecords: 50, maxWaitMs: 0 });
+    if (records.length === 0) break;
+    for (const r of records) model.delivered(r.value?.toString() ?? '', r.deliveryCount, where);
+    await consumer.acknowledge(records.map((record) => ({ record, type: AckType.Accept })));
+    for (const r of records) model.finished(r.value?.toString() ?? '');
+  }
+  const { partitions } = await engine.admin.describeGroup(group);
+  const lag = partitions.reduce((n, p) => n + p.lag, 0);
+  if (lag !== 0) model.fail(`${where}: ${lag} record(s) still pending after the drain`);
+  await consumer.close();
 }

@@ -147,11 +147,19 @@ export class PowerLossMachine {
     this.cutAtCall = n;
   }
 
+  /** Runs `listener` the moment the power goes (a test drops the machine's network with it). */
+  onCut(listener: () => void): void {
+    this.cutListeners.push(listener);
+  }
+
+  private readonly cutListeners: (() => void)[] = [];
+
   /** Cuts the power now. */
   cut(): void {
     if (!this.on) return;
     this.on = false;
     this.stats.cuts++;
+    for (const listener of this.cutListeners.splice(0)) listener();
     for (const node of this.nodes) {
       if (node.kind === 'file') this.settleFile(node);
       else this.settleDir(node);

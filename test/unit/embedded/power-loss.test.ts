@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
 import { AckType, type AcquiredRecord, type ShareConsumer } from '../../../src/engine/types.js';
 import { SharqError } from '../../../src/errors/sharq-error.js';
-import { DurabilityModel } from '../../helpers/durability-model.js';
+import { checkLog, DurabilityModel, drain } from '../../helpers/durability-model.js';
 import { POWER_LOSS_ROOT, PowerLossMachine, Random } from '../../helpers/power-loss-fs.js';
 
 /**
@@ -126,9 +126,9 @@ async function runTrial(seed: number, mode: Mode): Promise<TrialResult> {
       }
       await engine.admin.configureGroup(GROUP, SETTINGS);
       if (machine.powered) configured = true;
-      await checkLog(engine, model, where);
+      await checkLog(engine, TOPIC, model, where);
       if (last) {
-        await drain(engine, model, where);
+        await drain(engine, TOPIC, GROUP, model, where);
       } else {
         const ids = { next: () => `job-${next++}` };
         await workload(engine, machine, model, rnd, ids, where, unexpected);
@@ -160,29 +160,6 @@ async function checkSettings(engine: EmbeddedEngine, model: DurabilityModel, whe
   const { config } = await engine.admin.describeGroup(GROUP);
   const kept = Object.entries(SETTINGS).every(([k, v]) => config[k as keyof typeof config] === v);
   if (!kept) model.fail(`${where}: group settings lost: ${JSON.stringify(config)}`);
-}
-
-/** Reads both partitions back and checks them against the resolved adds. */
-async function checkLog(engine: EmbeddedEngine, model: DurabilityModel, where: string) {
-  const found = new Set<string>();
-  for (const { partition, logStartOffset, logEndOffset } of await engine.admin.offsets(TOPIC)) {
-    for (let o = logStartOffset; o < logEndOffset; ) {
-      const records = await engine.read(TOPIC, partition, o, 100);
-      for (const r of records) {
-        const id = r.value?.toString() ?? '';
-        if (found.has(id)) model.fail(`${where}: ${id} is in the log twice`);
-        found.add(id);
-        model.checkStored(
-          partition,
-          r.offset,
-          { id, key: r.key?.toString() ?? null, header: r.headers.id },
-          where,
-        );
-      }
-      o += records.length;
-    }
-  }
-  model.checkAllFound(found, where);
 }
 
 interface Held {
@@ -286,22 +263,6 @@ async function workload(
     if (running.size > 3 || (running.size > 0 && rnd.chance(0.5))) await Promise.race(running);
   }
   await Promise.allSettled([...running]);
-}
-
-/** After the last boot: deliver and accept everything left, then nothing may be pending. */
-async function drain(engine: EmbeddedEngine, model: DurabilityModel, where: string) {
-  const consumer = engine.createShareConsumer({ groupId: GROUP, topics: [TOPIC] });
-  for (;;) {
-    const records = await consumer.poll({ maxRecords: 50, maxWaitMs: 0 });
-    if (records.length === 0) break;
-    for (const r of records) model.delivered(r.value?.toString() ?? '', r.deliveryCount, where);
-    await consumer.acknowledge(records.map((record) => ({ record, type: AckType.Accept })));
-    for (const r of records) model.finished(r.value?.toString() ?? '');
-  }
-  const { partitions } = await engine.admin.describeGroup(GROUP);
-  const lag = partitions.reduce((n, p) => n + p.lag, 0);
-  if (lag !== 0) model.fail(`${where}: ${lag} record(s) still pending after the drain`);
-  await consumer.close();
 }
 
 async function runTrials(mode: Mode, trials: number, firstSeed: number): Promise<TrialResult[]> {
