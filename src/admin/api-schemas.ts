@@ -72,6 +72,18 @@ export const ReadyResponse = z.object({
 // GET /metrics — Prometheus text format (prom-client). Needs a read token when tokens are set.
 // GET /openapi.json — this contract as OpenAPI 3.1; GET /docs — a browsable UI of it.
 
+/**
+ * GET /api/session — who the caller is: the role of its token (`admin` for every caller when the
+ * API runs without tokens), so a client such as the dashboard shows mutations only to admins.
+ * 401 without a known token when tokens are set.
+ */
+export const SessionResponse = z.object({
+  role: z.enum(['read', 'admin']),
+  authRequired: z.boolean().describe('Whether the API checks tokens.'),
+  engine: z.enum(['embedded', 'kafka']),
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
 // ---------------------------------------------------------------------------------------------
 // Queues
 
@@ -112,6 +124,28 @@ export const QueueCounts = z
   })
   .describe('Counts of one queue.');
 
+export const Throughput = z.object({
+  /** Jobs added per second (log-end growth of the queue topic), over `windowMs`. */
+  enqueuedPerSec: z.number().nullable(),
+  /** Jobs finished per second (share-partition start offset growth), over `windowMs`. */
+  completedPerSec: z.number().nullable(),
+  /** Records dead-lettered per second (DLQ log-end growth), over `windowMs`. */
+  deadLetteredPerSec: z.number().nullable(),
+  /** The sampling window the rates span; null until two samples exist. */
+  windowMs: z.number().int().nullable(),
+});
+
+export const QueueTotals = z
+  .object({
+    /** Sum of the queue topic's log-end offsets: jobs ever added. */
+    enqueued: z.number().int(),
+    /** Sum of the group's start offsets: jobs finished (acknowledged or archived). */
+    completed: z.number().int(),
+    /** Sum of the DLQ topic's log-end offsets: records ever dead-lettered. */
+    deadLettered: z.number().int(),
+  })
+  .describe('Counters that only grow; a client sampling them gets rates over its own interval.');
+
 export const QueueSummary = z.object({
   name: QueueName,
   partitions: z.number().int(),
@@ -120,6 +154,10 @@ export const QueueSummary = z.object({
   paused: z.boolean(),
   members: z.number().int(),
   counts: QueueCounts,
+  totals: QueueTotals,
+  throughput: Throughput,
+  /** Age in ms of the oldest pending job (the record at the start offset), null when none. */
+  oldestPendingAgeMs: z.number().int().nullable(),
 });
 export type QueueSummary = z.infer<typeof QueueSummary>;
 
@@ -139,17 +177,6 @@ export const PauseState = z.object({
 });
 export type PauseState = z.infer<typeof PauseState>;
 
-export const Throughput = z.object({
-  /** Jobs added per second (log-end growth of the queue topic), over `windowMs`. */
-  enqueuedPerSec: z.number().nullable(),
-  /** Jobs finished per second (share-partition start offset growth), over `windowMs`. */
-  completedPerSec: z.number().nullable(),
-  /** Records dead-lettered per second (DLQ log-end growth), over `windowMs`. */
-  deadLetteredPerSec: z.number().nullable(),
-  /** The sampling window the rates span; null until two samples exist. */
-  windowMs: z.number().int().nullable(),
-});
-
 /** GET /api/queues/:queue — one queue in depth. 404 SHARQ_ERR_NOT_FOUND when it does not exist. */
 export const QueueDetail = QueueSummary.extend({
   config: z.object({
@@ -163,10 +190,7 @@ export const QueueDetail = QueueSummary.extend({
   groupMembers: z.array(
     z.object({ memberId: z.string(), clientId: z.string(), topics: z.array(z.string()) }),
   ),
-  /** Age in ms of the oldest pending job (the record at the start offset), null when none. */
-  oldestPendingAgeMs: z.number().int().nullable(),
   delayTiers: z.array(z.object({ topic: z.string(), waiting: z.number().int() })),
-  throughput: Throughput,
 });
 export type QueueDetail = z.infer<typeof QueueDetail>;
 

@@ -44,9 +44,7 @@ export async function queueDetail(ctx: AdminContext, name: string): Promise<Queu
     pause: { queue: name, ...renamePause(full.pause) },
     partitionDetail: full.partitions,
     groupMembers: ref.groupInfo.members,
-    oldestPendingAgeMs: full.oldestPendingAgeMs,
     delayTiers: full.tiers,
-    throughput: full.rates,
   };
 }
 
@@ -142,14 +140,15 @@ async function inspect(ctx: AdminContext, ref: QueueRef) {
       retryingApproximate: pendingHeads.approximate || tiers.some((t) => t.approximate),
       deadLettered: Math.max(0, dlqTotal - discarded - redriven),
     },
+    totals: { enqueued, completed, deadLettered: dlqEnd },
+    throughput: rates,
+    oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
   };
   return {
     summary,
     partitions,
     pause,
     tiers: tiers.map((t) => ({ topic: t.topic, waiting: t.waiting })),
-    oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
-    rates,
   };
 }
 

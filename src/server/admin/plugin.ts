@@ -223,7 +223,15 @@ export async function adminApi(
   }
 
   for (const route of ROUTES)
-    addRoute(app, route, admin, authorize(route.role), config.bodyLimitBytes, state);
+    addRoute(
+      app,
+      route,
+      admin,
+      authorize(route.role),
+      config.bodyLimitBytes,
+      state,
+      tokens.enabled,
+    );
 }
 
 function addRoute(
@@ -233,6 +241,7 @@ function addRoute(
   onRequest: (req: FastifyRequest) => Promise<void>,
   bodyLimit: number,
   state: WeakMap<FastifyRequest, RequestState>,
+  authRequired: boolean,
 ): void {
   const schema: Record<string, unknown> = {
     summary: route.summary,
@@ -272,6 +281,8 @@ function addRoute(
         query,
         body,
         by: `${s?.role ?? 'anonymous'}:${TokenCheck.fingerprint(req.headers.authorization) ?? 'none'}`,
+        role: s?.role ?? 'admin',
+        authRequired,
         signal: abort.signal,
       });
       if (s !== undefined && route.method === 'POST') s.summary = summarize(result);

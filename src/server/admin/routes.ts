@@ -14,6 +14,10 @@ export interface RouteInput {
   body: unknown;
   /** "admin:<fingerprint>" or "admin:anonymous": recorded with writes. */
   by: string;
+  /** The caller's role (admin when the API runs without tokens). */
+  role: Role;
+  /** Whether the API checks tokens. */
+  authRequired: boolean;
   signal: AbortSignal;
 }
 
@@ -37,6 +41,19 @@ const Position = (id: string) => {
 const q = (i: RouteInput) => String(i.params.queue);
 
 export const ROUTES: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/api/session',
+    role: 'read',
+    summary: "The caller's role (read or admin)",
+    tags: ['session'],
+    response: S.SessionResponse,
+    handler: async (a, i) => ({
+      role: i.role,
+      authRequired: i.authRequired,
+      engine: a.engine.kind,
+    }),
+  },
   {
     method: 'GET',
     url: '/api/queues',

@@ -133,6 +133,47 @@ describe('admin API through inject()', () => {
     expect(ui.headers['content-type']).toContain('text/html');
   });
 
+  it("names the caller's role at /api/session, and summarizes totals and rates per queue", async () => {
+    const name = queueName();
+    await queueWithDlq(engine, name, [{}, {}]);
+    const session = (token?: string) =>
+      app.inject({ url: '/api/session', ...(token === undefined ? {} : { headers: auth(token) }) });
+    expect((await session(ADMIN)).json()).toEqual({
+      role: 'admin',
+      authRequired: true,
+      engine: 'embedded',
+    });
+    expect((await session(READ)).json()).toMatchObject({ role: 'read' });
+    expect((await session()).statusCode).toBe(401);
+    const open = await build({ adminTokens: [], readTokens: [], allowUnauthenticated: true });
+    try {
+      expect((await open.inject({ url: '/api/session' })).json()).toMatchObject({
+        role: 'admin',
+        authRequired: false,
+      });
+    } finally {
+      await open.close();
+    }
+    const summary = async () =>
+      (await app.inject({ url: '/api/queues', headers: auth(READ) }))
+        .json()
+        .queues.find((x: { name: string }) => x.name === name);
+    const before = await summary();
+    // The fixture wrote two DLQ records and left the queue topic empty.
+    expect(before.totals).toEqual({ enqueued: 0, completed: 0, deadLettered: 2 });
+    expect(before.oldestPendingAgeMs).toBeNull();
+    await app.inject({
+      method: 'POST',
+      url: `/api/queues/${name}/jobs`,
+      headers: auth(ADMIN),
+      payload: { name: 'one' },
+    });
+    const after = await summary();
+    expect(after.totals).toMatchObject({ enqueued: 1, completed: 0 });
+    expect(after.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
+    expect(after.throughput).toHaveProperty('completedPerSec');
+  });
+
   it('is idempotent on redrive through the API', async () => {
     const name = queueName();
     await queueWithDlq(engine, name, [{}]);
