@@ -57,6 +57,12 @@ export const AdminApiOptions = AdminOptions.extend({
     .describe(
       'Origins allowed to call the API from a browser (CORS). Default: none, no CORS headers.',
     ),
+  dashboard: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Serve the dashboard (static files from the package) at /dashboard/, and redirect / to it. Default: true.',
+    ),
   docs: z
     .boolean()
     .default(true)

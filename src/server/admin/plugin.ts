@@ -12,6 +12,7 @@ import { SharqError } from '../../errors/sharq-error.js';
 import { parseOptions } from '../../options/parse.js';
 import type { ServerLogger } from '../connection.js';
 import { type Role, TokenCheck } from './auth.js';
+import { registerDashboard } from './dashboard.js';
 import { registerEngineMetrics } from './engine-metrics.js';
 import { invalidInput, toHttpError } from './errors.js';
 import { AdminApiOptions, type AdminApiOptionsInput } from './options.js';
@@ -220,6 +221,13 @@ export async function adminApi(
   if (config.docs) {
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  }
+
+  if (config.dashboard) {
+    registerDashboard(app);
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply.redirect(`${app.prefix}/dashboard/`, 302),
+    );
   }
 
   for (const route of ROUTES)
