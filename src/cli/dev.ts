@@ -1,10 +1,19 @@
 import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
+import { registerWorkerMetrics } from '../../workers/metrics.js';
 import { Worker } from '../../workers/worker.js';
+import { REDRIVE_HEADER } from '../admin/dlq-record.js';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { UnrecoverableError } from '../errors/control.js';
+import { SharqError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
 import { Queue } from '../queue/queue.js';
+import {
+  type AdminServer,
+  DEFAULT_HTTP_PORT,
+  startAdminServer,
+} from '../server/admin/http-server.js';
 
 const DevOptions = z
   .object({
@@ -56,6 +65,10 @@ const DevOptions = z
       .max(1_000_000)
       .default(500)
       .describe('Jobs added per second without --jobs.'),
+    'http-port': z
+      .union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)])
+      .default(DEFAULT_HTTP_PORT)
+      .describe('Port of the admin API and dashboard on 127.0.0.1 (0: any free one; off: none).'),
   })
   .strict();
 
@@ -71,7 +84,12 @@ export const DEV_HELP = `sharq dev — run a demo workload on the embedded engin
   --data-dir DIR    data directory (./.sharq)
   --fail-rate X     share of deliveries that fail once and retry (0.1)
   --poison-rate X   share of jobs that fail every attempt and land in the DLQ (0.005)
-  --rate N          jobs added per second without --jobs (500)`;
+  --rate N          jobs added per second without --jobs (500)
+  --http-port N     the admin API and dashboard on 127.0.0.1:N (6380; 0 picks a free
+                    port, also when 6380 is taken; off: none)
+
+Poison jobs fail until they are redriven from the DLQ (a fixed dependency, say): redrive
+them from the dashboard and watch them complete.`;
 
 /** Runs the demo; resolves with the process exit code. */
 export async function runDev(
@@ -94,13 +112,15 @@ export async function runDev(
   await queue.ensureTopic();
 
   const counts = { added: 0, processed: 0, retried: 0, deadLettered: 0 };
+  const registry = new Registry();
   const started = Date.now();
   const failRate = opts['fail-rate'];
   const workers = Array.from({ length: opts.workers }, () => {
     const w = new Worker<DemoData>(
       queueName,
       async (job) => {
-        if (job.data.poison) {
+        // A redriven job finds the dependency fixed.
+        if (job.data.poison && job.headers[REDRIVE_HEADER.count] === undefined) {
           if (job.data.n % 2 === 0) throw new UnrecoverableError(`job ${job.data.n} is malformed`);
           throw new Error(`job ${job.data.n} keeps failing`);
         }
@@ -122,8 +142,15 @@ export async function runDev(
     });
     w.on('dead-lettered', () => counts.deadLettered++);
     w.on('error', (err) => out.write(`\nworker error: ${err.message}\n`));
+    registerWorkerMetrics(w, registry);
     return w;
   });
+  const http =
+    opts['http-port'] === 'off' ? null : await startDashboard(engine, registry, opts['http-port']);
+  if (http !== null)
+    out.write(
+      `sharq dev: dashboard at ${http.url}/dashboard/ (admin API ${http.url}/api, queue ${queueName})\n`,
+    );
 
   const tty = out.isTTY === true;
   const line = (): string => {
@@ -168,6 +195,7 @@ export async function runDev(
     clearInterval(progress);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await http?.close();
     await Promise.all(workers.map((w) => w.close()));
     await queue.close();
     await engine.close();
@@ -179,6 +207,29 @@ export async function runDev(
   );
   return 0;
 }
+
+/** The admin API and dashboard on loopback (no tokens: loopback only), on `port` or a free one. */
+async function startDashboard(
+  engine: EmbeddedEngine,
+  registry: Registry,
+  port: number,
+): Promise<AdminServer> {
+  const start = (p: number) =>
+    startAdminServer({ engine, registry, host: '127.0.0.1', port: p, logger: quiet });
+  try {
+    return await start(port);
+  } catch (err) {
+    if (port !== 0 && SharqError.is(err, 'SHARQ_ERR_ADDRESS_IN_USE')) return start(0);
+    throw err;
+  }
+}
+
+// Audit lines would interleave with the progress line; warnings still go to stderr.
+const quiet = {
+  info: () => undefined,
+  warn: (fields: Record<string, unknown>, msg: string) =>
+    process.stderr.write(`\n${JSON.stringify({ level: 'warn', msg, ...fields })}\n`),
+};
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
