@@ -3,7 +3,6 @@ import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { registerWorkerMetrics } from '../../workers/metrics.js';
 import { Worker } from '../../workers/worker.js';
-import { REDRIVE_HEADER } from '../admin/dlq-record.js';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { UnrecoverableError } from '../errors/control.js';
 import { SharqError } from '../errors/sharq-error.js';
@@ -88,8 +87,8 @@ export const DEV_HELP = `sharq dev — run a demo workload on the embedded engin
   --http-port N     the admin API and dashboard on 127.0.0.1:N (6380; 0 picks a free
                     port, also when 6380 is taken; off: none)
 
-Poison jobs fail until they are redriven from the DLQ (a fixed dependency, say): redrive
-them from the dashboard and watch them complete.`;
+Poison jobs fail until they have been dead-lettered once (a dependency that is fixed by
+then): redrive them from the dashboard and watch them complete.`;
 
 /** Runs the demo; resolves with the process exit code. */
 export async function runDev(
@@ -113,14 +112,16 @@ export async function runDev(
 
   const counts = { added: 0, processed: 0, retried: 0, deadLettered: 0 };
   const registry = new Registry();
+  const deadLetteredIds = new Set<string>();
   const started = Date.now();
   const failRate = opts['fail-rate'];
   const workers = Array.from({ length: opts.workers }, () => {
     const w = new Worker<DemoData>(
       queueName,
       async (job) => {
-        // A redriven job finds the dependency fixed.
-        if (job.data.poison && job.headers[REDRIVE_HEADER.count] === undefined) {
+        // A poison job fails until it has been dead-lettered once (its dependency is fixed by
+        // then): redriven from the DLQ, it completes.
+        if (job.data.poison && !deadLetteredIds.has(job.id)) {
           if (job.data.n % 2 === 0) throw new UnrecoverableError(`job ${job.data.n} is malformed`);
           throw new Error(`job ${job.data.n} keeps failing`);
         }
@@ -140,7 +141,10 @@ export async function runDev(
     w.on('failed', (_job, _err, outcome) => {
       if (outcome === 'retry') counts.retried++;
     });
-    w.on('dead-lettered', () => counts.deadLettered++);
+    w.on('dead-lettered', (info) => {
+      counts.deadLettered++;
+      if (info.job !== undefined) deadLetteredIds.add(info.job.id);
+    });
     w.on('error', (err) => out.write(`\nworker error: ${err.message}\n`));
     registerWorkerMetrics(w, registry);
     return w;
