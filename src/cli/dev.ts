@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -5,7 +6,6 @@ import { registerWorkerMetrics } from '../../workers/metrics.js';
 import { Worker } from '../../workers/worker.js';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { UnrecoverableError } from '../errors/control.js';
-import { SharqError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
 import { Queue } from '../queue/queue.js';
 import {
@@ -149,8 +149,16 @@ export async function runDev(
     registerWorkerMetrics(w, registry);
     return w;
   });
-  const http =
-    opts['http-port'] === 'off' ? null : await startDashboard(engine, registry, opts['http-port']);
+  let http: AdminServer | null = null;
+  try {
+    if (opts['http-port'] !== 'off')
+      http = await startDashboard(engine, registry, opts['http-port']);
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.close();
+    await engine.close();
+    throw err;
+  }
   if (http !== null)
     out.write(
       `sharq dev: dashboard at ${http.url}/dashboard/ (admin API ${http.url}/api, queue ${queueName})\n`,
@@ -218,14 +226,23 @@ async function startDashboard(
   registry: Registry,
   port: number,
 ): Promise<AdminServer> {
-  const start = (p: number) =>
-    startAdminServer({ engine, registry, host: '127.0.0.1', port: p, logger: quiet });
-  try {
-    return await start(port);
-  } catch (err) {
-    if (port !== 0 && SharqError.is(err, 'SHARQ_ERR_ADDRESS_IN_USE')) return start(0);
-    throw err;
-  }
+  // Probed first rather than retried: a failed start has already put its gauges in `registry`.
+  const free = port === 0 || (await portFree('127.0.0.1', port));
+  return startAdminServer({
+    engine,
+    registry,
+    host: '127.0.0.1',
+    port: free ? port : 0,
+    logger: quiet,
+  });
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 // Audit lines would interleave with the progress line; warnings still go to stderr.

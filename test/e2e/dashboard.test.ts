@@ -198,6 +198,7 @@ describe.skipIf(noChromium !== null)('dashboard in a browser', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await page.getByTestId('record-state').filter({ hasText: 'redriven' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Redrive…' }).count()).toBe(0);
     await expect.poll(() => redrivenDone, { timeout: 20_000 }).toEqual([jobId]);
     // On the queue page: the redriven job is done and one fewer is dead-lettered.
     await page.getByRole('link', { name, exact: true }).click();

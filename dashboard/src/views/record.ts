@@ -75,6 +75,8 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
     badge.textContent = r.state;
     badge.className = `badge ${r.state === 'pending' ? 'bad' : 'ok'}`;
     badge.setAttribute('data-testid', 'record-state');
+    // Redriven or discarded: nothing left to do here (a second redrive would be skipped).
+    actions.hidden = r.state !== 'pending';
     fill(
       body,
       h(
@@ -93,7 +95,7 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
             fact('Attempts', r.attempts),
             fact('Dead-lettered', time(r.timestamp)),
             fact('Failed at', r.failedAt),
-            fact('Redrives', r.redriveCount),
+            fact('Redriven before', r.redriveCount),
           ),
         ),
         h(
