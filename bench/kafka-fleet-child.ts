@@ -1,6 +1,7 @@
 /**
  * One process of the Kafka fleet bench (bench/kafka-fleet.ts forks it): a sharq Worker with its
- * defaults on the fleet's queue, each job sleeping `--job-ms`. Talks to its parent over IPC:
+ * defaults on the fleet's queue, each job sleeping `--job-ms` (0: a no-op handler that returns
+ * at once, not a zero timer). Talks to its parent over IPC:
  *
  *   child → parent  { type: 'ready' }             set up (topics, group settings), not polling yet
  *   parent → child  { type: 'go' }                start polling
@@ -40,11 +41,13 @@ const engine = new KafkaEngine({
   brokers: values.brokers.split(','),
   clientId: values['client-id'],
 });
-const worker = new Worker<{ n: number }>(
-  values.queue,
-  () => new Promise<void>((resolve) => setTimeout(resolve, jobMs)),
-  { engine, concurrency: Number(values.concurrency), autorun: false },
-);
+const handler =
+  jobMs === 0 ? () => undefined : () => new Promise<void>((resolve) => setTimeout(resolve, jobMs));
+const worker = new Worker<{ n: number }>(values.queue, handler, {
+  engine,
+  concurrency: Number(values.concurrency),
+  autorun: false,
+});
 let done: number[] = [];
 let redelivered = 0;
 let lastAt = 0;

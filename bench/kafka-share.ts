@@ -44,6 +44,7 @@ import type { ProduceRecord } from '../src/engine/types.js';
 import { encodeJob } from '../src/job/envelope.js';
 import { KafkaEngine } from '../src/kafka/kafka-engine.js';
 import { defaultDeadLetterTopic, delayTierTopics } from '../src/queue/names.js';
+import { fmt, ratio } from './format.js';
 import { benchBroker } from './kafka-broker.js';
 import {
   afterJoin,
@@ -136,14 +137,6 @@ async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
     writeFileSync(path.join(cpuProfDir, `${name}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
   }
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US').padStart(10);
-}
-
-function ratio(a: number, b: number): string {
-  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : '-';
 }
 
 async function contendersPart(ctx: BenchContext): Promise<Record<Contender, Measurement[]>> {

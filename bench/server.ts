@@ -1,0 +1,315 @@
+/**
+ * `sharq server` against the real Kafka broker and the in-process embedded engine, in one run on
+ * one machine. The issue's target: through the server at least as fast as through Kafka.
+ *
+ * Contenders:
+ *   - server:     a `sharq server` process (the built CLI, its defaults: fsync "always", so a
+ *                 produce is answered once on disk) on a fresh data directory, reached with the
+ *                 Kafka engine, as a web app and `sharq worker` processes reach it;
+ *   - Kafka:      the local Kafka broker (bench/kafka-broker.ts: KAFKA_BROKERS, or the one on
+ *                 127.0.0.1:9092, started with scripts/kafka.sh when none runs), the same client
+ *                 code; a produce is answered once in the page cache (acks=all on one broker);
+ *   - in-process: the embedded engine in this process with its defaults (fsync "always").
+ *
+ * Workloads, each on a fresh queue:
+ *   - enqueue with Queue.addBulk in batches of `--batch`, and with Queue.add from `--adders`
+ *     concurrent callers (each add resolves once its job is durable);
+ *   - process `--jobs` no-op jobs with 1 and 4 worker processes (`--fleet`) of `--concurrency`
+ *     each on a 1-partition queue: bench/kafka-fleet.ts forks bench/kafka-fleet-child.ts for the
+ *     server and Kafka; in-process, as many Workers in this process on one engine. Timed from
+ *     the first produce (the workers joined and polling) to the last completion.
+ * Contenders alternate within a round and the order flips every round, since other work shares
+ * this machine; the table shows the best round of each. Compare ratios, not absolutes.
+ *
+ *   npm run bench:server
+ *   npm run bench:server -- --jobs 50000 --rounds 3 --fleet 1,2,4
+ *   npm run bench:server -- --only server,kafka --server-cpu-prof /tmp/prof   # profile the server
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ProduceRecord } from '../src/engine/types.js';
+import { EmbeddedEngine, type Engine, Queue, Worker } from '../src/index.js';
+import { encodeJob } from '../src/job/envelope.js';
+import type { EngineOptions } from '../src/options/engine-options.js';
+import { defaultDeadLetterTopic, delayTierTopics } from '../src/queue/names.js';
+import { fmt, ratio } from './format.js';
+import { benchBroker } from './kafka-broker.js';
+import { fleetRun } from './kafka-fleet.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '20000' },
+    'enqueue-jobs': { type: 'string', default: '20000' },
+    batch: { type: 'string', default: '1000' },
+    adders: { type: 'string', default: '64' },
+    adds: { type: 'string', default: '5000' },
+    fleet: { type: 'string', default: '1,4' },
+    concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '2' },
+    /** Comma-separated subset of server,kafka,inprocess. */
+    only: { type: 'string', default: 'server,kafka,inprocess' },
+    /** Comma-separated subset of bulk,add,process. */
+    workloads: { type: 'string', default: 'bulk,add,process' },
+    'timeout-ms': { type: 'string', default: '120000' },
+    /** Write a CPU profile of the sharq server process here (written when it stops). */
+    'server-cpu-prof': { type: 'string' },
+    'keep-broker': { type: 'boolean', default: false },
+  },
+});
+const jobs = Number(values.jobs);
+const enqueueJobs = Number(values['enqueue-jobs']);
+const batch = Number(values.batch);
+const adders = Number(values.adders);
+const adds = Number(values.adds);
+const fleetSizes = values.fleet.split(',').filter(Boolean).map(Number);
+const concurrency = Number(values.concurrency);
+const rounds = Number(values.rounds);
+const timeoutMs = Number(values['timeout-ms']);
+const serverCpuProf =
+  values['server-cpu-prof'] === undefined ? undefined : path.resolve(values['server-cpu-prof']);
+
+const contenders = ['server', 'kafka', 'inprocess'] as const;
+type Contender = (typeof contenders)[number];
+const chosen = contenders.filter((c) => values.only.split(',').includes(c));
+const header: Record<Contender, string> = {
+  server: 'server',
+  kafka: 'Kafka',
+  inprocess: 'in-process',
+};
+
+type Workload =
+  | { kind: 'bulk'; label: string }
+  | { kind: 'add'; label: string }
+  | { kind: 'process'; label: string; processes: number };
+const wanted = new Set(values.workloads.split(','));
+const workloads: Workload[] = [
+  ...(wanted.has('bulk')
+    ? [{ kind: 'bulk', label: `enqueue, addBulk (${batch}/call)` } as const]
+    : []),
+  ...(wanted.has('add')
+    ? [{ kind: 'add', label: `enqueue, add() x ${adders} callers` } as const]
+    : []),
+  ...(wanted.has('process')
+    ? fleetSizes.map(
+        (processes) =>
+          ({
+            kind: 'process',
+            label: `process no-op, ${processes} worker process${processes === 1 ? '' : 'es'}`,
+            processes,
+          }) as const,
+      )
+    : []),
+];
+
+const run = randomUUID().slice(0, 8);
+let queues = 0;
+const freshQueue = (c: Contender) => `bench-server-${c}-${run}-${++queues}`;
+
+type Data = { n: number };
+const bulkJobs = (from: number, total: number) =>
+  Array.from({ length: Math.min(batch, total - from) }, (_, i) => ({
+    name: 'noop',
+    data: { n: from + i },
+  }));
+
+async function timed(fn: () => Promise<void>, count: number): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return count / ((performance.now() - t0) / 1000);
+}
+
+/** The two enqueue workloads through one queue; jobs/s. */
+async function enqueue(queue: Queue<Data>, kind: 'bulk' | 'add'): Promise<number> {
+  await queue.ensureTopic();
+  if (kind === 'bulk') {
+    return timed(async () => {
+      for (let n = 0; n < enqueueJobs; n += batch) await queue.addBulk(bulkJobs(n, enqueueJobs));
+    }, enqueueJobs);
+  }
+  let next = 0;
+  return timed(async () => {
+    await Promise.all(
+      Array.from({ length: adders }, async () => {
+        while (next < adds) await queue.add('noop', { n: next++ });
+      }),
+    );
+  }, adds);
+}
+
+/** Deletes a queue's topics on a Kafka-protocol broker (the server or Kafka). */
+async function dropTopics(queue: Queue<Data>): Promise<void> {
+  for (const t of [queue.name, defaultDeadLetterTopic(queue.name), ...delayTierTopics(queue.name)])
+    await queue.engine.admin.deleteTopic(t).catch(() => undefined);
+}
+
+/**
+ * `processes` Workers in this process on one embedded engine, each at `concurrency`, on a
+ * 1-partition queue: ready first, then the jobs produced in batches of 1000 as the fleet bench
+ * does; jobs/s from the first produce to the last completion.
+ */
+async function inProcessFleet(engine: Engine, processes: number): Promise<number> {
+  const queue = freshQueue('inprocess');
+  await engine.admin.createTopic(queue, { partitions: 1 });
+  let completed = 0;
+  let finished!: () => void;
+  const all = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const workers = Array.from({ length: processes }, () => {
+    const w = new Worker<Data>(queue, () => undefined, { engine, concurrency, autorun: false });
+    w.on('completed', () => {
+      if (++completed === jobs) finished();
+    });
+    return w;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    for (const w of workers) void w.run();
+    const t0 = performance.now();
+    for (let n = 0; n < jobs; n += 1000) {
+      const records: ProduceRecord[] = [];
+      for (let i = n; i < Math.min(jobs, n + 1000); i++)
+        records.push(encodeJob({ name: 'fleet', data: { n: i } }).record);
+      await engine.produce(queue, records);
+    }
+    await Promise.race([
+      all,
+      new Promise<void>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`in-process: ${completed}/${jobs} done after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+    return jobs / ((performance.now() - t0) / 1000);
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+async function measure(
+  c: Contender,
+  w: Workload,
+  brokersOf: Record<'server' | 'kafka', string[]>,
+): Promise<number> {
+  if (c === 'inprocess') {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sharq-bench-inprocess-'));
+    const engine = new EmbeddedEngine({ dataDir: dir });
+    try {
+      if (w.kind === 'process') return await inProcessFleet(engine, w.processes);
+      const queue = new Queue<Data>(freshQueue(c), { engine });
+      try {
+        return await enqueue(queue, w.kind);
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const brokers = brokersOf[c];
+  if (w.kind === 'process') {
+    const m = await fleetRun(
+      {
+        brokers,
+        run: `${run}-${c}-${++queues}`,
+        jobs,
+        jobMs: 0,
+        concurrency,
+        timeoutMs,
+        cpuProfDir: undefined,
+      },
+      w.processes,
+    );
+    if (m.duplicates > 0 || m.errors > 0)
+      console.warn(`  ${c} ${w.label}: ${m.duplicates} completed twice, ${m.errors} errors`);
+    return m.rate;
+  }
+  const engine: EngineOptions = { type: 'kafka', brokers, clientId: `sharq-bench-${c}` };
+  const queue = new Queue<Data>(freshQueue(c), { engine, partitions: 1 });
+  try {
+    return await enqueue(queue, w.kind);
+  } finally {
+    await dropTopics(queue);
+    await queue.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (serverCpuProf !== undefined) mkdirSync(serverCpuProf, { recursive: true });
+  const broker = chosen.includes('kafka')
+    ? await benchBroker({ keep: values['keep-broker'] })
+    : undefined;
+  let server: ServerProcess | undefined;
+  try {
+    if (chosen.includes('server'))
+      server = await startServerProcess({
+        cpuProfDir: serverCpuProf,
+        profileName: `server-${run}.cpuprofile`,
+      });
+    const brokersOf = { server: server?.brokers ?? [], kafka: broker?.brokers ?? [] };
+    console.log(
+      `sharq server vs Kafka vs in-process: ${jobs.toLocaleString('en-US')} no-op jobs per processing run ` +
+        `(worker processes of concurrency ${concurrency}, 1 partition), ${enqueueJobs.toLocaleString('en-US')} per addBulk run, ` +
+        `${adds.toLocaleString('en-US')} per add() run; ${rounds} rounds; ` +
+        `server ${server?.brokers.join(',') ?? '-'} (pid ${server?.pid ?? '-'}), Kafka ${broker?.brokers.join(',') ?? '-'} (${broker?.origin ?? '-'}); ` +
+        `node ${process.version}, ${os.cpus().length} cpus, load ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+    );
+    const best = new Map<string, Record<Contender, number[]>>();
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? chosen : [...chosen].reverse();
+      for (const w of workloads) {
+        const row = best.get(w.label) ?? { server: [], kafka: [], inprocess: [] };
+        for (const c of order) {
+          const rate = await measure(c, w, brokersOf);
+          row[c].push(rate);
+          console.log(
+            `  round ${round + 1} ${w.label.padEnd(36)} ${header[c].padEnd(11)} ${fmt(rate)} jobs/s`,
+          );
+        }
+        best.set(w.label, row);
+      }
+    }
+    const top = (xs: number[]) => (xs.length === 0 ? Number.NaN : Math.max(...xs));
+    console.log('');
+    console.log(
+      [
+        'workload (jobs/s, best round)'.padEnd(38),
+        ...chosen.map((c) => header[c].padStart(11)),
+        'server/Kafka'.padStart(14),
+        'server/in-process'.padStart(19),
+      ].join(''),
+    );
+    for (const w of workloads) {
+      const row = best.get(w.label)!;
+      console.log(
+        [
+          w.label.padEnd(38),
+          ...chosen.map((c) => fmt(top(row[c])).padStart(11)),
+          ratio(top(row.server), top(row.kafka)).padStart(14),
+          ratio(top(row.server), top(row.inprocess)).padStart(19),
+        ].join(''),
+      );
+    }
+    console.log(
+      `best of ${rounds} rounds, contenders alternating; every add resolves once durable (server and in-process: fsync "always"; Kafka: acks=all, page cache)`,
+    );
+  } finally {
+    await server?.stop();
+    await broker?.release();
+    if (serverCpuProf !== undefined) console.log(`server CPU profile in ${serverCpuProf}`);
+  }
+}
+
+await main();
