@@ -188,7 +188,10 @@ export async function fleetRun(o: FleetOptions, processes: number): Promise<Flee
           }),
       ),
     );
-    for (const t of topics) await admin.admin.deleteTopic(t).catch(() => undefined);
+    // Only the topics that exist: kafkajs retries the deletion of a missing one for seconds.
+    const made = new Set((await admin.admin.listTopics().catch(() => [])).map((t) => t.name));
+    for (const t of topics)
+      if (made.has(t)) await admin.admin.deleteTopic(t).catch(() => undefined);
     await admin.close();
   }
 }

@@ -141,10 +141,18 @@ async function enqueue(queue: Queue<Data>, kind: 'bulk' | 'add'): Promise<number
   }, adds);
 }
 
-/** Deletes a queue's topics on a Kafka-protocol broker (the server or Kafka). */
+/**
+ * Deletes the topics a queue made on a Kafka-protocol broker (the server or Kafka); only those
+ * that exist, since kafkajs retries the deletion of a missing topic for seconds.
+ */
 async function dropTopics(queue: Queue<Data>): Promise<void> {
-  for (const t of [queue.name, defaultDeadLetterTopic(queue.name), ...delayTierTopics(queue.name)])
-    await queue.engine.admin.deleteTopic(t).catch(() => undefined);
+  const mine = new Set([
+    queue.name,
+    defaultDeadLetterTopic(queue.name),
+    ...delayTierTopics(queue.name),
+  ]);
+  for (const t of await queue.engine.admin.listTopics())
+    if (mine.has(t.name)) await queue.engine.admin.deleteTopic(t.name).catch(() => undefined);
 }
 
 /**
