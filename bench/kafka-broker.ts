@@ -12,6 +12,8 @@ export interface BenchBroker {
   brokers: string[];
   /** How the broker was found, for the header line. */
   origin: string;
+  /** The broker's process id when it is the local one of scripts/kafka.sh (for its CPU time). */
+  pid?: number;
   /** Stops the broker if this bench started it (unless kept). */
   release(): Promise<void>;
 }
@@ -53,6 +55,13 @@ function kafkaScript(args: string[], quiet = false): Promise<{ code: number | nu
   });
 }
 
+/** The pid of scripts/kafka.sh's broker ("running (pid 4242) on ..."), if it runs. */
+async function localPid(): Promise<number | undefined> {
+  const { code, out } = await kafkaScript(['status'], true);
+  const pid = code === 0 ? /\(pid (\d+)\)/.exec(out)?.[1] : undefined;
+  return pid === undefined ? undefined : Number(pid);
+}
+
 export async function benchBroker(options: { keep: boolean }): Promise<BenchBroker> {
   const given = process.env.KAFKA_BROKERS?.trim();
   if (given) {
@@ -66,7 +75,13 @@ export async function benchBroker(options: { keep: boolean }): Promise<BenchBrok
   const port = Number(process.env.KAFKA_PORT ?? 9092);
   const brokers = [`${host}:${port}`];
   if (await portOpen(host, port)) {
-    return { brokers, origin: 'running', release: async () => undefined };
+    const pid = await localPid();
+    return {
+      brokers,
+      origin: 'running',
+      ...(pid === undefined ? {} : { pid }),
+      release: async () => undefined,
+    };
   }
   const prereqs = await new Promise<string>((resolve) => {
     execFile('bash', [kafkaSh, 'prereqs'], (err, stdout) =>
@@ -82,9 +97,11 @@ export async function benchBroker(options: { keep: boolean }): Promise<BenchBrok
   console.log(`no broker on ${host}:${port}: starting one with scripts/kafka.sh start`);
   const started = await kafkaScript(['start']);
   if (started.code !== 0) throw new Error(`scripts/kafka.sh start failed (exit ${started.code})`);
+  const pid = await localPid();
   return {
     brokers,
     origin: options.keep ? 'started here, kept' : 'started here, stopped at the end',
+    ...(pid === undefined ? {} : { pid }),
     release: async () => {
       if (options.keep) return;
       const stopped = await kafkaScript(['stop'], true);

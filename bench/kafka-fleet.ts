@@ -27,6 +27,8 @@ export interface FleetOptions {
   timeoutMs: number;
   /** Directory for each child's --cpu-prof output, if profiling. */
   cpuProfDir: string | undefined;
+  /** Called as the timed span starts (the first produce) and ends (the last completion). */
+  span?: { start(): void; end(): void };
 }
 
 export interface FleetMeasurement {
@@ -137,6 +139,7 @@ export async function fleetRun(o: FleetOptions, processes: number): Promise<Flee
     await sleep(1500);
 
     // Wall-clock time: completion times come from the children (ms resolution is plenty here).
+    o.span?.start();
     const t0 = Date.now();
     for (let n = 0; n < o.jobs; n += 1000) {
       const batch: ProduceRecord[] = [];
@@ -159,6 +162,7 @@ export async function fleetRun(o: FleetOptions, processes: number): Promise<Flee
         );
       }),
     ]).finally(() => clearTimeout(timer));
+    o.span?.end();
     const ms = lastAt - t0;
     return {
       processes,

@@ -39,6 +39,7 @@ import { defaultDeadLetterTopic, delayTierTopics } from '../src/queue/names.js';
 import { fmt, ratio } from './format.js';
 import { benchBroker } from './kafka-broker.js';
 import { fleetRun } from './kafka-fleet.js';
+import { processCpuMs } from './proc-cpu.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 
 const { values } = parseArgs({
@@ -117,28 +118,42 @@ const bulkJobs = (from: number, total: number) =>
     data: { n: from + i },
   }));
 
-async function timed(fn: () => Promise<void>, count: number): Promise<number> {
+/** Start and end of a timed span, for the broker's CPU time over it. */
+type Span = { start(): void; end(): void };
+
+async function timed(fn: () => Promise<void>, count: number, span?: Span): Promise<number> {
+  span?.start();
   const t0 = performance.now();
   await fn();
-  return count / ((performance.now() - t0) / 1000);
+  const secs = (performance.now() - t0) / 1000;
+  span?.end();
+  return count / secs;
 }
 
 /** The two enqueue workloads through one queue; jobs/s. */
-async function enqueue(queue: Queue<Data>, kind: 'bulk' | 'add'): Promise<number> {
+async function enqueue(queue: Queue<Data>, kind: 'bulk' | 'add', span?: Span): Promise<number> {
   await queue.ensureTopic();
   if (kind === 'bulk') {
-    return timed(async () => {
-      for (let n = 0; n < enqueueJobs; n += batch) await queue.addBulk(bulkJobs(n, enqueueJobs));
-    }, enqueueJobs);
+    return timed(
+      async () => {
+        for (let n = 0; n < enqueueJobs; n += batch) await queue.addBulk(bulkJobs(n, enqueueJobs));
+      },
+      enqueueJobs,
+      span,
+    );
   }
   let next = 0;
-  return timed(async () => {
-    await Promise.all(
-      Array.from({ length: adders }, async () => {
-        while (next < adds) await queue.add('noop', { n: next++ });
-      }),
-    );
-  }, adds);
+  return timed(
+    async () => {
+      await Promise.all(
+        Array.from({ length: adders }, async () => {
+          while (next < adds) await queue.add('noop', { n: next++ });
+        }),
+      );
+    },
+    adds,
+    span,
+  );
 }
 
 /**
@@ -202,28 +217,66 @@ async function inProcessFleet(engine: Engine, processes: number): Promise<number
   }
 }
 
+interface Brokers {
+  brokers: string[];
+  /** The broker's process, for its CPU time; undefined when unknown (a remote Kafka). */
+  pid: number | undefined;
+}
+
+interface Result {
+  rate: number;
+  /** The broker process's CPU ms per 1000 jobs over the timed span (server and Kafka). */
+  cpuPer1k: number | undefined;
+}
+
 async function measure(
   c: Contender,
   w: Workload,
-  brokersOf: Record<'server' | 'kafka', string[]>,
-): Promise<number> {
-  if (c === 'inprocess') {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sharq-bench-inprocess-'));
-    const engine = new EmbeddedEngine({ dataDir: dir });
+  brokersOf: Record<'server' | 'kafka', Brokers>,
+): Promise<Result> {
+  if (c === 'inprocess') return { rate: await inProcess(w), cpuPer1k: undefined };
+  const { brokers, pid } = brokersOf[c];
+  let cpu0: number | undefined;
+  let cpu: number | undefined;
+  const span: Span = {
+    start: () => {
+      cpu0 = processCpuMs(pid);
+    },
+    end: () => {
+      const cpu1 = processCpuMs(pid);
+      cpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+    },
+  };
+  const count = w.kind === 'process' ? jobs : w.kind === 'bulk' ? enqueueJobs : adds;
+  const rate = await overKafkaProtocol(c, w, brokers, span);
+  return { rate, cpuPer1k: cpu === undefined ? undefined : (cpu * 1000) / count };
+}
+
+/** A workload on a fresh embedded engine in this process; jobs/s. */
+async function inProcess(w: Workload): Promise<number> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sharq-bench-inprocess-'));
+  const engine = new EmbeddedEngine({ dataDir: dir });
+  try {
+    if (w.kind === 'process') return await inProcessFleet(engine, w.processes);
+    const queue = new Queue<Data>(freshQueue('inprocess'), { engine });
     try {
-      if (w.kind === 'process') return await inProcessFleet(engine, w.processes);
-      const queue = new Queue<Data>(freshQueue(c), { engine });
-      try {
-        return await enqueue(queue, w.kind);
-      } finally {
-        await queue.close();
-      }
+      return await enqueue(queue, w.kind);
     } finally {
-      await engine.close();
-      await rm(dir, { recursive: true, force: true });
+      await queue.close();
     }
+  } finally {
+    await engine.close();
+    await rm(dir, { recursive: true, force: true });
   }
-  const brokers = brokersOf[c];
+}
+
+/** A workload through the server or Kafka (the Kafka engine); jobs/s. */
+async function overKafkaProtocol(
+  c: 'server' | 'kafka',
+  w: Workload,
+  brokers: string[],
+  span: Span,
+): Promise<number> {
   if (w.kind === 'process') {
     const m = await fleetRun(
       {
@@ -234,6 +287,7 @@ async function measure(
         concurrency,
         timeoutMs,
         cpuProfDir: undefined,
+        span,
       },
       w.processes,
     );
@@ -244,7 +298,7 @@ async function measure(
   const engine: EngineOptions = { type: 'kafka', brokers, clientId: `sharq-bench-${c}` };
   const queue = new Queue<Data>(freshQueue(c), { engine, partitions: 1 });
   try {
-    return await enqueue(queue, w.kind);
+    return await enqueue(queue, w.kind, span);
   } finally {
     await dropTopics(queue);
     await queue.close();
@@ -263,33 +317,47 @@ async function main(): Promise<void> {
         cpuProfDir: serverCpuProf,
         profileName: `server-${run}.cpuprofile`,
       });
-    const brokersOf = { server: server?.brokers ?? [], kafka: broker?.brokers ?? [] };
+    const brokersOf = {
+      server: { brokers: server?.brokers ?? [], pid: server?.pid },
+      kafka: { brokers: broker?.brokers ?? [], pid: broker?.pid },
+    };
     console.log(
       `sharq server vs Kafka vs in-process: ${jobs.toLocaleString('en-US')} no-op jobs per processing run ` +
         `(worker processes of concurrency ${concurrency}, 1 partition), ${enqueueJobs.toLocaleString('en-US')} per addBulk run, ` +
         `${adds.toLocaleString('en-US')} per add() run; ${rounds} rounds; ` +
-        `server ${server?.brokers.join(',') ?? '-'} (pid ${server?.pid ?? '-'}), Kafka ${broker?.brokers.join(',') ?? '-'} (${broker?.origin ?? '-'}); ` +
+        `server ${server?.brokers.join(',') ?? '-'} (pid ${server?.pid ?? '-'}), ` +
+        `Kafka ${broker?.brokers.join(',') ?? '-'} (${broker?.origin ?? '-'}, pid ${broker?.pid ?? '-'}); ` +
         `node ${process.version}, ${os.cpus().length} cpus, load ${os
           .loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );
-    const best = new Map<string, Record<Contender, number[]>>();
+    const results = new Map<string, Record<Contender, Result[]>>();
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? chosen : [...chosen].reverse();
       for (const w of workloads) {
-        const row = best.get(w.label) ?? { server: [], kafka: [], inprocess: [] };
+        const row = results.get(w.label) ?? { server: [], kafka: [], inprocess: [] };
         for (const c of order) {
-          const rate = await measure(c, w, brokersOf);
-          row[c].push(rate);
+          const r = await measure(c, w, brokersOf);
+          row[c].push(r);
+          const cpu =
+            r.cpuPer1k === undefined
+              ? ''
+              : `, broker CPU ${r.cpuPer1k.toFixed(0)} ms per 1000 jobs`;
           console.log(
-            `  round ${round + 1} ${w.label.padEnd(36)} ${header[c].padEnd(11)} ${fmt(rate)} jobs/s`,
+            `  round ${round + 1} ${w.label.padEnd(36)} ${header[c].padEnd(11)} ${fmt(r.rate)} jobs/s${cpu}`,
           );
         }
-        best.set(w.label, row);
+        results.set(w.label, row);
       }
     }
-    const top = (xs: number[]) => (xs.length === 0 ? Number.NaN : Math.max(...xs));
+    const best = (rs: Result[]) =>
+      rs.length === 0 ? Number.NaN : Math.max(...rs.map((r) => r.rate));
+    const leastCpu = (rs: Result[]) => {
+      const cpus = rs.flatMap((r) => (r.cpuPer1k === undefined ? [] : [r.cpuPer1k]));
+      return cpus.length === 0 ? Number.NaN : Math.min(...cpus);
+    };
+    const cpuCell = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(0));
     console.log('');
     console.log(
       [
@@ -297,21 +365,26 @@ async function main(): Promise<void> {
         ...chosen.map((c) => header[c].padStart(11)),
         'server/Kafka'.padStart(14),
         'server/in-process'.padStart(19),
+        'CPU ms/1k jobs: server'.padStart(24),
+        'Kafka'.padStart(7),
       ].join(''),
     );
     for (const w of workloads) {
-      const row = best.get(w.label)!;
+      const row = results.get(w.label)!;
       console.log(
         [
           w.label.padEnd(38),
-          ...chosen.map((c) => fmt(top(row[c])).padStart(11)),
-          ratio(top(row.server), top(row.kafka)).padStart(14),
-          ratio(top(row.server), top(row.inprocess)).padStart(19),
+          ...chosen.map((c) => fmt(best(row[c])).padStart(11)),
+          ratio(best(row.server), best(row.kafka)).padStart(14),
+          ratio(best(row.server), best(row.inprocess)).padStart(19),
+          cpuCell(leastCpu(row.server)).padStart(24),
+          cpuCell(leastCpu(row.kafka)).padStart(7),
         ].join(''),
       );
     }
     console.log(
-      `best of ${rounds} rounds, contenders alternating; every add resolves once durable (server and in-process: fsync "always"; Kafka: acks=all, page cache)`,
+      `best of ${rounds} rounds, contenders alternating; every add resolves once durable (server and in-process: fsync "always"; Kafka: acks=all, page cache). ` +
+        'CPU ms/1k jobs: user+system CPU of the broker process (the sharq server, the Kafka JVM) over the timed span, per 1000 jobs, least of the rounds',
     );
   } finally {
     await server?.stop();
