@@ -20,14 +20,26 @@ export interface ServerProcess {
 }
 
 const fromSource = path.extname(import.meta.filename) === '.ts';
-const main = path.join(import.meta.dirname, '..', 'src', 'cli', fromSource ? 'main.ts' : 'main.js');
+const ownMain = path.join(
+  import.meta.dirname,
+  '..',
+  'src',
+  'cli',
+  fromSource ? 'main.ts' : 'main.js',
+);
 
 export async function startServerProcess(
-  options: { cpuProfDir?: string | undefined; profileName?: string } = {},
+  options: {
+    cpuProfDir?: string | undefined;
+    profileName?: string;
+    /** Another build's CLI entry (a before/after comparison); default this build's. */
+    main?: string;
+  } = {},
 ): Promise<ServerProcess> {
+  const main = options.main ?? ownMain;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sharq-bench-server-'));
   const execArgv = [
-    ...(fromSource ? ['--import', 'tsx'] : []),
+    ...(main.endsWith('.ts') ? ['--import', 'tsx'] : []),
     ...(options.cpuProfDir === undefined
       ? []
       : [

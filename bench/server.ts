@@ -18,6 +18,9 @@
  *     each on a 1-partition queue: bench/kafka-fleet.ts forks bench/kafka-fleet-child.ts for the
  *     server and Kafka; in-process, as many Workers in this process on one engine. Timed from
  *     the first produce (the workers joined and polling) to the last completion.
+ * With `--baseline-server <dist/src/cli/main.js of another build>` a second server process of
+ * that build runs as one more contender ("baseline"), for an optimisation's before and after in
+ * one run; its column shows new/baseline.
  * Contenders alternate within a round and the order flips every round, since other work shares
  * this machine; the table shows the best round of each. Compare ratios, not absolutes.
  *
@@ -57,6 +60,8 @@ const { values } = parseArgs({
     /** Comma-separated subset of bulk,add,process. */
     workloads: { type: 'string', default: 'bulk,add,process' },
     'timeout-ms': { type: 'string', default: '120000' },
+    /** Another build's CLI (…/dist/src/cli/main.js): its server runs as contender "baseline". */
+    'baseline-server': { type: 'string' },
     /** Write a CPU profile of the sharq server process here (written when it stops). */
     'server-cpu-prof': { type: 'string' },
     'keep-broker': { type: 'boolean', default: false },
@@ -74,11 +79,17 @@ const timeoutMs = Number(values['timeout-ms']);
 const serverCpuProf =
   values['server-cpu-prof'] === undefined ? undefined : path.resolve(values['server-cpu-prof']);
 
-const contenders = ['server', 'kafka', 'inprocess'] as const;
+const contenders = ['server', 'baseline', 'kafka', 'inprocess'] as const;
 type Contender = (typeof contenders)[number];
-const chosen = contenders.filter((c) => values.only.split(',').includes(c));
+type OverTheWire = Exclude<Contender, 'inprocess'>;
+const baselineMain =
+  values['baseline-server'] === undefined ? undefined : path.resolve(values['baseline-server']);
+const chosen = contenders.filter((c) =>
+  c === 'baseline' ? baselineMain !== undefined : values.only.split(',').includes(c),
+);
 const header: Record<Contender, string> = {
   server: 'server',
+  baseline: 'baseline',
   kafka: 'Kafka',
   inprocess: 'in-process',
 };
@@ -232,7 +243,7 @@ interface Result {
 async function measure(
   c: Contender,
   w: Workload,
-  brokersOf: Record<'server' | 'kafka', Brokers>,
+  brokersOf: Record<OverTheWire, Brokers>,
 ): Promise<Result> {
   if (c === 'inprocess') return { rate: await inProcess(w), cpuPer1k: undefined };
   const { brokers, pid } = brokersOf[c];
@@ -272,7 +283,7 @@ async function inProcess(w: Workload): Promise<number> {
 
 /** A workload through the server or Kafka (the Kafka engine); jobs/s. */
 async function overKafkaProtocol(
-  c: 'server' | 'kafka',
+  c: OverTheWire,
   w: Workload,
   brokers: string[],
   span: Span,
@@ -311,14 +322,17 @@ async function main(): Promise<void> {
     ? await benchBroker({ keep: values['keep-broker'] })
     : undefined;
   let server: ServerProcess | undefined;
+  let baseline: ServerProcess | undefined;
   try {
     if (chosen.includes('server'))
       server = await startServerProcess({
         cpuProfDir: serverCpuProf,
         profileName: `server-${run}.cpuprofile`,
       });
+    if (baselineMain !== undefined) baseline = await startServerProcess({ main: baselineMain });
     const brokersOf = {
       server: { brokers: server?.brokers ?? [], pid: server?.pid },
+      baseline: { brokers: baseline?.brokers ?? [], pid: baseline?.pid },
       kafka: { brokers: broker?.brokers ?? [], pid: broker?.pid },
     };
     console.log(
@@ -336,7 +350,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? chosen : [...chosen].reverse();
       for (const w of workloads) {
-        const row = results.get(w.label) ?? { server: [], kafka: [], inprocess: [] };
+        const row = results.get(w.label) ?? { server: [], baseline: [], kafka: [], inprocess: [] };
         for (const c of order) {
           const r = await measure(c, w, brokersOf);
           row[c].push(r);
@@ -365,7 +379,9 @@ async function main(): Promise<void> {
         ...chosen.map((c) => header[c].padStart(11)),
         'server/Kafka'.padStart(14),
         'server/in-process'.padStart(19),
+        ...(baseline === undefined ? [] : ['server/baseline'.padStart(17)]),
         'CPU ms/1k jobs: server'.padStart(24),
+        ...(baseline === undefined ? [] : ['baseline'.padStart(10)]),
         'Kafka'.padStart(7),
       ].join(''),
     );
@@ -377,7 +393,11 @@ async function main(): Promise<void> {
           ...chosen.map((c) => fmt(best(row[c])).padStart(11)),
           ratio(best(row.server), best(row.kafka)).padStart(14),
           ratio(best(row.server), best(row.inprocess)).padStart(19),
+          ...(baseline === undefined
+            ? []
+            : [ratio(best(row.server), best(row.baseline)).padStart(17)]),
           cpuCell(leastCpu(row.server)).padStart(24),
+          ...(baseline === undefined ? [] : [cpuCell(leastCpu(row.baseline)).padStart(10)]),
           cpuCell(leastCpu(row.kafka)).padStart(7),
         ].join(''),
       );
@@ -388,6 +408,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await server?.stop();
+    await baseline?.stop();
     await broker?.release();
     if (serverCpuProf !== undefined) console.log(`server CPU profile in ${serverCpuProf}`);
   }
