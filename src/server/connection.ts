@@ -246,8 +246,12 @@ export class ServerConnection {
     if (flexibleResponse) head.uvarint(0);
     const out = head.toBuffer();
     out.writeInt32BE(out.length - 4 + response.length, 0);
+    // Header and body in one writev: two writes would be two syscalls and, with Nagle off, two
+    // segments on the wire.
+    this.socket.cork();
     this.socket.write(out);
     this.socket.write(response);
+    this.socket.uncork();
     this.afterSasl(this.sasl, { clientId: header.clientId });
     if (this.closed) return;
     if (this.socket.writableLength > this.limits.maxPendingResponseBytes) {
