@@ -32,7 +32,7 @@ import {
 import { acquireDirLock, type DirLock } from './storage/dir-lock.js';
 import { nodeFs, type StorageFs } from './storage/fs-layer.js';
 import { fsyncDir, mkdirDurable } from './storage/fs-util.js';
-import { PartitionLog } from './storage/partition-log.js';
+import { type LogRecordInput, PartitionLog } from './storage/partition-log.js';
 import { StateJournal } from './storage/state-journal.js';
 import { errnoCode, ioError } from './storage/storage-errors.js';
 import type { TopicCatalog } from './storage/topic-catalog.js';
@@ -169,6 +169,27 @@ export class EmbeddedEngine implements Engine {
       }),
     );
     return partitionOf.map((partition, i) => ({ partition, offset: offsets[i]! }));
+  }
+
+  /**
+   * Appends a batch to one partition of a started engine without waiting for anything first:
+   * its offsets are assigned before this returns, so calls land in the log in call order (what
+   * `sharq server` needs to start a connection's next produce request while one waits for its
+   * fsync). Resolves with the first offset once the batch is durable per `fsync`, as `produce`
+   * does; records take their timestamp as given. Never throws: a closed or unstarted engine, an
+   * unknown partition or a bad record rejects.
+   */
+  appendNow(
+    topic: string,
+    partition: number,
+    records: readonly LogRecordInput[],
+  ): Promise<{ baseOffset: number }> {
+    try {
+      if (this.closing !== undefined || this.catalog === undefined) throw closedError();
+      return this.partitionLog(topic, partition).append(records);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async read(

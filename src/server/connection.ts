@@ -13,8 +13,11 @@ import type { SaslSession } from './sasl/session.js';
  *   Header v2 => header v1, then a tagged-field section (flexible versions, KIP-482)
  *   Response => Size:int32 correlation_id:int32 [tagged fields: header v1, flexible] Body
  *
- * As a Kafka broker does, a connection handles one request at a time and answers in order
- * (clients may pipeline; the rest wait in the assembler). A frame that cannot be parsed, an
+ * As a Kafka broker does, a connection answers in order and handles one request at a time
+ * (clients may pipeline; the rest wait in the assembler), except that a route may let the next
+ * request start before it is answered (`RequestContext.pipeline`): Produce does once its
+ * batches have their offsets, so pipelined produce requests share an fsync. Answers still leave
+ * in request order, and at most MAX_IN_FLIGHT requests of a connection are under way. A frame that cannot be parsed, an
  * unknown API key, a version the route does not serve, an oversized frame or a client that
  * leaves too much unread closes this connection with a log line; every other connection goes on.
  *
@@ -46,6 +49,12 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** This connection's SASL state; undefined when the server runs without SASL. */
   readonly sasl?: SaslSession | undefined;
+  /**
+   * The connection may read and start its next request now; this one's answer still goes out
+   * first. For work whose order is settled before it finishes (a produce whose offsets are
+   * taken, waiting for its fsync). Calling it again does nothing.
+   */
+  readonly pipeline: () => void;
 }
 
 /** What the server answers for one API key. */
@@ -77,13 +86,19 @@ export interface ConnectionLimits {
   maxPendingResponseBytes: number;
 }
 
+/** Requests of one connection under way at once (pipelined produce requests). */
+export const MAX_IN_FLIGHT = 16;
+
 export class ServerConnection {
   private readonly frames: FrameAssembler;
+  /** A request is being handled and has not let the next one start. */
   private busy = false;
+  /** Requests started and not yet answered. */
+  private inFlight = 0;
   private closed = false;
   private readonly abort = new AbortController();
-  /** Settles when the request being handled (if any) is answered. */
-  private current: Promise<void> = Promise.resolve();
+  /** Settles when every request started so far is answered (answers are sent in this order). */
+  private answered: Promise<void> = Promise.resolve();
 
   constructor(
     readonly id: number,
@@ -103,7 +118,7 @@ export class ServerConnection {
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
     socket.on('timeout', () => {
-      if (!this.busy) this.close('idle', { idleTimeoutMs: limits.idleTimeoutMs });
+      if (this.inFlight === 0) this.close('idle', { idleTimeoutMs: limits.idleTimeoutMs });
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err) => this.close('socket error', { error: err.message }));
@@ -114,9 +129,9 @@ export class ServerConnection {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
   }
 
-  /** Resolves once the request in flight (if any) has been answered. */
+  /** Resolves once the requests in flight (if any) have been answered. */
   drained(): Promise<void> {
-    return this.current;
+    return this.answered;
   }
 
   /**
@@ -148,7 +163,7 @@ export class ServerConnection {
   }
 
   private pump(): void {
-    while (!this.busy && !this.closed) {
+    while (!this.busy && !this.closed && this.inFlight < MAX_IN_FLIGHT) {
       let frame: Buffer | null;
       try {
         frame = this.frames.next();
@@ -158,14 +173,27 @@ export class ServerConnection {
       }
       if (frame === null) return;
       this.busy = true;
-      this.current = this.serve(frame).finally(() => {
+      this.inFlight++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.busy = false;
-        this.pump();
+        // Not from inside the handler's own call stack: the next request starts on a fresh one.
+        queueMicrotask(() => this.pump());
+      };
+      this.answered = this.serve(frame, release, this.answered).finally(() => {
+        this.inFlight--;
+        release();
       });
     }
   }
 
-  private async serve(frame: Buffer): Promise<void> {
+  /**
+   * Handles one request and writes its answer once `previous` (the answers of the requests
+   * before it) has settled.
+   */
+  private async serve(frame: Buffer, pipeline: () => void, previous: Promise<void>): Promise<void> {
     if (this.sasl?.expectsRawToken === true) return this.serveRawToken(this.sasl, frame);
     let header: RequestHeader;
     let route: ApiRoute | undefined;
@@ -222,6 +250,7 @@ export class ServerConnection {
         remoteAddress: this.remoteAddress,
         signal: this.abort.signal,
         sasl: this.sasl,
+        pipeline,
       });
     } catch (err) {
       const error = toError(err);
@@ -239,6 +268,7 @@ export class ServerConnection {
       );
       return;
     }
+    await previous.catch(() => undefined);
     if (this.closed || response === null) return;
     const flexibleResponse =
       route.special !== 'api-versions' && header.apiVersion >= route.flexibleFrom;

@@ -6,8 +6,11 @@ import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
  * producer (first and last sequence, base offset). A batch whose sequences match one of them is
  * a retry already written: it is answered with the original offset and not written again. A
  * batch that does not follow the last one is OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is
- * INVALID_PRODUCER_EPOCH. Checks and writes of one producer on one partition run one at a time,
- * so a retry racing its original on another connection still sees it.
+ * INVALID_PRODUCER_EPOCH. A batch is checked and its write started in one synchronous step, and
+ * it is remembered from then on (not only once durable): the next batch of a pipelining producer
+ * is checked against it at once and shares its fsync, and a retry racing its original on
+ * another connection is answered with the original's offset when that is durable. A batch whose
+ * write fails is forgotten, so its retry is written.
  *
  * Producer ids start from the server's start time (ms × 1024), so ids handed out after a restart
  * never meet a client's state from before it. The sequence state itself is not persisted: after
@@ -21,13 +24,19 @@ const WINDOW = 5;
 interface Batch {
   firstSeq: number;
   lastSeq: number;
-  baseOffset: number;
+  /** Resolves with the first offset once the batch is durable. */
+  baseOffset: Promise<number>;
 }
 
 interface PartitionState {
   epoch: number;
   batches: Batch[];
-  tail: Promise<unknown>;
+}
+
+export interface AppendAnswer {
+  errorCode: number;
+  baseOffset: number;
+  message: string | null;
 }
 
 export interface BatchHeader {
@@ -39,7 +48,7 @@ export interface BatchHeader {
 
 export type SequenceCheck =
   | { type: 'write' }
-  | { type: 'duplicate'; baseOffset: number }
+  | { type: 'duplicate'; baseOffset: Promise<number> }
   | { type: 'error'; errorCode: number; message: string };
 
 export class ProducerRegistry {
@@ -59,44 +68,55 @@ export class ProducerRegistry {
   }
 
   /**
-   * Runs `write` for a batch when its sequence says so, one batch of this producer and
-   * partition at a time. Non-idempotent batches (producer id -1) are written as they come.
+   * Starts `write` for a batch when its sequence says so, before returning: `write` must take
+   * the batch's offsets synchronously (calls reach the log in call order) and resolve with the
+   * first one once durable. Non-idempotent batches (producer id -1) are written as they come.
    */
-  async append(
+  append(
     topic: string,
     partition: number,
     batch: BatchHeader,
     write: () => Promise<number>,
-  ): Promise<{ errorCode: number; baseOffset: number; message: string | null }> {
-    if (batch.producerId < 0) return { errorCode: 0, baseOffset: await write(), message: null };
+  ): Promise<AppendAnswer> {
+    if (batch.producerId < 0) return write().then((baseOffset) => written(baseOffset));
     const key = `${batch.producerId}\u0000${topic}\u0000${partition}`;
-    let st = this.state.get(key);
-    if (st === undefined) {
-      st = { epoch: batch.producerEpoch, batches: [], tail: Promise.resolve() };
-      this.state.set(key, st);
+    let state = this.state.get(key);
+    if (state === undefined) {
+      state = { epoch: batch.producerEpoch, batches: [] };
+      this.state.set(key, state);
     }
-    const state = st;
-    const run = state.tail.then(async () => {
-      const check = this.check(state, batch);
-      if (check.type === 'duplicate')
-        return { errorCode: 0, baseOffset: check.baseOffset, message: null };
-      if (check.type === 'error')
-        return { errorCode: check.errorCode, baseOffset: -1, message: check.message };
-      const baseOffset = await write();
-      if (batch.producerEpoch > state.epoch) {
-        state.epoch = batch.producerEpoch;
-        state.batches = [];
-      }
-      state.batches.push({
-        firstSeq: batch.baseSequence,
-        lastSeq: batch.baseSequence + batch.recordCount - 1,
-        baseOffset,
+    const check = this.check(state, batch);
+    if (check.type === 'duplicate')
+      return check.baseOffset.then((baseOffset) => written(baseOffset));
+    if (check.type === 'error')
+      return Promise.resolve({
+        errorCode: check.errorCode,
+        baseOffset: -1,
+        message: check.message,
       });
-      if (state.batches.length > WINDOW) state.batches.shift();
-      return { errorCode: 0, baseOffset, message: null };
+    let baseOffset: Promise<number>;
+    try {
+      baseOffset = write();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (batch.producerEpoch > state.epoch) {
+      state.epoch = batch.producerEpoch;
+      state.batches = [];
+    }
+    const entry: Batch = {
+      firstSeq: batch.baseSequence,
+      lastSeq: batch.baseSequence + batch.recordCount - 1,
+      baseOffset,
+    };
+    state.batches.push(entry);
+    if (state.batches.length > WINDOW) state.batches.shift();
+    const st = state;
+    return baseOffset.then(written, (err: unknown) => {
+      const i = st.batches.indexOf(entry);
+      if (i >= 0) st.batches.splice(i, 1);
+      throw err;
     });
-    state.tail = run.catch(() => undefined);
-    return run;
   }
 
   private check(state: PartitionState, batch: BatchHeader): SequenceCheck {
@@ -135,4 +155,8 @@ export class ProducerRegistry {
     }
     return { type: 'write' };
   }
+}
+
+function written(baseOffset: number): AppendAnswer {
+  return { errorCode: 0, baseOffset, message: null };
 }

@@ -1,3 +1,4 @@
+import type { EmbeddedEngine } from '../../embedded/embedded-engine.js';
 import type { Engine } from '../../engine/types.js';
 import { SharqError } from '../../errors/sharq-error.js';
 import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
@@ -6,10 +7,15 @@ import type { ProducerRegistry } from '../broker/producers.js';
 import type { ServerLogger } from '../connection.js';
 import type { TopicIds } from '../topic-ids.js';
 
+/**
+ * The embedded engine as the routes use it: the engine seam (admin, read, offsets, ...) and
+ * `appendNow`, whose offsets are taken at the call, for Produce.
+ */
+export type BrokerEngine = Engine & Pick<EmbeddedEngine, 'appendNow'>;
+
 /** What the broker routes of `sharq server` work with: the engine and the broker's own state. */
 export interface BrokerContext {
-  /** The embedded engine (admin, produce, read, offsets, listTopics ...). */
-  engine: Engine;
+  engine: BrokerEngine;
   topicIds: TopicIds;
   producers: ProducerRegistry;
   /** This broker, for Metadata, FindCoordinator and DescribeCluster. */

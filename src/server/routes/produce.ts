@@ -1,9 +1,13 @@
-import type { ProduceRecord } from '../../engine/types.js';
+import type { LogRecordInput } from '../../embedded/storage/partition-log.js';
 import { SharqError } from '../../errors/sharq-error.js';
 import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 import { decodeRecordBatches, type RecordBatch } from '../../kafka/protocol/record-batch.js';
 import { InitProducerId } from '../../kafka/protocol/schema/apis/init-producer-id.js';
-import { Produce, type ProduceResponse } from '../../kafka/protocol/schema/apis/produce.js';
+import {
+  Produce,
+  type ProduceRequest,
+  type ProduceResponse,
+} from '../../kafka/protocol/schema/apis/produce.js';
 import { decompressedSize } from '../broker/decompressed-size.js';
 import type { ApiRoute } from '../connection.js';
 import { type BrokerContext, errorOf, topicsByName } from './context.js';
@@ -12,6 +16,7 @@ import { schemaRoute } from './schema-route.js';
 const E = KafkaErrors;
 
 type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number];
+type PartitionData = ProduceRequest['topicData'][number]['partitionData'][number];
 
 const NO_TRANSACTIONS = 'sharq server does not support transactions (no transactional.id)';
 
@@ -20,13 +25,14 @@ export const MAX_DECOMPRESSED_REQUEST_BYTES = 128 * 1024 * 1024;
 
 /**
  * Produce (v3-11) and InitProducerId (v0-4). Each partition's record batches are decoded and
- * written with `engine.produce` (explicit partition, the records' own timestamps) through the
- * producer registry, so a retried batch of an idempotent producer is answered with its first
- * offset and not written twice. acks=0 writes and sends no response. Transactions are not
+ * written with `engine.appendNow` (the records' own timestamps) through the producer registry,
+ * so a retried batch of an idempotent producer is answered with its first offset and not
+ * written twice. A partition is answered once its batches are durable per the engine's fsync
+ * policy, as `engine.produce` would be. acks=0 writes and sends no response. Transactions are not
  * supported: a transactional id or batch is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
-  const produce = schemaRoute(Produce, async (req, version) => {
+  const produce = schemaRoute(Produce, async (req, version, request) => {
     const acks = req.acks;
     // Before anything decompresses: partitions whose batches would take the request past
     // MAX_DECOMPRESSED_REQUEST_BYTES (a decompression bomb), or whose zstd/LZ4 headers are
@@ -55,11 +61,22 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
       }
     }
     const existing = await topicsByName(ctx.engine);
+    // Every partition's batches are checked and their writes started (offsets taken) before the
+    // connection may start its next request: a client's pipelined produce requests reach the
+    // log in the order sent and share a group-commit fsync; each answer still waits for its own
+    // batches to be durable, and answers go out in request order.
+    const started = req.topicData.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitionData.map((pd) =>
+        startPartition(topic.name, existing.get(topic.name), pd),
+      ),
+    }));
+    request.pipeline();
     const responses = await Promise.all(
-      req.topicData.map(async (topic) => {
-        const partitions = existing.get(topic.name);
+      started.map(async (topic) => {
+        const partitionResponses = await Promise.all(topic.partitions);
         let logStart: Map<number, number> | undefined;
-        if (partitions !== undefined && version >= 5) {
+        if (existing.has(topic.name) && version >= 5) {
           try {
             const offsets = await ctx.engine.admin.offsets(topic.name);
             logStart = new Map(offsets.map((o) => [o.partition, o.logStartOffset]));
@@ -67,102 +84,113 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
             logStart = undefined;
           }
         }
-        const partitionResponses = await Promise.all(
-          topic.partitionData.map(async (pd): Promise<PartitionAnswer> => {
-            const answer = (
-              errorCode: number,
-              baseOffset: number,
-              errorMessage: string | null,
-            ): PartitionAnswer => ({
-              index: pd.index,
-              errorCode,
-              baseOffset,
-              logAppendTimeMs: -1,
-              logStartOffset: errorCode === 0 ? (logStart?.get(pd.index) ?? 0) : -1,
-              recordErrors: [],
-              errorMessage,
-              currentLeader: { leaderId: -1, leaderEpoch: -1 },
-            });
-            if (acks !== 0 && acks !== 1 && acks !== -1)
-              return answer(E.INVALID_REQUIRED_ACKS, -1, `acks must be -1, 0 or 1, got ${acks}`);
-            if (req.transactionalId !== null)
-              return answer(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, NO_TRANSACTIONS);
-            if (partitions === undefined || pd.index < 0 || pd.index >= partitions) {
-              return answer(
-                E.UNKNOWN_TOPIC_OR_PARTITION,
-                -1,
-                `This server does not host ${topic.name}-${pd.index}`,
-              );
-            }
-            const refusal = refused.get(pd);
-            if (refusal !== undefined) return answer(refusal.errorCode, -1, refusal.message);
-            let batches: RecordBatch[];
-            try {
-              if (pd.records === null || pd.records.length === 0)
-                throw new SharqError('SHARQ_ERR_PROTOCOL', 'No record batch in the partition data');
-              const decoded = decodeRecordBatches(pd.records);
-              if (decoded.truncatedBytes > 0)
-                throw new SharqError(
-                  'SHARQ_ERR_PROTOCOL',
-                  `${decoded.truncatedBytes} bytes of a partial record batch`,
-                );
-              batches = decoded.batches;
-            } catch (err) {
-              const message = err instanceof Error ? err.message : String(err);
-              const code = SharqError.is(err, 'SHARQ_ERR_UNSUPPORTED')
-                ? E.UNSUPPORTED_FOR_MESSAGE_FORMAT
-                : E.CORRUPT_MESSAGE;
-              return answer(code, -1, message);
-            }
-            if (batches.some((b) => b.transactional || b.control))
-              return answer(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, NO_TRANSACTIONS);
-            let baseOffset = -1;
-            try {
-              for (const batch of batches) {
-                const r = await ctx.producers.append(
-                  topic.name,
-                  pd.index,
-                  {
-                    producerId: batch.producerId,
-                    producerEpoch: batch.producerEpoch,
-                    baseSequence: batch.baseSequence,
-                    recordCount: batch.recordCount,
-                  },
-                  () => write(topic.name, pd.index, batch),
-                );
-                if (r.errorCode !== 0) return answer(r.errorCode, -1, r.message);
-                if (baseOffset === -1) baseOffset = r.baseOffset;
-              }
-            } catch (err) {
-              const e = errorOf(err);
-              return answer(e.errorCode, -1, e.errorMessage);
-            }
-            return answer(0, baseOffset, null);
-          }),
-        );
+        for (const p of partitionResponses)
+          p.logStartOffset = p.errorCode === 0 ? (logStart?.get(p.index) ?? 0) : -1;
         return { name: topic.name, partitionResponses };
       }),
     );
     if (acks === 0) return null;
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+
+    /**
+     * One partition's answer; its batches' writes are started before this returns (nothing
+     * before them awaits).
+     */
+    function startPartition(
+      topic: string,
+      partitions: number | undefined,
+      pd: PartitionData,
+    ): Promise<PartitionAnswer> {
+      const answer = (
+        errorCode: number,
+        baseOffset: number,
+        errorMessage: string | null,
+      ): PartitionAnswer => ({
+        index: pd.index,
+        errorCode,
+        baseOffset,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+        recordErrors: [],
+        errorMessage,
+        currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      });
+      const refuse = (errorCode: number, message: string) =>
+        Promise.resolve(answer(errorCode, -1, message));
+      if (acks !== 0 && acks !== 1 && acks !== -1)
+        return refuse(E.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+      if (req.transactionalId !== null)
+        return refuse(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, NO_TRANSACTIONS);
+      if (partitions === undefined || pd.index < 0 || pd.index >= partitions)
+        return refuse(
+          E.UNKNOWN_TOPIC_OR_PARTITION,
+          `This server does not host ${topic}-${pd.index}`,
+        );
+      const refusal = refused.get(pd);
+      if (refusal !== undefined) return refuse(refusal.errorCode, refusal.message);
+      let batches: RecordBatch[];
+      try {
+        if (pd.records === null || pd.records.length === 0)
+          throw new SharqError('SHARQ_ERR_PROTOCOL', 'No record batch in the partition data');
+        const decoded = decodeRecordBatches(pd.records);
+        if (decoded.truncatedBytes > 0)
+          throw new SharqError(
+            'SHARQ_ERR_PROTOCOL',
+            `${decoded.truncatedBytes} bytes of a partial record batch`,
+          );
+        batches = decoded.batches;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const code = SharqError.is(err, 'SHARQ_ERR_UNSUPPORTED')
+          ? E.UNSUPPORTED_FOR_MESSAGE_FORMAT
+          : E.CORRUPT_MESSAGE;
+        return refuse(code, message);
+      }
+      if (batches.some((b) => b.transactional || b.control))
+        return refuse(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, NO_TRANSACTIONS);
+      const writes = batches.map((batch) =>
+        ctx.producers.append(
+          topic,
+          pd.index,
+          {
+            producerId: batch.producerId,
+            producerEpoch: batch.producerEpoch,
+            baseSequence: batch.baseSequence,
+            recordCount: batch.recordCount,
+          },
+          () => write(topic, pd.index, batch),
+        ),
+      );
+      return Promise.all(writes).then(
+        (results) => {
+          // As one batch after another would: the first refusal answers for the partition.
+          const failed = results.find((r) => r.errorCode !== 0);
+          if (failed !== undefined) return answer(failed.errorCode, -1, failed.message);
+          return answer(0, results[0]!.baseOffset, null);
+        },
+        (err: unknown) => {
+          const e = errorOf(err);
+          return answer(e.errorCode, -1, e.errorMessage);
+        },
+      );
+    }
   });
 
-  /** Writes one batch's records to one partition; resolves with the first offset. */
-  async function write(topic: string, partition: number, batch: RecordBatch): Promise<number> {
+  /**
+   * Starts writing one batch's records to one partition (offsets taken now); resolves with the
+   * first offset once durable.
+   */
+  function write(topic: string, partition: number, batch: RecordBatch): Promise<number> {
+    if (batch.records.length === 0)
+      return ctx.engine.admin.offsets(topic).then((o) => o[partition]?.logEndOffset ?? 0);
     const appendTime = batch.timestampType === 'log-append-time' ? Date.now() : undefined;
-    const records: ProduceRecord[] = batch.records.map((r) => ({
+    const records: LogRecordInput[] = batch.records.map((r) => ({
       key: r.key,
       value: r.value,
       headers: r.headers,
-      partition,
       timestamp: appendTime ?? r.timestamp,
     }));
-    if (records.length === 0) {
-      const offsets = await ctx.engine.admin.offsets(topic);
-      return offsets[partition]?.logEndOffset ?? 0;
-    }
-    const positions = await ctx.engine.produce(topic, records);
-    return positions[0]!.offset;
+    return ctx.engine.appendNow(topic, partition, records).then((r) => r.baseOffset);
   }
 
   const initProducerId = schemaRoute(InitProducerId, (req) => {

@@ -25,6 +25,31 @@ const big: ApiRoute = {
   handle: (_v, body) => Buffer.alloc(body.int32()),
 };
 
+/**
+ * Key 1002, body `id:int32 pipeline:int8`: notes that request `id` started, lets the next request
+ * start if `pipeline` is 1, then waits for the test to open gate `id`; answers `id`.
+ */
+const started: number[] = [];
+const gates = new Map<number, () => void>();
+const gated = new Map<number, Promise<void>>();
+function gate(id: number): void {
+  gated.set(id, new Promise<void>((resolve) => gates.set(id, resolve)));
+}
+const waiter: ApiRoute = {
+  apiKey: 1002,
+  name: 'Gate',
+  minVersion: 0,
+  maxVersion: 0,
+  flexibleFrom: 99,
+  handle: async (_v, body, ctx) => {
+    const id = body.int32();
+    started.push(id);
+    if (body.int8() === 1) ctx.pipeline();
+    await gated.get(id);
+    return new Writer(4).int32(id).toBuffer();
+  },
+};
+
 const warnings: string[] = [];
 const log: ServerLogger = {
   info: () => undefined,
@@ -37,12 +62,16 @@ afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
   await Promise.all(listeners.splice(0).map((l) => l.close(100)));
   warnings.length = 0;
+  started.length = 0;
+  for (const open of gates.values()) open();
+  gates.clear();
+  gated.clear();
 });
 
 async function start(options: ServerOptionsInput = {}) {
   const l = new KafkaProtocolListener(
     ServerOptions.parse({ port: 0, ...options }),
-    [echo, big],
+    [echo, big, waiter],
     log,
   );
   listeners.push(l);
@@ -112,6 +141,36 @@ describe('sharq server listener', () => {
     expect(r1.int32()).toBe(8);
     expect(r1.tags().size).toBe(0);
     expect(r1.int32()).toBe(10);
+  });
+
+  it('starts the next request early when a route pipelines, and still answers in order', async () => {
+    const { port } = await start();
+    const c = await client(port);
+    const gateBody = (id: number, pipeline: boolean) =>
+      new Writer(5)
+        .int32(id)
+        .int8(pipeline ? 1 : 0)
+        .toBuffer();
+    gate(1);
+    gate(2);
+    gate(3);
+    c.send(1002, 0, 1, gateBody(1, true));
+    c.send(1002, 0, 2, gateBody(2, false));
+    c.send(1002, 0, 3, gateBody(3, false));
+    // 1 let 2 start; 2 does not pipeline, so 3 waits for 2's answer.
+    await until(() => started.length === 2);
+    expect(started).toEqual([1, 2]);
+    gates.get(2)!();
+    // 2 is done but must not be answered before 1, and 3 may not start before 2 is answered.
+    await new Promise((r) => setImmediate(r));
+    expect(c.frames).toHaveLength(0);
+    expect(started).toEqual([1, 2]);
+    gates.get(1)!();
+    await until(() => started.length === 3);
+    gates.get(3)!();
+    await until(() => c.frames.length === 3);
+    expect(c.frames.map((f) => new Reader(f).int32())).toEqual([1, 2, 3]);
+    expect(c.frames.map((f) => new Reader(f, 4).int32())).toEqual([1, 2, 3]);
   });
 
   it.each([

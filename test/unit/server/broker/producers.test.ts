@@ -46,6 +46,48 @@ describe('idempotent producers', () => {
     expect(writes).toBe(2);
   });
 
+  it('checks and starts a pipelined batch while the one before waits to be durable', async () => {
+    const reg = new ProducerRegistry(1000);
+    const { producerId, producerEpoch } = reg.init();
+    const batch = (baseSequence: number) => ({
+      producerId,
+      producerEpoch,
+      baseSequence,
+      recordCount: 3,
+    });
+    // Offsets are taken at the call; each write is durable when the test says so.
+    let next = 0;
+    const durable: { resolve: () => void; fail: (e: Error) => void }[] = [];
+    const write = () => {
+      const base = next;
+      next += 3;
+      return new Promise<number>((resolve, reject) => {
+        durable.push({ resolve: () => resolve(base), fail: reject });
+      });
+    };
+    const first = reg.append('t', 0, batch(0), write);
+    const second = reg.append('t', 0, batch(3), write);
+    // Both writes started at once (the second did not wait for the first to be durable).
+    expect(durable).toHaveLength(2);
+    // A retry of the first, racing it, is not written and gets the first's offset once durable.
+    const retry = reg.append('t', 0, batch(0), write);
+    expect(durable).toHaveLength(2);
+    durable[1]!.resolve();
+    durable[0]!.resolve();
+    expect(await first).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await second).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    expect(await retry).toMatchObject({ errorCode: 0, baseOffset: 0 });
+
+    // A batch whose write fails is forgotten: its retry is written.
+    const failing = reg.append('t', 0, batch(6), write);
+    durable[2]!.fail(new Error('disk full'));
+    await expect(failing).rejects.toThrow('disk full');
+    const again = reg.append('t', 0, batch(6), write);
+    expect(durable).toHaveLength(4);
+    durable[3]!.resolve();
+    expect(await again).toMatchObject({ errorCode: 0, baseOffset: 9 });
+  });
+
   it('hands out distinct producer ids and writes non-idempotent batches as they come', async () => {
     const reg = new ProducerRegistry(5);
     expect(reg.init().producerId).not.toBe(reg.init().producerId);

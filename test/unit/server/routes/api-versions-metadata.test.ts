@@ -54,6 +54,7 @@ describe('ApiVersions', () => {
       connectionId: 1,
       remoteAddress: 'x',
       signal: new AbortController().signal,
+      pipeline: () => undefined,
     });
     const res = decodeApiVersionsResponse(4, out!);
     expect(res.errorCode).toBe(E.UNSUPPORTED_VERSION);

@@ -48,6 +48,7 @@ const requestContext = (apiKey: number, apiVersion: number): RequestContext => (
   connectionId: 1,
   remoteAddress: '127.0.0.1:1',
   signal: new AbortController().signal,
+  pipeline: () => undefined,
 });
 
 /** Encodes the request with the schema, runs the route, decodes its answer (null: none sent). */
