@@ -8,7 +8,13 @@ import {
   type PartitionLogOptions,
   partitionLogOptionsSchema,
 } from './partition-log-options.js';
-import { encodeBatch, type LogRecord, type LogRecordInput } from './record-codec.js';
+import {
+  encodeBatch,
+  type LogRecord,
+  type LogRecordInput,
+  sealBatch,
+  type UnsealedBatch,
+} from './record-codec.js';
 import { openNewSegmentFile, Segment } from './segment.js';
 import { recoverPartition } from './segment-recovery.js';
 import { closedError, invalidArgument, ioError } from './storage-errors.js';
@@ -24,7 +30,7 @@ import { closedError, invalidArgument, ioError } from './storage-errors.js';
  */
 
 export type { PartitionLogOptions } from './partition-log-options.js';
-export type { LogRecord, LogRecordInput } from './record-codec.js';
+export type { LogRecord, LogRecordInput, UnsealedBatch } from './record-codec.js';
 export type { TornTailInfo } from './segment-recovery.js';
 
 /** A batch may not push a segment past what 32-bit positions in the index can address. */
@@ -77,13 +83,15 @@ export class PartitionLog {
   }
 
   /**
-   * Appends one producer batch. Offsets are assigned now, in call order; resolves once the
-   * batch is durable per the fsync policy and visible to `read`.
+   * Appends one producer batch: records, or frames an encoder laid out already (sealed here
+   * with their offsets). Offsets are assigned now, in call order; resolves once the batch is
+   * durable per the fsync policy and visible to `read`.
    */
-  append(records: readonly LogRecordInput[]): Promise<{ baseOffset: number }> {
+  append(records: readonly LogRecordInput[] | UnsealedBatch): Promise<{ baseOffset: number }> {
     try {
       this.assertOpen();
-      if (records.length === 0) throw invalidArgument('append needs at least one record');
+      const count = 'starts' in records ? records.starts.length : records.length;
+      if (count === 0) throw invalidArgument('append needs at least one record');
       const failure = this.active.writer?.error;
       if (failure !== undefined) {
         // Assign nothing: offsets past a failed write are unknown until a reopen rescans.
@@ -94,7 +102,10 @@ export class PartitionLog {
         );
       }
       const baseOffset = this.nextOffset;
-      const batch = encodeBatch(records, baseOffset, this.options.maxRecordBytes);
+      const batch =
+        'starts' in records
+          ? sealBatch(records, baseOffset, this.options.maxRecordBytes)
+          : encodeBatch(records, baseOffset, this.options.maxRecordBytes);
       if (batch.bytes.length > MAX_BATCH_BYTES) {
         throw new SharqError(
           'SHARQ_ERR_RECORD_TOO_LARGE',
@@ -109,9 +120,9 @@ export class PartitionLog {
       const at = segment.index.end;
       for (const [i, start] of batch.starts.entries()) {
         const next = batch.starts[i + 1] ?? batch.bytes.length;
-        segment.index.add(at + start, next - start, batch.timestamps[i]!, i === records.length - 1);
+        segment.index.add(at + start, next - start, batch.timestamps[i]!, i === count - 1);
       }
-      this.nextOffset = baseOffset + records.length;
+      this.nextOffset = baseOffset + count;
       this.pending.push({ segment, end: segment.index.end, nextOffset: this.nextOffset });
       return writer.append([batch.bytes]).then(() => ({ baseOffset }));
     } catch (err) {

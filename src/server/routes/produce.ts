@@ -9,6 +9,8 @@ import {
   type ProduceResponse,
 } from '../../kafka/protocol/schema/apis/produce.js';
 import { decompressedSize } from '../broker/decompressed-size.js';
+import type { AppendAnswer } from '../broker/producers.js';
+import { transcodeRecords } from '../broker/transcode.js';
 import type { ApiRoute } from '../connection.js';
 import { type BrokerContext, errorOf, topicsByName } from './context.js';
 import { schemaRoute } from './schema-route.js';
@@ -128,6 +130,16 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
         );
       const refusal = refused.get(pd);
       if (refusal !== undefined) return refuse(refusal.errorCode, refusal.message);
+      // The common case (uncompressed, plain headers) goes straight into the log's frames.
+      const transcoded = pd.records === null ? null : transcodeRecords(pd.records);
+      if (transcoded !== null)
+        return settle(
+          transcoded.map(({ header, frames }) =>
+            ctx.producers.append(topic, pd.index, header, () =>
+              ctx.engine.appendNow(topic, pd.index, frames).then((r) => r.baseOffset),
+            ),
+          ),
+        );
       let batches: RecordBatch[];
       try {
         if (pd.records === null || pd.records.length === 0)
@@ -148,31 +160,37 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
       }
       if (batches.some((b) => b.transactional || b.control))
         return refuse(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, NO_TRANSACTIONS);
-      const writes = batches.map((batch) =>
-        ctx.producers.append(
-          topic,
-          pd.index,
-          {
-            producerId: batch.producerId,
-            producerEpoch: batch.producerEpoch,
-            baseSequence: batch.baseSequence,
-            recordCount: batch.recordCount,
-          },
-          () => write(topic, pd.index, batch),
+      return settle(
+        batches.map((batch) =>
+          ctx.producers.append(
+            topic,
+            pd.index,
+            {
+              producerId: batch.producerId,
+              producerEpoch: batch.producerEpoch,
+              baseSequence: batch.baseSequence,
+              recordCount: batch.recordCount,
+            },
+            () => write(topic, pd.index, batch),
+          ),
         ),
       );
-      return Promise.all(writes).then(
-        (results) => {
-          // As one batch after another would: the first refusal answers for the partition.
-          const failed = results.find((r) => r.errorCode !== 0);
-          if (failed !== undefined) return answer(failed.errorCode, -1, failed.message);
-          return answer(0, results[0]!.baseOffset, null);
-        },
-        (err: unknown) => {
-          const e = errorOf(err);
-          return answer(e.errorCode, -1, e.errorMessage);
-        },
-      );
+
+      /** The partition's answer from its batches' writes, started in order. */
+      function settle(writes: Promise<AppendAnswer>[]): Promise<PartitionAnswer> {
+        return Promise.all(writes).then(
+          (results) => {
+            // As one batch after another would: the first refusal answers for the partition.
+            const failed = results.find((r) => r.errorCode !== 0);
+            if (failed !== undefined) return answer(failed.errorCode, -1, failed.message);
+            return answer(0, results[0]!.baseOffset, null);
+          },
+          (err: unknown) => {
+            const e = errorOf(err);
+            return answer(e.errorCode, -1, e.errorMessage);
+          },
+        );
+      }
     }
   });
 
