@@ -357,7 +357,7 @@ async function main(): Promise<void> {
           const cpu =
             r.cpuPer1k === undefined
               ? ''
-              : `, broker CPU ${r.cpuPer1k.toFixed(0)} ms per 1000 jobs`;
+              : `, broker CPU ${r.cpuPer1k.toFixed(1)} ms per 1000 jobs`;
           console.log(
             `  round ${round + 1} ${w.label.padEnd(36)} ${header[c].padEnd(11)} ${fmt(r.rate)} jobs/s${cpu}`,
           );
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
       const cpus = rs.flatMap((r) => (r.cpuPer1k === undefined ? [] : [r.cpuPer1k]));
       return cpus.length === 0 ? Number.NaN : Math.min(...cpus);
     };
-    const cpuCell = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(0));
+    const cpuCell = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
     console.log('');
     console.log(
       [
