@@ -17,9 +17,10 @@ import type { SaslSession } from './sasl/session.js';
  * (clients may pipeline; the rest wait in the assembler), except that a route may let the next
  * request start before it is answered (`RequestContext.pipeline`): Produce does once its
  * batches have their offsets, so pipelined produce requests share an fsync. Answers still leave
- * in request order, and at most MAX_IN_FLIGHT requests of a connection are under way. A frame that cannot be parsed, an
- * unknown API key, a version the route does not serve, an oversized frame or a client that
- * leaves too much unread closes this connection with a log line; every other connection goes on.
+ * in request order, and at most MAX_IN_FLIGHT requests of a connection are under way. A frame
+ * that cannot be parsed, an unknown API key, a version the route does not serve, an oversized
+ * frame or a client that leaves too much unread closes this connection with a log line; every
+ * other connection goes on.
  *
  * With SASL on, a connection must authenticate first (src/server/sasl/session.ts): until then it
  * takes ApiVersions, SaslHandshake and SaslAuthenticate only, any other request closes it (as a
