@@ -154,7 +154,9 @@ class TierLane {
           signal: this.abort.signal,
         });
         failures = 0;
-        for (const r of records) this.take(r);
+        // Due first, first forwarded: records of one tier already overdue when they arrive (a
+        // forwarder that starts late) reach the queue in due order, not in the order added.
+        for (const r of byDueTime(records)) this.take(r);
       } catch (err) {
         if (this.abort.signal.aborted) break;
         this.o.onError(toError(err));
@@ -181,12 +183,8 @@ class TierLane {
       void this.settle(held, AckType.Release);
       return;
     }
-    let dueAt = 0;
-    try {
-      dueAt = decodeRun(record).dueAt ?? 0;
-    } catch {
-      // A malformed header: send it on to the queue now, where the worker dead-letters it.
-    }
+    // A malformed header (due 0): sent on to the queue now, where the worker dead-letters it.
+    const dueAt = dueTimeOf(record);
     const releaseAt = Math.min(dueAt, record.timestamp + this.tier.ms);
     const wait = releaseAt - this.o.clock.now();
     this.keeper.add(held);
@@ -268,4 +266,21 @@ class TierLane {
     this.slotFreed = undefined;
     wake?.();
   }
+}
+
+function dueTimeOf(record: AcquiredRecord): number {
+  try {
+    return decodeRun(record).dueAt ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Records sorted by due time, stable (ties keep their offset order). */
+function byDueTime(records: readonly AcquiredRecord[]): readonly AcquiredRecord[] {
+  if (records.length < 2) return records;
+  return records
+    .map((record, i) => ({ record, i, due: dueTimeOf(record) }))
+    .sort((a, b) => a.due - b.due || a.i - b.i)
+    .map((x) => x.record);
 }
