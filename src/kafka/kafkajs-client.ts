@@ -3,6 +3,7 @@ import { Partitioner } from '../engine/partitioner.js';
 import type { ProduceRecord, RecordPosition, TopicDescription } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import type { KafkaEngineConfig } from '../options/engine-options.js';
+import { ProduceCoalescer } from './produce-coalescer.js';
 
 /**
  * What sharq takes from kafkajs: an idempotent producer with acks=all, and topic admin. Both
@@ -15,6 +16,9 @@ export class KafkajsClient {
   readonly admin: Admin;
   private readonly partitioner = new Partitioner();
   private readonly partitionCounts = new Map<string, number>();
+  private readonly coalescer = new ProduceCoalescer((topic, records) =>
+    this.sendBatch(topic, records),
+  );
 
   constructor(config: KafkaEngineConfig) {
     this.kafka = new Kafka({
@@ -58,22 +62,37 @@ export class KafkajsClient {
   }
 
   /**
-   * Produces with partitions chosen here (murmur2 like Kafka's Java producer, round robin
-   * without a key), so each record's offset is known: kafkajs reports one base offset per
-   * partition, and the records of one partition go out as one batch in order.
+   * Produces; concurrent calls for one topic share requests (produce-coalescer.ts), each caller
+   * with its own positions and its own verdict. A record naming a partition the topic does not
+   * have fails its own call only.
    */
   async produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return [];
     const partitions = await this.partitions(topic);
-    const assigned = records.map((r) => {
-      const p = r.partition ?? this.partitioner.partition(r.key ?? null, partitions);
-      if (!Number.isInteger(p) || p < 0 || p >= partitions) {
+    for (const r of records) {
+      const p = r.partition;
+      if (p !== undefined && !(Number.isInteger(p) && p >= 0 && p < partitions)) {
         throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" has no partition ${p}`, {
           details: { topic, partition: p, partitions },
         });
       }
-      return p;
-    });
+    }
+    return this.coalescer.produce(topic, records);
+  }
+
+  /**
+   * One request, with partitions chosen here (murmur2 like Kafka's Java producer, round robin
+   * without a key), so each record's offset is known: kafkajs reports one base offset per
+   * partition, and the records of one partition go out as one batch in order.
+   */
+  private async sendBatch(
+    topic: string,
+    records: readonly ProduceRecord[],
+  ): Promise<RecordPosition[]> {
+    const partitions = await this.partitions(topic);
+    const assigned = records.map(
+      (r) => r.partition ?? this.partitioner.partition(r.key ?? null, partitions),
+    );
     const now = Date.now();
     const result = await wrap(
       'produce',
