@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
 
@@ -11,18 +11,55 @@ import { SharqError } from '../../errors/sharq-error.js';
  * - zstd: frame and block headers are walked: raw and RLE blocks give their size, a compressed
  *   block at most min(window, 128 KiB), a frame with a content size no more than it; a frame
  *   whose content size or window (which the decoder allocates up front) is past the budget is
- *   refused. An estimate past the budget is checked by
- *   decompressing, streamed and stopped at the budget.
+ *   refused. Raw and RLE blocks only: the size is exact. Otherwise an estimate past the budget
+ *   is checked by decompressing, streamed and stopped at the budget.
  * - LZ4: block headers are walked: an uncompressed block gives its size, a compressed one the
  *   literal and match lengths of its sequences (read, not copied).
  * - snappy: each raw block states its length in a preamble (the decoder holds it to that).
- * - gzip: 1032 times the compressed size when that fits; otherwise inflated with a cap.
+ * - gzip: 1032 times the compressed size when that fits; otherwise inflated with a cap (off the
+ *   event loop in `decompressedSizeOffLoop`: 128 MiB of zeros take half a second to inflate).
  *
  * An estimate past `budget` is returned as Infinity. Batches this walk cannot read are left to
  * `decodeRecordBatches`, which refuses them the same way, except a zstd or LZ4 stream whose
  * headers are malformed: that throws SHARQ_ERR_PROTOCOL here, before any decoder allocates.
  */
 export function decompressedSize(records: Uint8Array, budget: number): number {
+  return walkBatches(records, budget, gzipSize);
+}
+
+/**
+ * As `decompressedSize`, but a gzip payload that must be inflated to be measured is inflated on
+ * libuv's thread pool, so that a gzip bomb does not stall every other connection meanwhile.
+ */
+export async function decompressedSizeOffLoop(
+  records: Uint8Array,
+  budget: number,
+): Promise<number> {
+  const deferred: Buffer[] = [];
+  const known = walkBatches(records, budget, (payload, left) => {
+    const bound = gzipBound(payload);
+    if (bound <= left) return bound;
+    deferred.push(payload);
+    return 0;
+  });
+  if (known > budget) return Number.POSITIVE_INFINITY;
+  let total = known;
+  for (const payload of deferred) {
+    const left = budget - total;
+    const size = await new Promise<number>((resolve) => {
+      gunzip(payload, { maxOutputLength: Math.max(1, left + 1) }, (err, out) =>
+        resolve(err === null ? out.length : gzipFailure(err, payload)),
+      );
+    });
+    if (size > left) return Number.POSITIVE_INFINITY;
+    total += size;
+  }
+  return total;
+}
+
+type GzipSize = (payload: Buffer, budget: number) => number;
+
+function walkBatches(records: Uint8Array, budget: number, gzip: GzipSize): number {
   const buf = Buffer.from(records.buffer, records.byteOffset, records.byteLength);
   let total = 0;
   let pos = 0;
@@ -35,7 +72,7 @@ export function decompressedSize(records: Uint8Array, budget: number): number {
     const payload = buf.subarray(pos + HEADER_SIZE, end);
     if ((attributes & ATTR_CONTROL) === 0) {
       const left = budget - total;
-      const size = payloadSize(attributes & ATTR_CODEC_MASK, payload, left);
+      const size = payloadSize(attributes & ATTR_CODEC_MASK, payload, left, gzip);
       if (size > left) return Number.POSITIVE_INFINITY;
       total += size;
     }
@@ -54,35 +91,42 @@ const ATTR_CONTROL = 0x20;
 /** The largest output of DEFLATE per input byte. */
 const DEFLATE_MAX_RATIO = 1032;
 
-function payloadSize(codec: number, payload: Buffer, budget: number): number {
+function payloadSize(codec: number, payload: Buffer, budget: number, gzip: GzipSize): number {
   switch (codec) {
     case 1:
-      return gzipSize(payload, budget);
+      return gzip(payload, budget);
     case 2:
       return snappySize(payload);
     case 3:
       return lz4Size(payload);
     case 4: {
-      const { bound, window } = zstdSize(payload);
+      const { bound, window, exact } = zstdSize(payload);
       if (window > budget) return Number.POSITIVE_INFINITY;
-      return bound <= budget ? bound : zstdMeasured(payload, budget);
+      if (bound <= budget || exact) return bound;
+      return zstdMeasured(payload, budget);
     }
     default:
       return payload.length;
   }
 }
 
+const gzipBound = (payload: Buffer): number => payload.length * DEFLATE_MAX_RATIO + 1024;
+
 function gzipSize(payload: Buffer, budget: number): number {
-  const bound = payload.length * DEFLATE_MAX_RATIO + 1024;
+  const bound = gzipBound(payload);
   if (bound <= budget) return bound;
   try {
     return gunzipSync(payload, { maxOutputLength: Math.max(1, budget + 1) }).length;
   } catch (err) {
-    // Past the cap (ERR_BUFFER_TOO_LARGE), or not gzip at all, which the decoder refuses.
-    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
-      ? Number.POSITIVE_INFINITY
-      : payload.length;
+    return gzipFailure(err, payload);
   }
+}
+
+/** Past the cap (ERR_BUFFER_TOO_LARGE), or not gzip at all, which the decoder refuses. */
+function gzipFailure(err: unknown, payload: Buffer): number {
+  return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+    ? Number.POSITIVE_INFINITY
+    : payload.length;
 }
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
@@ -217,10 +261,14 @@ const ZSTD_MAGIC = 0xfd2fb528;
 const ZSTD_SKIPPABLE = 0x184d2a50;
 const ZSTD_BLOCK_MAX = 128 * 1024;
 
-/** RFC 8878: what the blocks of every frame can produce, and the largest window (allocated). */
-function zstdSize(src: Buffer): { bound: number; window: number } {
+/**
+ * RFC 8878: what the blocks of every frame can produce, the largest window (allocated), and
+ * whether that is exact (raw and RLE blocks only: no compressed block estimated at its maximum).
+ */
+function zstdSize(src: Buffer): { bound: number; window: number; exact: boolean } {
   let total = 0;
   let largest = 0;
+  let exact = true;
   let i = 0;
   const need = (n: number, what: string): void => {
     if (i + n > src.length) malformed('zstd', `${what} cut short at byte ${i}`);
@@ -270,6 +318,7 @@ function zstdSize(src: Buffer): { bound: number; window: number } {
         i += 1;
       } else {
         out += type === 0 ? size : blockMax;
+        if (type === 2) exact = false;
         i += size;
       }
       if ((h & 1) !== 0) break;
@@ -278,5 +327,5 @@ function zstdSize(src: Buffer): { bound: number; window: number } {
     // With a content size the decoder allocates it and stops there.
     total += fcsBytes > 0 ? Math.min(out, contentSize) : out;
   }
-  return { bound: total, window: largest };
+  return { bound: total, window: largest, exact };
 }

@@ -8,7 +8,7 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from '../../kafka/protocol/schema/apis/produce.js';
-import { decompressedSize } from '../broker/decompressed-size.js';
+import { decompressedSizeOffLoop } from '../broker/decompressed-size.js';
 import type { AppendAnswer } from '../broker/producers.js';
 import { transcodeRecords } from '../broker/transcode.js';
 import type { ApiRoute } from '../connection.js';
@@ -46,7 +46,7 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
         if (pd.records === null) continue;
         let size: number;
         try {
-          size = decompressedSize(pd.records, budget);
+          size = await decompressedSizeOffLoop(pd.records, budget);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           refused.set(pd, { errorCode: E.CORRUPT_MESSAGE, message });
