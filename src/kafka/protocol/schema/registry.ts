@@ -2,6 +2,7 @@ import type { ApiSchema } from './api.js';
 import { AlterShareGroupOffsets } from './apis/alter-share-group-offsets.js';
 import { ApiVersions } from './apis/api-versions.js';
 import { CreateTopics } from './apis/create-topics.js';
+import { DeleteGroups } from './apis/delete-groups.js';
 import { DeleteShareGroupOffsets } from './apis/delete-share-group-offsets.js';
 import { DeleteTopics } from './apis/delete-topics.js';
 import { DescribeCluster } from './apis/describe-cluster.js';
@@ -41,6 +42,7 @@ export const SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
     DeleteTopics,
     InitProducerId,
     DescribeConfigs,
+    DeleteGroups,
     SaslAuthenticate,
     IncrementalAlterConfigs,
     DescribeCluster,

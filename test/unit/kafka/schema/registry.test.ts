@@ -36,6 +36,7 @@ describe('SCHEMAS', () => {
       '22:0-4', // InitProducerId
       '32:0-4', // DescribeConfigs
       '36:0-2', // SaslAuthenticate
+      '42:0-3', // DeleteGroups
       '44:0-1', // IncrementalAlterConfigs
       '60:0-1', // DescribeCluster
       '76:1-1', // ShareGroupHeartbeat
