@@ -22,8 +22,11 @@ import { EmbeddedShareGroup, type GroupHost } from './share-group.js';
 import type { Clock } from './share-partition.js';
 import { type CatalogNotice, openCatalog } from './storage/catalog-recovery.js';
 import {
+  DELETED_GROUP_PREFIX,
   DELETED_TOPIC_PREFIX,
   groupDir,
+  groupsDir,
+  listDeletedGroupDirs,
   listDeletedTopicDirs,
   partitionDir,
   topicDir,
@@ -295,6 +298,51 @@ export class EmbeddedEngine implements Engine {
     });
   }
 
+  /**
+   * Deletes a share group with no members. Its directory is renamed to `%%deleted-*` (and that
+   * made durable) before the catalog forgets the group, so a crash part way leaves either the
+   * whole group (the rename did not happen: the catalog still lists it and its state is intact)
+   * or a listed group with no state, which opens afresh as a new group would; never a forgotten
+   * directory that a group created later under the same id would take for its own. Open removes
+   * the renamed leftovers.
+   */
+  async deleteGroup(groupId: string): Promise<void> {
+    const catalog = this.getCatalog();
+    if (catalog.getGroupConfig(groupId) === undefined && !this.groups.has(groupId)) {
+      throw new SharqError('SHARQ_ERR_UNKNOWN_GROUP', `Share group "${groupId}" does not exist`, {
+        details: { groupId },
+      });
+    }
+    const group = await this.group(groupId);
+    const members = group.members.size;
+    if (members > 0) {
+      throw new SharqError(
+        'SHARQ_ERR_GROUP_NOT_EMPTY',
+        `Share group "${groupId}" has ${members} member(s); stop them before deleting it`,
+        { details: { groupId, members } },
+      );
+    }
+    // No await between the check and this: a consumer joining from now on opens a new group.
+    this.groups.delete(groupId);
+    await group.close();
+    const root = groupsDir(this.dataDir);
+    const dir = groupDir(this.dataDir, groupId);
+    const grave = path.join(root, `${DELETED_GROUP_PREFIX}${randomUUID()}`);
+    let renamed = true;
+    try {
+      await this.fs.rename(dir, grave);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw ioError('delete group', dir, err);
+      renamed = false;
+    }
+    if (renamed) await fsyncDir(this.fs, root);
+    await catalog.removeGroup(groupId);
+    if (renamed)
+      await this.fs.rm(grave, { recursive: true }).catch((err: unknown) => {
+        throw ioError('delete group', grave, err);
+      });
+  }
+
   group(groupId: string): Promise<EmbeddedShareGroup> {
     let g = this.groups.get(groupId);
     if (g === undefined) {
@@ -316,7 +364,10 @@ export class EmbeddedEngine implements Engine {
   private async open(): Promise<void> {
     try {
       this.lock = await acquireDirLock(this.dataDir, this.fs);
-      for (const grave of await listDeletedTopicDirs(this.dataDir, this.fs)) {
+      for (const grave of [
+        ...(await listDeletedTopicDirs(this.dataDir, this.fs)),
+        ...(await listDeletedGroupDirs(this.dataDir, this.fs)),
+      ]) {
         await this.fs.rm(grave, { recursive: true });
       }
       const { catalog, notices } = await openCatalog(this.dataDir, this.fs);
@@ -620,6 +671,11 @@ class EmbeddedAdmin implements EngineAdmin {
       if (to === 'latest') return log.logEndOffset;
       return log.offsetForTimestamp(to.timestamp);
     });
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.engine.ready();
+    await this.engine.deleteGroup(groupId);
   }
 }
 

@@ -192,6 +192,12 @@ export interface EngineAdmin {
     topic: string,
     to: 'earliest' | 'latest' | { timestamp: number },
   ): Promise<void>;
+  /**
+   * Deletes a share group: its start offsets, record states and group configs; the topics stay.
+   * Refused with SHARQ_ERR_GROUP_NOT_EMPTY while it has members (as on Kafka), and with
+   * SHARQ_ERR_UNKNOWN_GROUP when there is no such group.
+   */
+  deleteGroup(groupId: string): Promise<void>;
 }
 
 export interface Engine {

@@ -48,6 +48,14 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'The topic or partition does not exist on the engine.',
   },
+  SHARQ_ERR_UNKNOWN_GROUP: {
+    retryable: false,
+    doc: 'The share group named does not exist (never used, or deleted). `details.groupId` names it.',
+  },
+  SHARQ_ERR_GROUP_NOT_EMPTY: {
+    retryable: true,
+    doc: 'A share group still has members, so it cannot be deleted (as on Kafka: NON_EMPTY_GROUP). Stop its workers, or wait for members that died to time out, then try again.',
+  },
   SHARQ_ERR_OFFSET_OUT_OF_RANGE: {
     retryable: false,
     doc: 'A read asked for an offset below the log start or above the log end.',

@@ -17,6 +17,8 @@ import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-grou
 import { ListGroupsV5 } from './protocol/apis/list-groups-v5.js';
 import { ShareGroupDescribeV1 } from './protocol/apis/share-group-describe-v1.js';
 import { kafkaError } from './protocol/error-codes.js';
+import { toApiDef } from './protocol/schema/api.js';
+import { DeleteGroups } from './protocol/schema/apis/delete-groups.js';
 
 /** sharq's group settings and the Kafka group configs behind them. */
 const GROUP_CONFIG = {
@@ -30,7 +32,10 @@ const GROUP_CONFIG = {
 const DLQ_TOPIC_CONFIG = { 'errors.deadletterqueue.group.enable': 'true' };
 const DLQ_PREFIX = 'dlq.';
 const DLQ_COPY_RECORD = 'errors.deadletterqueue.copy.record.enable';
+const NON_EMPTY_GROUP = 68;
 const GROUP_ID_NOT_FOUND = 69;
+/** v2: flexible, and served by every Kafka that has share groups (v3 only adds a message). */
+const DeleteGroupsV2 = toApiDef(DeleteGroups, 2);
 const INVALID_CONFIG = 40;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR */
 const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
@@ -208,6 +213,31 @@ export class KafkaAdmin implements EngineAdmin {
       })),
       partitions,
     };
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.engine.ready();
+    const res = await this.toCoordinator(
+      groupId,
+      (c) => c.send(DeleteGroupsV2, { groupsNames: [groupId] }),
+      (r) => r.results.find((g) => g.groupId === groupId)?.errorCode ?? 0,
+    );
+    const result = res.results.find((g) => g.groupId === groupId);
+    const code = result?.errorCode ?? 0;
+    if (code === 0) return;
+    const details = { groupId, kafkaCode: code };
+    if (code === GROUP_ID_NOT_FOUND)
+      throw new SharqError('SHARQ_ERR_UNKNOWN_GROUP', `Share group "${groupId}" does not exist`, {
+        details,
+      });
+    if (code === NON_EMPTY_GROUP)
+      throw new SharqError(
+        'SHARQ_ERR_GROUP_NOT_EMPTY',
+        `Share group "${groupId}" has members; stop them before deleting it`,
+        { details },
+      );
+    this.engine.cluster.handleCoordinatorError(groupId, code);
+    throw kafkaError(code, result?.errorMessage ?? null, { api: 'DeleteGroups', groupId });
   }
 
   async listGroups(): Promise<string[]> {

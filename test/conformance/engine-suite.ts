@@ -381,6 +381,38 @@ export function engineConformance(
       });
     });
 
+    describe('deleting a group', () => {
+      const codeOf = (p: Promise<unknown>) =>
+        p.then(
+          () => 'resolved',
+          (e: unknown) => (SharqError.is(e) ? e.code : String(e)),
+        );
+
+      it('deletes a group without members; refuses one with members, and unknown groups', async () => {
+        const t = await topicWith(2);
+        const g = await newGroup();
+        const c = consumer(g, t);
+        const got = await pollAll(c, 1);
+        await c.acknowledge(ack(got, AckType.Accept));
+        expect(await codeOf(engine.admin.deleteGroup(g))).toBe('SHARQ_ERR_GROUP_NOT_EMPTY');
+        expect(await engine.admin.listGroups()).toContain(g);
+        await c.close();
+        // The member has left; a broker may take a moment to see the group empty.
+        const deadline = Date.now() + 10_000;
+        let result = await codeOf(engine.admin.deleteGroup(g));
+        while (result === 'SHARQ_ERR_GROUP_NOT_EMPTY' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200));
+          result = await codeOf(engine.admin.deleteGroup(g));
+        }
+        expect(result).toBe('resolved');
+        expect(await engine.admin.listGroups()).not.toContain(g);
+        expect(await codeOf(engine.admin.deleteGroup(g))).toBe('SHARQ_ERR_UNKNOWN_GROUP');
+        expect(await codeOf(engine.admin.deleteGroup(unique('never')))).toBe(
+          'SHARQ_ERR_UNKNOWN_GROUP',
+        );
+      });
+    });
+
     describe('restart durability', () => {
       it('keeps acknowledged, archived and delivery counts across a restart', async () => {
         const t = await topicWith(4);

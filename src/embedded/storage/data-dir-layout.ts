@@ -11,11 +11,17 @@ import { errnoCode, ioError } from './storage-errors.js';
  *   <dataDir>/topics/<topic>/<partition>/<base>.log
  *   <dataDir>/topics/.deleted-<topic>-<id>/         a topic being deleted (removed at open)
  *   <dataDir>/groups/<encodeURIComponent(group)>/state.journal.*
+ *   <dataDir>/groups/%%deleted-<id>/                 a group being deleted (removed at open)
  */
 
 export const CATALOG_FILE = 'catalog.json';
 /** A topic directory renamed before it is removed, so a crash mid-delete never brings it back. */
 export const DELETED_TOPIC_PREFIX = '.deleted-';
+/**
+ * A group directory renamed before it is removed. `%%` is never in an encodeURIComponent name and
+ * does not decode, so no group id maps to it (and `listDiskGroups` skips it).
+ */
+export const DELETED_GROUP_PREFIX = '%%deleted-';
 const PARTITION_NAME = /^(0|[1-9]\d{0,3})$/;
 const SEGMENT_NAME = /^\d{20}\.log$/;
 
@@ -100,6 +106,17 @@ export async function listDeletedTopicDirs(
   const root = topicsDir(dataDir);
   return (await listDirs(fs, root))
     .filter((n) => n.startsWith(DELETED_TOPIC_PREFIX))
+    .map((n) => path.join(root, n));
+}
+
+/** Group directories left by a delete that a crash interrupted. */
+export async function listDeletedGroupDirs(
+  dataDir: string,
+  fs: StorageFs = nodeFs,
+): Promise<string[]> {
+  const root = groupsDir(dataDir);
+  return (await listDirs(fs, root))
+    .filter((n) => n.startsWith(DELETED_GROUP_PREFIX))
     .map((n) => path.join(root, n));
 }
 
