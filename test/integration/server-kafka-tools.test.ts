@@ -1,6 +1,7 @@
 // Kafka's own Java tools and clients against `sharq server` (issue 7, "Must show"):
 // - ConsoleProducer writes records that ConsoleShareConsumer then reads back;
 // - `kafka-share-groups --describe --members` lists the members sharq workers hold;
+// - `kafka-share-groups --delete` deletes an empty share group (DeleteGroups), refuses others;
 // - Kafka's Java share consumer (the console share consumer is a KafkaShareConsumer) and sharq
 //   workers in one group consume every record exactly once between them.
 // Needs Java 17+ and the Kafka jars in .kafka/libs (scripts/kafka.sh prereqs); skipped otherwise.
@@ -11,7 +12,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShareConsumer, ShareConsumerOptions } from '../../src/engine/types.js';
+import { AckType, type ShareConsumer, type ShareConsumerOptions } from '../../src/engine/types.js';
+import { SharqError } from '../../src/errors/sharq-error.js';
 import { KafkaEngine } from '../../src/kafka/kafka-engine.js';
 import { Queue } from '../../src/queue/queue.js';
 import { startServer } from '../../src/server/index.js';
@@ -282,6 +284,60 @@ describe.skipIf(skipReason !== null)(suiteName, () => {
       await Promise.allSettled(engines.map((e) => e.close()));
       await queue.close();
       await admin.close();
+    }
+  });
+
+  it('ShareGroupCommand --delete deletes an empty share group, refuses one with members and an unknown one', async () => {
+    const topic = `tools-delete-${run}`;
+    const group = `tools-delete-${run}`;
+    const deleteGroup = async (g: string) => {
+      const r = await runKafkaTool(KafkaTools.shareGroups, [
+        '--bootstrap-server',
+        bootstrap,
+        '--delete',
+        '--group',
+        g,
+      ]);
+      return { code: r.code, out: r.stdout + r.stderr };
+    };
+    await server.engine.admin.createTopic(topic, { partitions: 1 });
+    await server.engine.produce(topic, [{ value: Buffer.from('x') }]);
+    await server.engine.admin.configureGroup(group, { autoOffsetReset: 'earliest' });
+    const client = new KafkaEngine({ brokers, clientId: `sharq-tools-${run}-delete` });
+    try {
+      await client.start();
+      const consumer = client.createShareConsumer({ groupId: group, topics: [topic] });
+      const got = await consumer.poll({ maxRecords: 1, maxWaitMs: 5000 });
+      expect(got.map((r) => r.value?.toString())).toEqual(['x']);
+      await consumer.acknowledge([{ record: got[0]!, type: AckType.Accept }]);
+
+      // A member: refused (the tool checks the group's state first), and nothing deleted.
+      const busy = await deleteGroup(group);
+      console.log(`kafka-share-groups --delete with a member\n${busy.out}`);
+      expect(busy.out).toMatch(/GroupNotEmptyException/);
+      expect(await server.engine.admin.listGroups()).toContain(group);
+      // Sent on the wire anyway (sharq's Kafka engine sends DeleteGroups v2): NON_EMPTY_GROUP.
+      const refused = await client.admin.deleteGroup(group).catch((e: unknown) => e);
+      expect(SharqError.is(refused, 'SHARQ_ERR_GROUP_NOT_EMPTY'), String(refused)).toBe(true);
+
+      await consumer.close();
+      const done = await deleteGroup(group);
+      console.log(`kafka-share-groups --delete\n${done.out}`);
+      expect(done.code, done.out).toBe(0);
+      expect(done.out).toContain('successful');
+      expect(await server.engine.admin.listGroups()).not.toContain(group);
+      const listed = await runKafkaTool(KafkaTools.shareGroups, [
+        '--bootstrap-server',
+        bootstrap,
+        '--list',
+      ]);
+      expect(listed.stdout.split('\n')).not.toContain(group);
+
+      const unknown = await deleteGroup(`tools-nope-${run}`);
+      console.log(`kafka-share-groups --delete of an unknown group\n${unknown.out}`);
+      expect(unknown.out).toMatch(/GroupIdNotFoundException/);
+    } finally {
+      await client.close();
     }
   });
 

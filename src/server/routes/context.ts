@@ -35,6 +35,10 @@ export function errorOf(err: unknown): { errorCode: number; errorMessage: string
     return { errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, errorMessage };
   if (SharqError.is(err, 'SHARQ_ERR_TOPIC_EXISTS'))
     return { errorCode: E.TOPIC_ALREADY_EXISTS, errorMessage };
+  if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_GROUP'))
+    return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage };
+  if (SharqError.is(err, 'SHARQ_ERR_GROUP_NOT_EMPTY'))
+    return { errorCode: E.NON_EMPTY_GROUP, errorMessage };
   if (SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT'))
     return { errorCode: E.INVALID_REQUEST, errorMessage };
   return { errorCode: E.UNKNOWN_SERVER_ERROR, errorMessage };

@@ -3,6 +3,7 @@ import type { ServerParts } from '../server.js';
 import { adminRoutes } from './admin.js';
 import { apiVersionsRoute } from './api-versions.js';
 import type { BrokerContext } from './context.js';
+import { deleteGroupsRoute } from './delete-groups.js';
 import { fetchRoutes } from './fetch.js';
 import { metadataRoutes } from './metadata.js';
 import { produceRoutes } from './produce.js';
@@ -50,6 +51,10 @@ export function brokerRoutes(parts: ServerParts & { defaultPartitions?: number }
             (reset === 'earliest' ? log.logStartOffset : log.logEndOffset),
         );
       },
+    }),
+    deleteGroupsRoute(ctx, {
+      memberCount: (groupId) => coordinator.membersOf(groupId).length,
+      onGroupDeleted: (groupId) => coordinator.configChanged(groupId),
     }),
     ...shareRoutes(coordinator),
     ...saslRoutes(),
