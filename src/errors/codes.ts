@@ -114,7 +114,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_PROTOCOL: {
     retryable: false,
-    doc: 'A Kafka frame could not be decoded: truncated, a length past its end, a bad CRC-32C in a record batch, or a response to a request never sent. The connection is closed; the message names the API, field and byte position.',
+    doc: 'A Kafka frame could not be decoded: truncated, a length past its end, a bad CRC-32C in a record batch, a record batch that decompresses to more than 64 MiB (a decompression bomb; `details.maxDecompressedBatchBytes`), or a response to a request never sent. The connection is closed; the message names the API, field and byte position.',
   },
   SHARQ_ERR_CONNECTION: {
     retryable: true,

@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
 import { crc32c } from '../../util/crc32c.js';
+import { payloadBound, zstdCapped } from './decompressed-size.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 
@@ -44,7 +45,25 @@ import { Writer } from './writer.js';
  *
  * Codecs: gzip with node:zlib; zstd with fzstd (pure JavaScript); snappy (raw and the xerial
  * framing Kafka's Java client writes) and LZ4 (frame format) with the decoders below.
+ *
+ * A compressed batch may decompress to no more than MAX_DECOMPRESSED_BATCH_BYTES (64 MiB; the
+ * `maxDecompressedBatchBytes` option): a broken or hostile broker could otherwise send a
+ * decompression bomb (a few KiB of zstd RLE blocks make gigabytes). The headers are read first
+ * (./decompressed-size.ts): a zstd frame whose content size or window is past the cap, or a
+ * snappy, LZ4 or raw/RLE-only zstd payload stating more, is refused before anything is
+ * allocated; gzip and other zstd payloads are inflated with the cap as their output limit.
+ * Either way SHARQ_ERR_PROTOCOL, naming the batch's offset, codec and the cap. Kafka's own
+ * limits are far below it (`max.message.bytes` is 1 MiB by default; a fetch answer holds up
+ * to `fetch.max.bytes`, 50 MiB, compressed).
  */
+
+/** What one compressed record batch may decompress to, unless `maxDecompressedBatchBytes` says. */
+export const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
+
+export interface DecodeOptions {
+  /** The largest a compressed batch may decompress to (default MAX_DECOMPRESSED_BATCH_BYTES). */
+  maxDecompressedBatchBytes?: number;
+}
 
 export type CompressionCodec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -110,7 +129,11 @@ const ATTR_CONTROL = 0x20;
  * Throws SHARQ_ERR_PROTOCOL for a corrupt batch (bad CRC-32C, a length past its end, a
  * malformed record) and SHARQ_ERR_UNSUPPORTED for magic 0/1 message sets or an unknown codec.
  */
-export function decodeRecordBatches(input: Uint8Array): DecodedRecordBatches {
+export function decodeRecordBatches(
+  input: Uint8Array,
+  options: DecodeOptions = {},
+): DecodedRecordBatches {
+  const cap = options.maxDecompressedBatchBytes ?? MAX_DECOMPRESSED_BATCH_BYTES;
   const buf = asBuffer(input);
   const batches: RecordBatch[] = [];
   const records: KafkaRecord[] = [];
@@ -138,7 +161,7 @@ export function decodeRecordBatches(input: Uint8Array): DecodedRecordBatches {
     }
     const end = pos + LOG_OVERHEAD + batchLength;
     if (end > buf.length) break; // the broker cut the last batch at MaxBytes
-    const batch = decodeBatch(buf.subarray(pos, end), baseOffset);
+    const batch = decodeBatch(buf.subarray(pos, end), baseOffset, cap);
     batches.push(batch);
     for (const rec of batch.records) records.push(rec);
     pos = end;
@@ -146,7 +169,7 @@ export function decodeRecordBatches(input: Uint8Array): DecodedRecordBatches {
   return { batches, records, truncatedBytes: buf.length - pos };
 }
 
-function decodeBatch(b: Buffer, baseOffset: number): RecordBatch {
+function decodeBatch(b: Buffer, baseOffset: number, cap: number): RecordBatch {
   const context = `record batch at offset ${baseOffset}`;
   const magic = b.readInt8(MAGIC_OFFSET);
   if (magic !== 2) throw batchError(baseOffset, `unknown magic ${magic}`);
@@ -206,7 +229,8 @@ function decodeBatch(b: Buffer, baseOffset: number): RecordBatch {
   }
 
   const payload = b.subarray(HEADER_SIZE);
-  const data = compression === 'none' ? payload : decompress(compression, payload, baseOffset);
+  const data =
+    compression === 'none' ? payload : decompress(codecId, compression, payload, baseOffset, cap);
   const rr = new Reader(data, 0, compression === 'none' ? context : `${context} (${compression})`);
   for (let i = 0; i < recordCount; i++) {
     batch.records.push(readRecord(rr, baseOffset, baseTimestamp, logAppendTime, maxTimestamp));
@@ -264,16 +288,43 @@ function readVarBytes(r: Reader, what: string): Buffer | null {
 // ---------------------------------------------------------------------------------------------
 // Decompression
 
-function decompress(codec: CompressionCodec, data: Buffer, baseOffset: number): Buffer {
+function decompress(
+  codecId: number,
+  codec: CompressionCodec,
+  data: Buffer,
+  baseOffset: number,
+  cap: number,
+): Buffer {
+  const tooLarge = (what: string) =>
+    new SharqError(
+      'SHARQ_ERR_PROTOCOL',
+      `The ${codec} data of the record batch at offset ${baseOffset} ${what} more than the ${cap} bytes a batch may decompress to (a decompression bomb, or maxDecompressedBatchBytes too low)`,
+      { details: { baseOffset, codec, maxDecompressedBatchBytes: cap } },
+    );
   try {
+    // Headers first: a stated size past the cap, or an allocation past it, is refused unread.
+    const est = payloadBound(codecId, data);
+    if (est.allocates > cap) throw tooLarge('would allocate');
+    if (est.exact && est.bound > cap) throw tooLarge('states');
     switch (codec) {
       case 'gzip':
-        return gunzipSync(data);
+        try {
+          return gunzipSync(data, { maxOutputLength: Math.max(1, cap) });
+        } catch (err) {
+          if ((err as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+            throw tooLarge('inflates to');
+          throw err;
+        }
       case 'snappy':
         return snappyDecompress(data);
       case 'lz4':
         return lz4FrameDecompress(data);
       case 'zstd': {
+        if (est.bound > cap) {
+          const capped = zstdCapped(data, cap);
+          if (capped === undefined) throw tooLarge('decompresses to');
+          return capped;
+        }
         const out = zstdDecompress(data);
         return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
       }
@@ -281,7 +332,7 @@ function decompress(codec: CompressionCodec, data: Buffer, baseOffset: number): 
         return data;
     }
   } catch (err) {
-    if (SharqError.is(err)) throw err;
+    if (SharqError.is(err) && err.details?.maxDecompressedBatchBytes !== undefined) throw err;
     throw new SharqError(
       'SHARQ_ERR_PROTOCOL',
       `The ${codec} data of the record batch at offset ${baseOffset} does not decompress: ${

@@ -1,5 +1,6 @@
 import type { LogRecordInput } from '../../embedded/storage/partition-log.js';
 import { SharqError } from '../../errors/sharq-error.js';
+import { decompressedSizeOffLoop } from '../../kafka/protocol/decompressed-size.js';
 import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 import { decodeRecordBatches, type RecordBatch } from '../../kafka/protocol/record-batch.js';
 import { InitProducerId } from '../../kafka/protocol/schema/apis/init-producer-id.js';
@@ -8,7 +9,6 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from '../../kafka/protocol/schema/apis/produce.js';
-import { decompressedSizeOffLoop } from '../broker/decompressed-size.js';
 import type { AppendAnswer } from '../broker/producers.js';
 import { transcodeRecords } from '../broker/transcode.js';
 import type { ApiRoute } from '../connection.js';
@@ -144,7 +144,10 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
       try {
         if (pd.records === null || pd.records.length === 0)
           throw new SharqError('SHARQ_ERR_PROTOCOL', 'No record batch in the partition data');
-        const decoded = decodeRecordBatches(pd.records);
+        // Sized above against the request's budget: the per-batch cap is that budget.
+        const decoded = decodeRecordBatches(pd.records, {
+          maxDecompressedBatchBytes: MAX_DECOMPRESSED_REQUEST_BYTES,
+        });
         if (decoded.truncatedBytes > 0)
           throw new SharqError(
             'SHARQ_ERR_PROTOCOL',

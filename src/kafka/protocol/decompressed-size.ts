@@ -3,9 +3,10 @@ import { Decompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
 
 /**
- * How many bytes the record batches of one Produce partition may become once decompressed,
- * found without decompressing them where the format allows it, so that a small request cannot
- * make the server allocate gigabytes (a "decompression bomb": 4 bytes of zstd RLE block make
+ * How many bytes record batches may become once decompressed, found without decompressing them
+ * where the format allows it, so that a small Produce request cannot make `sharq server`
+ * allocate gigabytes, nor a broken or hostile broker's fetch answer sharq's client (`payloadBound`
+ * and `zstdCapped` serve `decodeRecordBatches`' per-batch cap) (a "decompression bomb": 4 bytes of zstd RLE block make
  * 128 KiB, so a 100 MiB request would make 3 TB; a gzip member up to 1032 times its size).
  *
  * - zstd: frame and block headers are walked: raw and RLE blocks give their size, a compressed
@@ -90,6 +91,59 @@ const ATTR_CONTROL = 0x20;
 
 /** The largest output of DEFLATE per input byte. */
 const DEFLATE_MAX_RATIO = 1032;
+
+/** What one batch's payload can become, from its headers alone: nothing is decompressed. */
+export interface PayloadBound {
+  /** At most this many bytes (gzip: 1032 times its size). */
+  bound: number;
+  /** `bound` is what the decoder produces or refuses past (no estimate). */
+  exact: boolean;
+  /** What the decoder allocates before it produces anything (zstd's content size or window). */
+  allocates: number;
+}
+
+/**
+ * `PayloadBound` of a payload compressed with codec id `codec` (1 gzip, 2 snappy, 3 LZ4, 4
+ * zstd). Throws SHARQ_ERR_PROTOCOL for zstd or LZ4 headers that are malformed.
+ */
+export function payloadBound(codec: number, payload: Buffer): PayloadBound {
+  switch (codec) {
+    case 1:
+      return { bound: gzipBound(payload), exact: false, allocates: 0 };
+    case 2:
+      return { bound: snappySize(payload), exact: true, allocates: 0 };
+    case 3:
+      return { bound: lz4Size(payload), exact: true, allocates: 0 };
+    case 4: {
+      const { bound, window, exact } = zstdSize(payload);
+      return { bound, exact, allocates: window };
+    }
+    default:
+      return { bound: payload.length, exact: true, allocates: 0 };
+  }
+}
+
+/**
+ * zstd decompressed as a stream, stopped once past `cap`: the output, or undefined when it would
+ * be larger. Throws what the decoder throws for data that is not zstd.
+ */
+export function zstdCapped(payload: Buffer, cap: number): Buffer | undefined {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const over = new Error('over cap');
+  const stream = new Decompress((chunk) => {
+    total += chunk.length;
+    if (total > cap) throw over;
+    chunks.push(chunk);
+  });
+  try {
+    stream.push(payload, true);
+  } catch (err) {
+    if (err === over) return undefined;
+    throw err;
+  }
+  return Buffer.concat(chunks, total);
+}
 
 function payloadSize(codec: number, payload: Buffer, budget: number, gzip: GzipSize): number {
   switch (codec) {
