@@ -2,15 +2,20 @@ import type tls from 'node:tls';
 import { SharqError } from '../errors/sharq-error.js';
 import { backoffDelay } from '../util/backoff.js';
 import { BrokerConnection, type BrokerConnectionOptions, type SaslOptions } from './connection.js';
-import { ConfigSource, DescribeConfigsV4 } from './protocol/apis/describe-configs-v4.js';
-import { CoordinatorKeyType, FindCoordinatorV6 } from './protocol/apis/find-coordinator-v6.js';
+import {
+  DescribeConfigsV4,
+  FindCoordinatorV6,
+  IncrementalAlterConfigsV1,
+  MetadataV12,
+} from './protocol/client-apis.js';
+import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+import { ConfigSource } from './protocol/schema/apis/describe-configs.js';
+import { CoordinatorKeyType } from './protocol/schema/apis/find-coordinator.js';
 import {
   ConfigOperation,
   ConfigResourceType,
-  IncrementalAlterConfigsV1,
-} from './protocol/apis/incremental-alter-configs-v1.js';
-import { type MetadataResponse, MetadataV12, ZERO_UUID } from './protocol/apis/metadata-v12.js';
-import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+} from './protocol/schema/apis/incremental-alter-configs.js';
+import { type MetadataResponse, ZERO_UUID } from './protocol/schema/apis/metadata.js';
 
 /**
  * What sharq knows about a Kafka cluster, and its connections: one per broker node, opened on

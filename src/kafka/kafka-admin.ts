@@ -12,13 +12,13 @@ import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
 import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
-import { ConfigSource } from './protocol/apis/describe-configs-v4.js';
 import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-group-offsets-v1.js';
 import { ListGroupsV5 } from './protocol/apis/list-groups-v5.js';
 import { ShareGroupDescribeV1 } from './protocol/apis/share-group-describe-v1.js';
 import { kafkaError } from './protocol/error-codes.js';
 import { toApiDef } from './protocol/schema/api.js';
 import { DeleteGroups } from './protocol/schema/apis/delete-groups.js';
+import { ConfigSource } from './protocol/schema/apis/describe-configs.js';
 
 /** sharq's group settings and the Kafka group configs behind them. */
 const GROUP_CONFIG = {

@@ -2,10 +2,13 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SharqError } from '../../../src/errors/sharq-error.js';
 import { Cluster, type ClusterOptions, parseHostPort } from '../../../src/kafka/cluster.js';
-import type { DescribeConfigsResult } from '../../../src/kafka/protocol/apis/describe-configs-v4.js';
-import type { IncrementalAlterConfigsRequest } from '../../../src/kafka/protocol/apis/incremental-alter-configs-v1.js';
-import { type MetadataTopic, ZERO_UUID } from '../../../src/kafka/protocol/apis/metadata-v12.js';
+import { ZERO_UUID } from '../../../src/kafka/protocol/schema/apis/metadata.js';
 import { FakeBroker, type FakeReply, type FakeRequest } from '../../helpers/fake-broker.js';
+import type {
+  DescribeConfigsResult,
+  IncrementalAlterConfigsRequest,
+  MetadataTopic,
+} from './client-types.js';
 import {
   decodeDescribeConfigsRequest,
   decodeFindCoordinatorRequest,

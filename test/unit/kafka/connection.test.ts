@@ -10,11 +10,7 @@ import {
 } from '../../../src/kafka/connection.js';
 import type { ApiDef } from '../../../src/kafka/protocol/api.js';
 import { ApiVersionsV3 } from '../../../src/kafka/protocol/apis/api-versions-v3.js';
-import {
-  type MetadataRequest,
-  type MetadataResponse,
-  MetadataV12,
-} from '../../../src/kafka/protocol/apis/metadata-v12.js';
+import { MetadataV12 } from '../../../src/kafka/protocol/client-apis.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
 import {
@@ -30,6 +26,7 @@ import {
   truncatedBody,
   unknownCorrelationId,
 } from '../../helpers/fake-broker.js';
+import type { MetadataRequest, MetadataResponse } from './client-types.js';
 import {
   decodeSaslAuthenticateRequest,
   decodeSaslHandshakeRequest,

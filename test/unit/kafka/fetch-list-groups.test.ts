@@ -13,7 +13,6 @@ import {
   type ListGroupsResponse,
   ListGroupsV5,
 } from '../../../src/kafka/protocol/apis/list-groups-v5.js';
-import type { MetadataTopic } from '../../../src/kafka/protocol/apis/metadata-v12.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import {
   decodeRecordBatches,
@@ -54,6 +53,7 @@ import {
   writeListGroupsResponse,
   writeListOffsetsResponse,
 } from '../../helpers/kafka-codec-fetch.js';
+import type { MetadataTopic } from './client-types.js';
 import { encodeMetadataResponse } from './wire-mirror.js';
 
 const fetchRequest: fc.Arbitrary<FetchRequest> = fc

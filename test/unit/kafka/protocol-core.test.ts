@@ -10,23 +10,6 @@ import {
   ApiVersionsV3,
 } from '../../../src/kafka/protocol/apis/api-versions-v3.js';
 import {
-  type DescribeConfigsResponse,
-  DescribeConfigsV4,
-} from '../../../src/kafka/protocol/apis/describe-configs-v4.js';
-import {
-  type FindCoordinatorResponse,
-  FindCoordinatorV6,
-} from '../../../src/kafka/protocol/apis/find-coordinator-v6.js';
-import {
-  type IncrementalAlterConfigsResponse,
-  IncrementalAlterConfigsV1,
-} from '../../../src/kafka/protocol/apis/incremental-alter-configs-v1.js';
-import {
-  type MetadataResponse,
-  MetadataV12,
-  ZERO_UUID,
-} from '../../../src/kafka/protocol/apis/metadata-v12.js';
-import {
   type SaslAuthenticateResponse,
   SaslAuthenticateV2,
 } from '../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
@@ -35,11 +18,18 @@ import {
   SaslHandshakeV1,
 } from '../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
 import {
+  DescribeConfigsV4,
+  FindCoordinatorV6,
+  IncrementalAlterConfigsV1,
+  MetadataV12,
+} from '../../../src/kafka/protocol/client-apis.js';
+import {
   KafkaErrors,
   kafkaError,
   kafkaErrorInfo,
 } from '../../../src/kafka/protocol/error-codes.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
+import { ZERO_UUID } from '../../../src/kafka/protocol/schema/apis/metadata.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
 import { ScramClient } from '../../../src/kafka/sasl-scram.js';
 import {
@@ -52,6 +42,12 @@ import {
   text as str,
   uuid,
 } from '../../helpers/fuzz-decoder.js';
+import type {
+  DescribeConfigsResponse,
+  FindCoordinatorResponse,
+  IncrementalAlterConfigsResponse,
+  MetadataResponse,
+} from './client-types.js';
 import * as mirror from './wire-mirror.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -416,7 +412,8 @@ describe('API response codecs', () => {
     it(`${api.name} v${api.version}: encode → decode is the identity`, () => {
       fc.assert(
         fc.property(arb, (res) => {
-          expect(decodeBody(api, encode(res as never))).toEqual(res);
+          // Schema codecs also carry the fields of other versions, at their defaults.
+          expect(decodeBody(api, encode(res as never))).toMatchObject(res as object);
         }),
         { numRuns: 200 },
       );

@@ -1,28 +1,23 @@
 import type { ApiVersionsResponse } from '../../../src/kafka/protocol/apis/api-versions-v3.js';
-import type {
-  DescribeConfigsRequest,
-  DescribeConfigsResponse,
-} from '../../../src/kafka/protocol/apis/describe-configs-v4.js';
-import type {
-  FindCoordinatorRequest,
-  FindCoordinatorResponse,
-} from '../../../src/kafka/protocol/apis/find-coordinator-v6.js';
-import type {
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponse,
-} from '../../../src/kafka/protocol/apis/incremental-alter-configs-v1.js';
-import type {
-  MetadataRequest,
-  MetadataResponse,
-} from '../../../src/kafka/protocol/apis/metadata-v12.js';
 import type { SaslAuthenticateResponse } from '../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
 import type { SaslHandshakeResponse } from '../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
+import type {
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
+  MetadataRequest,
+  MetadataResponse,
+} from './client-types.js';
 
 /**
- * The broker's half of each API, written independently from the grammar quoted in each
- * `apis/*.ts` file: response encoders and request decoders. Round trips through these and the
+ * The broker's half of each API, written independently from Kafka's grammar for the version
+ * sharq's client sends (src/kafka/protocol/client-apis.ts, schema codec; apis/*.ts for the
+ * hand-written ones): response encoders and request decoders. Round trips through these and the
  * client's codecs check both against the same grammar; the fake broker uses them to answer.
  */
 

@@ -73,3 +73,12 @@ export function toApiDef<Req extends Fields, Res extends Fields>(
   };
   return api.apiKey === API_VERSIONS_KEY && def.flexible ? { ...def, responseHeaderV0: true } : def;
 }
+
+/** What an API's request decodes to (every field of every version, defaults where absent). */
+export type RequestValue<A> = A extends ApiSchema<infer Req, Fields> ? ValueOf<Req> : never;
+/** What an API's request encoder takes (fields not in every version optional). */
+export type RequestInput<A> = A extends ApiSchema<infer Req, Fields> ? InputOf<Req> : never;
+/** What an API's response decodes to. */
+export type ResponseValue<A> = A extends ApiSchema<Fields, infer Res> ? ValueOf<Res> : never;
+/** What an API's response encoder takes. */
+export type ResponseInput<A> = A extends ApiSchema<Fields, infer Res> ? InputOf<Res> : never;

@@ -4,13 +4,9 @@ import type { ApiDef } from '../../../../src/kafka/protocol/api.js';
 import { AlterShareGroupOffsetsV0 } from '../../../../src/kafka/protocol/apis/alter-share-group-offsets-v0.js';
 import { ApiVersionsV3 } from '../../../../src/kafka/protocol/apis/api-versions-v3.js';
 import { DeleteShareGroupOffsetsV0 } from '../../../../src/kafka/protocol/apis/delete-share-group-offsets-v0.js';
-import { DescribeConfigsV4 } from '../../../../src/kafka/protocol/apis/describe-configs-v4.js';
 import { DescribeShareGroupOffsetsV1 } from '../../../../src/kafka/protocol/apis/describe-share-group-offsets-v1.js';
 import { FetchV12 } from '../../../../src/kafka/protocol/apis/fetch-v12.js';
-import { FindCoordinatorV6 } from '../../../../src/kafka/protocol/apis/find-coordinator-v6.js';
-import { IncrementalAlterConfigsV1 } from '../../../../src/kafka/protocol/apis/incremental-alter-configs-v1.js';
 import { ListGroupsV5 } from '../../../../src/kafka/protocol/apis/list-groups-v5.js';
-import { MetadataV12 } from '../../../../src/kafka/protocol/apis/metadata-v12.js';
 import { SaslAuthenticateV2 } from '../../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
 import { SaslHandshakeV1 } from '../../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
 import { ShareAcknowledgeV2 } from '../../../../src/kafka/protocol/apis/share-acknowledge-v2.js';
@@ -90,7 +86,6 @@ const fetchToBroker = (res: Loose) =>
 
 const PAIRS: Pair[] = [
   { old: loose(ApiVersionsV3), decode: (body) => decodeApiVersionsResponse(3, body) },
-  { old: loose(MetadataV12) },
   {
     old: loose(FetchV12),
     fromOld: fetchFromOld,
@@ -98,9 +93,6 @@ const PAIRS: Pair[] = [
     writeResponse: writeFetchResponse,
     toBroker: fetchToBroker,
   },
-  { old: loose(FindCoordinatorV6) },
-  { old: loose(DescribeConfigsV4) },
-  { old: loose(IncrementalAlterConfigsV1) },
   {
     old: loose(ListGroupsV5),
     readRequest: readListGroupsRequest,

@@ -74,3 +74,16 @@ export const DescribeConfigs = defineApi({
 });
 export type DescribeConfigsRequest = MessageValue<typeof DescribeConfigsRequest>;
 export type DescribeConfigsResponse = MessageValue<typeof DescribeConfigsResponse>;
+
+/** DescribeConfigsResponse ConfigSource values. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+  CLIENT_METRICS_CONFIG: 7,
+  GROUP_CONFIG: 8,
+} as const;

@@ -124,3 +124,10 @@ export const Fetch = defineApi({
 });
 export type FetchRequest = MessageValue<typeof FetchRequest>;
 export type FetchResponse = MessageValue<typeof FetchResponse>;
+
+/** IsolationLevel as the wire carries it. */
+export const IsolationLevel = {
+  ReadUncommitted: 0,
+  ReadCommitted: 1,
+} as const;
+export type IsolationLevel = (typeof IsolationLevel)[keyof typeof IsolationLevel];

@@ -9,7 +9,7 @@ import { type MessageValue, message } from '../message.js';
  * v4 (KIP-699) replaces the one Key with CoordinatorKeys and answers one Coordinator per key,
  * dropping the v0-3 top-level fields; v5 and v6 only widen the meaning (v6: KeyType 2 SHARE,
  * KIP-932), the layout stays that of v4. v5-6 are defined although a local broker needs only
- * v0-4: sharq's own client sends v6 (src/kafka/protocol/apis/find-coordinator-v6.ts).
+ * v0-4: sharq's own client sends v6 (src/kafka/protocol/client-apis.ts).
  *
  * Converting between Key and CoordinatorKeys for old versions is the caller's business, as in
  * Kafka's own FindCoordinatorRequest builder.
@@ -60,3 +60,7 @@ export const FindCoordinator = defineApi({
 });
 export type FindCoordinatorRequest = MessageValue<typeof FindCoordinatorRequest>;
 export type FindCoordinatorResponse = MessageValue<typeof FindCoordinatorResponse>;
+
+/** KeyType values (v1+): a share consumer looks up its group coordinator with GROUP. */
+export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1, SHARE: 2 } as const;
+export type CoordinatorKeyType = (typeof CoordinatorKeyType)[keyof typeof CoordinatorKeyType];

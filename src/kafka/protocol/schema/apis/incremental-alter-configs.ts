@@ -58,3 +58,18 @@ export const IncrementalAlterConfigs = defineApi({
 });
 export type IncrementalAlterConfigsRequest = MessageValue<typeof IncrementalAlterConfigsRequest>;
 export type IncrementalAlterConfigsResponse = MessageValue<typeof IncrementalAlterConfigsResponse>;
+
+/** ConfigResource.Type in Kafka (also DescribeConfigs' ResourceType). */
+export const ConfigResourceType = {
+  UNKNOWN: 0,
+  TOPIC: 2,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+  CLIENT_METRICS: 16,
+  GROUP: 32,
+} as const;
+export type ConfigResourceType = (typeof ConfigResourceType)[keyof typeof ConfigResourceType];
+
+/** AlterableConfig ConfigOperation values. */
+export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+export type ConfigOperation = (typeof ConfigOperation)[keyof typeof ConfigOperation];

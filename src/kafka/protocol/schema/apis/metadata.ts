@@ -77,3 +77,6 @@ export const Metadata = defineApi({
 });
 export type MetadataRequest = MessageValue<typeof MetadataRequest>;
 export type MetadataResponse = MessageValue<typeof MetadataResponse>;
+
+/** The zero UUID: a topic id of "none" (asked by name, or unknown). */
+export const ZERO_UUID = '00000000000000000000000000000000';
