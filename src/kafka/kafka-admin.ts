@@ -11,13 +11,14 @@ import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
-import { AlterShareGroupOffsetsV0 } from './protocol/apis/alter-share-group-offsets-v0.js';
-import { DescribeShareGroupOffsetsV1 } from './protocol/apis/describe-share-group-offsets-v1.js';
-import { ListGroupsV5 } from './protocol/apis/list-groups-v5.js';
-import { ShareGroupDescribeV1 } from './protocol/apis/share-group-describe-v1.js';
+import {
+  AlterShareGroupOffsetsV0,
+  DeleteGroupsV2,
+  DescribeShareGroupOffsetsV1,
+  ListGroupsV5,
+  ShareGroupDescribeV1,
+} from './protocol/client-apis.js';
 import { kafkaError } from './protocol/error-codes.js';
-import { toApiDef } from './protocol/schema/api.js';
-import { DeleteGroups } from './protocol/schema/apis/delete-groups.js';
 import { ConfigSource } from './protocol/schema/apis/describe-configs.js';
 
 /** sharq's group settings and the Kafka group configs behind them. */
@@ -34,8 +35,6 @@ const DLQ_PREFIX = 'dlq.';
 const DLQ_COPY_RECORD = 'errors.deadletterqueue.copy.record.enable';
 const NON_EMPTY_GROUP = 68;
 const GROUP_ID_NOT_FOUND = 69;
-/** v2: flexible, and served by every Kafka that has share groups (v3 only adds a message). */
-const DeleteGroupsV2 = toApiDef(DeleteGroups, 2);
 const INVALID_CONFIG = 40;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR */
 const COORDINATOR_NOT_READY = new Set([14, 15, 16]);

@@ -9,11 +9,11 @@ import type {
   FetchRequestPartition,
   FetchResponse,
 } from '../../src/kafka/protocol/apis/fetch-v12.js';
+import { Reader } from '../../src/kafka/protocol/reader.js';
 import type {
   ListGroupsRequest,
   ListGroupsResponse,
-} from '../../src/kafka/protocol/apis/list-groups-v5.js';
-import { Reader } from '../../src/kafka/protocol/reader.js';
+} from '../../src/kafka/protocol/schema/apis/list-groups.js';
 import type { Writer } from '../../src/kafka/protocol/writer.js';
 import { arr, str, struct, writeAll } from './kafka-codec.js';
 

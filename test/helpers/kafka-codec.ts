@@ -5,18 +5,6 @@
  */
 import type { ApiDef } from '../../src/kafka/protocol/api.js';
 import type {
-  AlterShareGroupOffsetsRequest,
-  AlterShareGroupOffsetsResponse,
-} from '../../src/kafka/protocol/apis/alter-share-group-offsets-v0.js';
-import type {
-  DeleteShareGroupOffsetsRequest,
-  DeleteShareGroupOffsetsResponse,
-} from '../../src/kafka/protocol/apis/delete-share-group-offsets-v0.js';
-import type {
-  DescribeShareGroupOffsetsRequest,
-  DescribeShareGroupOffsetsResponse,
-} from '../../src/kafka/protocol/apis/describe-share-group-offsets-v1.js';
-import type {
   ShareAcknowledgeRequest,
   ShareAcknowledgeResponse,
 } from '../../src/kafka/protocol/apis/share-acknowledge-v2.js';
@@ -28,14 +16,26 @@ import type {
   ShareFetchResponse,
 } from '../../src/kafka/protocol/apis/share-fetch-v2.js';
 import type {
-  ShareGroupDescribeRequest,
-  ShareGroupDescribeResponse,
-} from '../../src/kafka/protocol/apis/share-group-describe-v1.js';
-import type {
   ShareGroupHeartbeatRequest,
   ShareGroupHeartbeatResponse,
 } from '../../src/kafka/protocol/apis/share-group-heartbeat-v1.js';
 import { Reader } from '../../src/kafka/protocol/reader.js';
+import type {
+  AlterShareGroupOffsetsRequest,
+  AlterShareGroupOffsetsResponse,
+} from '../../src/kafka/protocol/schema/apis/alter-share-group-offsets.js';
+import type {
+  DeleteShareGroupOffsetsRequest,
+  DeleteShareGroupOffsetsResponse,
+} from '../../src/kafka/protocol/schema/apis/delete-share-group-offsets.js';
+import type {
+  DescribeShareGroupOffsetsRequest,
+  DescribeShareGroupOffsetsResponse,
+} from '../../src/kafka/protocol/schema/apis/describe-share-group-offsets.js';
+import type {
+  ShareGroupDescribeRequest,
+  ShareGroupDescribeResponse,
+} from '../../src/kafka/protocol/schema/apis/share-group-describe.js';
 import { Writer } from '../../src/kafka/protocol/writer.js';
 
 /** The request body an ApiDef writes. */

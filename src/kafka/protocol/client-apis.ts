@@ -36,3 +36,13 @@ export const FindCoordinatorV6 = def(FindCoordinator, 6);
 export const DescribeConfigsV4 = def(DescribeConfigs, 4);
 /** IncrementalAlterConfigs v1: group configs (resource type GROUP). */
 export const IncrementalAlterConfigsV1 = def(IncrementalAlterConfigs, 1);
+/** ListGroups v5: filtered by type (share). */
+export const ListGroupsV5 = def(ListGroups, 5);
+/** ShareGroupDescribe v1 (KIP-932). */
+export const ShareGroupDescribeV1 = def(ShareGroupDescribe, 1);
+/** DescribeShareGroupOffsets v1: start offsets and lag. */
+export const DescribeShareGroupOffsetsV1 = def(DescribeShareGroupOffsets, 1);
+/** AlterShareGroupOffsets v0: the group must be empty. */
+export const AlterShareGroupOffsetsV0 = def(AlterShareGroupOffsets, 0);
+/** DeleteGroups v2: flexible, and served by every Kafka with share groups (v3 adds a message). */
+export const DeleteGroupsV2 = def(DeleteGroups, 2);

@@ -143,3 +143,135 @@ export interface IncrementalAlterConfigsResponse {
   throttleTimeMs: number;
   responses: AlterConfigsResourceResponse[];
 }
+
+// ---- ListGroups v5
+export interface ListGroupsRequest {
+  statesFilter: string[];
+  typesFilter: string[];
+}
+
+export interface ListedGroup {
+  groupId: string;
+  protocolType: string;
+  groupState: string;
+  groupType: string;
+}
+
+export interface ListGroupsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  groups: ListedGroup[];
+}
+
+// ---- ShareGroupDescribe v1
+export interface ShareGroupDescribeRequest {
+  groupIds: string[];
+  includeAuthorizedOperations: boolean;
+}
+
+export interface DescribedTopicPartitions {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+
+export interface ShareGroupDescribedMember {
+  memberId: string;
+  rackId: string | null;
+  memberEpoch: number;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  assignment: { topicPartitions: DescribedTopicPartitions[] };
+}
+
+export interface ShareGroupDescribedGroup {
+  errorCode: number;
+  errorMessage: string | null;
+  groupId: string;
+  groupState: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  assignorName: string;
+  members: ShareGroupDescribedMember[];
+  authorizedOperations: number;
+}
+
+export interface ShareGroupDescribeResponse {
+  throttleTimeMs: number;
+  groups: ShareGroupDescribedGroup[];
+}
+
+// ---- DescribeShareGroupOffsets v1
+export interface DescribeShareGroupOffsetsRequestTopic {
+  topicName: string;
+  partitions: number[];
+}
+
+export interface DescribeShareGroupOffsetsRequestGroup {
+  groupId: string;
+  /** Null for every topic-partition of the group. */
+  topics: DescribeShareGroupOffsetsRequestTopic[] | null;
+}
+
+export interface DescribeShareGroupOffsetsRequest {
+  groups: DescribeShareGroupOffsetsRequestGroup[];
+}
+
+export interface DescribeShareGroupOffsetsPartition {
+  partitionIndex: number;
+  startOffset: number;
+  leaderEpoch: number;
+  /** -1 when not available. */
+  lag: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export interface DescribeShareGroupOffsetsTopic {
+  topicName: string;
+  topicId: string;
+  partitions: DescribeShareGroupOffsetsPartition[];
+}
+
+export interface DescribeShareGroupOffsetsGroup {
+  groupId: string;
+  topics: DescribeShareGroupOffsetsTopic[];
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export interface DescribeShareGroupOffsetsResponse {
+  throttleTimeMs: number;
+  groups: DescribeShareGroupOffsetsGroup[];
+}
+
+// ---- AlterShareGroupOffsets v0
+export interface AlterShareGroupOffsetsRequestTopic {
+  topicName: string;
+  partitions: { partitionIndex: number; startOffset: number }[];
+}
+
+export interface AlterShareGroupOffsetsRequest {
+  groupId: string;
+  topics: AlterShareGroupOffsetsRequestTopic[];
+}
+
+export interface AlterShareGroupOffsetsPartition {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export interface AlterShareGroupOffsetsTopic {
+  topicName: string;
+  topicId: string;
+  partitions: AlterShareGroupOffsetsPartition[];
+}
+
+export interface AlterShareGroupOffsetsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: AlterShareGroupOffsetsTopic[];
+}

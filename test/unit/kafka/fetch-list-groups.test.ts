@@ -8,16 +8,16 @@ import {
   FetchV12,
   IsolationLevel,
 } from '../../../src/kafka/protocol/apis/fetch-v12.js';
-import {
-  type ListGroupsRequest,
-  type ListGroupsResponse,
-  ListGroupsV5,
-} from '../../../src/kafka/protocol/apis/list-groups-v5.js';
+import { ListGroupsV5 } from '../../../src/kafka/protocol/client-apis.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import {
   decodeRecordBatches,
   encodeRecordBatch,
 } from '../../../src/kafka/protocol/record-batch.js';
+import type {
+  ListGroupsRequest,
+  ListGroupsResponse,
+} from '../../../src/kafka/protocol/schema/apis/list-groups.js';
 import { readPartition } from '../../../src/kafka/read-partition.js';
 import {
   DEFAULT_API_VERSIONS,

@@ -2,21 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AckType } from '../../../src/engine/types.js';
 import {
-  type AlterShareGroupOffsetsRequest,
-  type AlterShareGroupOffsetsResponse,
-  AlterShareGroupOffsetsV0,
-} from '../../../src/kafka/protocol/apis/alter-share-group-offsets-v0.js';
-import {
-  type DeleteShareGroupOffsetsRequest,
-  type DeleteShareGroupOffsetsResponse,
-  DeleteShareGroupOffsetsV0,
-} from '../../../src/kafka/protocol/apis/delete-share-group-offsets-v0.js';
-import {
-  type DescribeShareGroupOffsetsRequest,
-  type DescribeShareGroupOffsetsResponse,
-  DescribeShareGroupOffsetsV1,
-} from '../../../src/kafka/protocol/apis/describe-share-group-offsets-v1.js';
-import {
   type ShareAcknowledgeRequest,
   type ShareAcknowledgeResponse,
   ShareAcknowledgeV2,
@@ -31,20 +16,38 @@ import {
   ShareFetchV2,
 } from '../../../src/kafka/protocol/apis/share-fetch-v2.js';
 import {
-  type ShareGroupDescribeRequest,
-  type ShareGroupDescribeResponse,
-  ShareGroupDescribeV1,
-} from '../../../src/kafka/protocol/apis/share-group-describe-v1.js';
-import {
   type ShareGroupHeartbeatRequest,
   type ShareGroupHeartbeatResponse,
   ShareGroupHeartbeatV1,
 } from '../../../src/kafka/protocol/apis/share-group-heartbeat-v1.js';
+import {
+  AlterShareGroupOffsetsV0,
+  DescribeShareGroupOffsetsV1,
+  ShareGroupDescribeV1,
+} from '../../../src/kafka/protocol/client-apis.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import {
   decodeRecordBatches,
   encodeRecordBatch,
 } from '../../../src/kafka/protocol/record-batch.js';
+import { toApiDef } from '../../../src/kafka/protocol/schema/api.js';
+import type {
+  AlterShareGroupOffsetsRequest,
+  AlterShareGroupOffsetsResponse,
+} from '../../../src/kafka/protocol/schema/apis/alter-share-group-offsets.js';
+import {
+  DeleteShareGroupOffsets,
+  type DeleteShareGroupOffsetsRequest,
+  type DeleteShareGroupOffsetsResponse,
+} from '../../../src/kafka/protocol/schema/apis/delete-share-group-offsets.js';
+import type {
+  DescribeShareGroupOffsetsRequest,
+  DescribeShareGroupOffsetsResponse,
+} from '../../../src/kafka/protocol/schema/apis/describe-share-group-offsets.js';
+import type {
+  ShareGroupDescribeRequest,
+  ShareGroupDescribeResponse,
+} from '../../../src/kafka/protocol/schema/apis/share-group-describe.js';
 import {
   bytesArb,
   type CodecCase,
@@ -78,6 +81,9 @@ import {
   writeShareGroupDescribeResponse,
   writeShareGroupHeartbeatResponse,
 } from '../../helpers/kafka-codec.js';
+
+/** sharq's client does not send it (Kafka's tools do); the server answers it. */
+const DeleteShareGroupOffsetsV0 = toApiDef(DeleteShareGroupOffsets, 0);
 
 // Arbitraries for the wire types ---------------------------------------------------------------
 
