@@ -1,6 +1,7 @@
 import type { ApiDef } from './api.js';
 import { type ApiSchema, toApiDef } from './schema/api.js';
 import { AlterShareGroupOffsets } from './schema/apis/alter-share-group-offsets.js';
+import { ApiVersions, decodeApiVersionsResponse } from './schema/apis/api-versions.js';
 import { DeleteGroups } from './schema/apis/delete-groups.js';
 import { DescribeConfigs } from './schema/apis/describe-configs.js';
 import { DescribeShareGroupOffsets } from './schema/apis/describe-share-group-offsets.js';
@@ -8,6 +9,8 @@ import { FindCoordinator } from './schema/apis/find-coordinator.js';
 import { IncrementalAlterConfigs } from './schema/apis/incremental-alter-configs.js';
 import { ListGroups } from './schema/apis/list-groups.js';
 import { Metadata } from './schema/apis/metadata.js';
+import { SaslAuthenticate } from './schema/apis/sasl-authenticate.js';
+import { SaslHandshake } from './schema/apis/sasl-handshake.js';
 import { ShareGroupDescribe } from './schema/apis/share-group-describe.js';
 import type { Fields, InputOf, ValueOf } from './schema/dsl.js';
 
@@ -28,6 +31,21 @@ const def = <Req extends Fields, Res extends Fields>(
   version: number,
 ): ClientApi<Req, Res> => toApiDef(api, version);
 
+/**
+ * ApiVersions v3, the first request on every connection. A broker that does not know v3 answers
+ * UNSUPPORTED_VERSION (35) in the v0 layout with its range; that answer is read too.
+ */
+export const ApiVersionsV3: ClientApi<
+  (typeof ApiVersions)['request']['fields'],
+  (typeof ApiVersions)['response']['fields']
+> = {
+  ...def(ApiVersions, 3),
+  decode: (r) => decodeApiVersionsResponse(3, r.raw(r.remaining)),
+};
+/** SaslHandshake v1: the mechanism, then SaslAuthenticate frames. */
+export const SaslHandshakeV1 = def(SaslHandshake, 1);
+/** SaslAuthenticate v2: session lifetime (v1+), flexible. */
+export const SaslAuthenticateV2 = def(SaslAuthenticate, 2);
 /** Metadata v12: topic ids (v10+), flexible. */
 export const MetadataV12 = def(Metadata, 12);
 /** FindCoordinator v6: batched keys (v4+), share groups (v6). */

@@ -275,3 +275,60 @@ export interface AlterShareGroupOffsetsResponse {
   errorMessage: string | null;
   responses: AlterShareGroupOffsetsTopic[];
 }
+
+// ---- ApiVersions v3
+export interface ApiVersionsRequest {
+  clientSoftwareName: string;
+  clientSoftwareVersion: string;
+}
+
+export interface ApiVersionRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export interface SupportedFeature {
+  name: string;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export interface FinalizedFeature {
+  name: string;
+  maxVersionLevel: number;
+  minVersionLevel: number;
+}
+
+export interface ApiVersionsResponse {
+  errorCode: number;
+  apiKeys: ApiVersionRange[];
+  throttleTimeMs: number;
+  supportedFeatures: SupportedFeature[];
+  /** -1 when the broker does not know the finalized features. */
+  finalizedFeaturesEpoch: number;
+  /** Cluster-wide enabled features, e.g. `share.version` (share groups are on when ≥ 1). */
+  finalizedFeatures: FinalizedFeature[];
+}
+
+// ---- SaslHandshake v1
+export interface SaslHandshakeRequest {
+  mechanism: string;
+}
+
+export interface SaslHandshakeResponse {
+  errorCode: number;
+  mechanisms: string[];
+}
+
+// ---- SaslAuthenticate v2
+export interface SaslAuthenticateRequest {
+  authBytes: Uint8Array;
+}
+
+export interface SaslAuthenticateResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: number;
+}

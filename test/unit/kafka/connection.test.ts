@@ -9,8 +9,7 @@ import {
   CLIENT_SOFTWARE_VERSION,
 } from '../../../src/kafka/connection.js';
 import type { ApiDef } from '../../../src/kafka/protocol/api.js';
-import { ApiVersionsV3 } from '../../../src/kafka/protocol/apis/api-versions-v3.js';
-import { MetadataV12 } from '../../../src/kafka/protocol/client-apis.js';
+import { ApiVersionsV3, MetadataV12 } from '../../../src/kafka/protocol/client-apis.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
 import {

@@ -6,22 +6,13 @@ import { CLIENT_SOFTWARE_VERSION, encodeRequest } from '../../../src/kafka/conne
 import { FrameAssembler } from '../../../src/kafka/frame-assembler.js';
 import type { ApiDef } from '../../../src/kafka/protocol/api.js';
 import {
-  type ApiVersionsResponse,
   ApiVersionsV3,
-} from '../../../src/kafka/protocol/apis/api-versions-v3.js';
-import {
-  type SaslAuthenticateResponse,
-  SaslAuthenticateV2,
-} from '../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
-import {
-  type SaslHandshakeResponse,
-  SaslHandshakeV1,
-} from '../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
-import {
   DescribeConfigsV4,
   FindCoordinatorV6,
   IncrementalAlterConfigsV1,
   MetadataV12,
+  SaslAuthenticateV2,
+  SaslHandshakeV1,
 } from '../../../src/kafka/protocol/client-apis.js';
 import {
   KafkaErrors,
@@ -43,10 +34,13 @@ import {
   uuid,
 } from '../../helpers/fuzz-decoder.js';
 import type {
+  ApiVersionsResponse,
   DescribeConfigsResponse,
   FindCoordinatorResponse,
   IncrementalAlterConfigsResponse,
   MetadataResponse,
+  SaslAuthenticateResponse,
+  SaslHandshakeResponse,
 } from './client-types.js';
 import * as mirror from './wire-mirror.js';
 
@@ -474,6 +468,7 @@ describe('API response codecs', () => {
       supportedFeatures: [],
       finalizedFeaturesEpoch: 5,
       finalizedFeatures: [{ name: 'share.version', maxVersionLevel: 1, minVersionLevel: 1 }],
+      zkMigrationReady: false, // tag 3, absent
     });
   });
 });

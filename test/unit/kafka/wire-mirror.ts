@@ -1,9 +1,7 @@
-import type { ApiVersionsResponse } from '../../../src/kafka/protocol/apis/api-versions-v3.js';
-import type { SaslAuthenticateResponse } from '../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
-import type { SaslHandshakeResponse } from '../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { Writer } from '../../../src/kafka/protocol/writer.js';
 import type {
+  ApiVersionsResponse,
   DescribeConfigsRequest,
   DescribeConfigsResponse,
   FindCoordinatorRequest,
@@ -12,6 +10,8 @@ import type {
   IncrementalAlterConfigsResponse,
   MetadataRequest,
   MetadataResponse,
+  SaslAuthenticateResponse,
+  SaslHandshakeResponse,
 } from './client-types.js';
 
 /**

@@ -1,16 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ApiDef } from '../../../../src/kafka/protocol/api.js';
-import { ApiVersionsV3 } from '../../../../src/kafka/protocol/apis/api-versions-v3.js';
 import { FetchV12 } from '../../../../src/kafka/protocol/apis/fetch-v12.js';
-import { SaslAuthenticateV2 } from '../../../../src/kafka/protocol/apis/sasl-authenticate-v2.js';
-import { SaslHandshakeV1 } from '../../../../src/kafka/protocol/apis/sasl-handshake-v1.js';
 import { ShareAcknowledgeV2 } from '../../../../src/kafka/protocol/apis/share-acknowledge-v2.js';
 import { ShareFetchV2 } from '../../../../src/kafka/protocol/apis/share-fetch-v2.js';
 import { ShareGroupHeartbeatV1 } from '../../../../src/kafka/protocol/apis/share-group-heartbeat-v1.js';
 import { Reader } from '../../../../src/kafka/protocol/reader.js';
 import { type ApiSchema, toApiDef } from '../../../../src/kafka/protocol/schema/api.js';
-import { decodeApiVersionsResponse } from '../../../../src/kafka/protocol/schema/apis/api-versions.js';
 import { SCHEMAS } from '../../../../src/kafka/protocol/schema/registry.js';
 import type { Writer } from '../../../../src/kafka/protocol/writer.js';
 import * as broker from '../../../helpers/kafka-codec.js';
@@ -91,7 +87,6 @@ function schemaNamed(name: string): ApiSchema {
 }
 
 const PAIRS: Pair[] = [
-  { old: loose(ApiVersionsV3), decode: (body) => decodeApiVersionsResponse(3, body) },
   {
     old: loose(FetchV12),
     fromOld: fetchFromOld,
@@ -105,8 +100,6 @@ const PAIRS: Pair[] = [
     readRequest: readListGroupsRequest,
     writeResponse: writeListGroupsResponse,
   },
-  { old: loose(SaslHandshakeV1) },
-  { old: loose(SaslAuthenticateV2) },
   {
     old: loose(ShareGroupHeartbeatV1),
     readRequest: broker.readShareGroupHeartbeatRequest,
@@ -237,18 +230,4 @@ describe.each(
       );
     });
   }
-});
-
-describe('ApiVersions UNSUPPORTED_VERSION fallback', () => {
-  it('reads the v0-layout answer as the old codec does', () => {
-    const api = SCHEMAS.get(18)!;
-    fc.assert(
-      fc.property(arbitraryValue(api.response, 0), (res) => {
-        const body = encodeBody(api.response, 0, { ...res, errorCode: 35 });
-        const viaOld = broker.decodeResponse(loose(ApiVersionsV3), body) as Loose;
-        expect(decodeApiVersionsResponse(3, body)).toMatchObject(viaOld);
-      }),
-      { numRuns: 40 },
-    );
-  });
 });
