@@ -1,10 +1,12 @@
 import { SharqError } from '../errors/sharq-error.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConnection } from './connection.js';
-import type { ApiDef } from './protocol/api.js';
-import { type FetchPartitionData, FetchV12, IsolationLevel } from './protocol/apis/fetch-v12.js';
+import { FetchV12, ListOffsetsV6 } from './protocol/client-apis.js';
 import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
 import { decodeRecordBatches, type KafkaRecord } from './protocol/record-batch.js';
+import { type FetchResponse, IsolationLevel } from './protocol/schema/apis/fetch.js';
+
+type FetchPartitionData = FetchResponse['responses'][number]['partitions'][number];
 
 /*
  * Reads records of one partition by offset, for browsing (the engine's `read`): Fetch v12 to the
@@ -325,86 +327,9 @@ async function outOfRangeError(
 
 // ListOffsets, for the range of an out-of-range read only ----------------------------------------
 
-/*
- * ListOffsets (key 2) v6, the first flexible version (Kafka 4.x serves 1-11). Schema: Apache
- * Kafka 4.4 `common/message/ListOffsetsRequest.json` / `ListOffsetsResponse.json`. Kept here,
- * unexported, until sharq needs it elsewhere (then: apis/list-offsets-v6.ts).
- *
- * ListOffsets Request (Version: 6) => replica_id isolation_level [topics] _tagged_fields
- *   replica_id => INT32                            (-1 for a consumer)
- *   isolation_level => INT8
- *   topics => name [partitions] _tagged_fields
- *     name => COMPACT_STRING
- *     partitions => partition_index current_leader_epoch timestamp _tagged_fields
- *       partition_index => INT32
- *       current_leader_epoch => INT32
- *       timestamp => INT64                         (-2 earliest, -1 latest = high watermark
- *                                                   under read_uncommitted)
- *
- * ListOffsets Response (Version: 6) => throttle_time_ms [topics] _tagged_fields
- *   throttle_time_ms => INT32
- *   topics => name [partitions] _tagged_fields
- *     name => COMPACT_STRING
- *     partitions => partition_index error_code timestamp offset leader_epoch _tagged_fields
- *       partition_index => INT32
- *       error_code => INT16
- *       timestamp => INT64
- *       offset => INT64
- *       leader_epoch => INT32
- */
-
-interface ListOffsetsRequest {
-  topic: string;
-  partition: number;
-  timestamp: number;
-}
-
-interface ListOffsetsResult {
-  errorCode: number;
-  offset: number;
-}
-
+/** ListOffsets timestamps: the log start, and the high watermark under read_uncommitted. */
 const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
-
-const ListOffsetsV6: ApiDef<ListOffsetsRequest, ListOffsetsResult | undefined> = {
-  name: 'ListOffsets',
-  apiKey: 2,
-  version: 6,
-  flexible: true,
-
-  encode(w, req) {
-    w.int32(-1).int8(IsolationLevel.ReadUncommitted);
-    w.compactArray([req], (w, t) => {
-      w.compactString(t.topic);
-      w.compactArray([t], (w, p) => {
-        w.int32(p.partition).int32(-1).int64(p.timestamp).tags();
-      });
-      w.tags();
-    });
-    w.tags();
-  },
-
-  decode(r) {
-    r.int32();
-    const topics = r.requiredCompactArray((t) => {
-      t.requiredCompactString();
-      const partitions = t.requiredCompactArray((p) => {
-        p.int32();
-        const errorCode = p.int16();
-        p.int64();
-        const offset = p.int64();
-        p.int32();
-        p.tags();
-        return { errorCode, offset };
-      });
-      t.tags();
-      return partitions;
-    });
-    r.tags();
-    return topics[0]?.[0];
-  },
-};
 
 async function listRange(
   ctx: ReadContext,
@@ -413,11 +338,17 @@ async function listRange(
   const conn = await ctx.cluster.connectionTo(leaderId);
   const [earliest, latest] = await Promise.all(
     [EARLIEST_TIMESTAMP, LATEST_TIMESTAMP].map(async (timestamp) => {
-      const res = await conn.send(ListOffsetsV6, {
-        topic: ctx.topic,
-        partition: ctx.partition,
-        timestamp,
+      const answer = await conn.send(ListOffsetsV6, {
+        replicaId: -1,
+        isolationLevel: IsolationLevel.ReadUncommitted,
+        topics: [
+          {
+            name: ctx.topic,
+            partitions: [{ partitionIndex: ctx.partition, currentLeaderEpoch: -1, timestamp }],
+          },
+        ],
       });
+      const res = answer.topics[0]?.partitions[0];
       if (res === undefined) {
         throw new SharqError('SHARQ_ERR_PROTOCOL', 'ListOffsets response has no partition entry');
       }

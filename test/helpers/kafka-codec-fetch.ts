@@ -4,17 +4,17 @@
  * schemas independently of `src/kafka/protocol/apis/{fetch-v12,list-groups-v5}.ts`, so a round
  * trip checks both. Also a broker-side ListOffsets v6 (the range lookup of `readPartition`).
  */
-import type {
-  FetchRequest,
-  FetchRequestPartition,
-  FetchResponse,
-} from '../../src/kafka/protocol/apis/fetch-v12.js';
 import { Reader } from '../../src/kafka/protocol/reader.js';
 import type {
   ListGroupsRequest,
   ListGroupsResponse,
 } from '../../src/kafka/protocol/schema/apis/list-groups.js';
 import type { Writer } from '../../src/kafka/protocol/writer.js';
+import type {
+  FetchRequest,
+  FetchRequestPartition,
+  FetchResponse,
+} from '../unit/kafka/client-types.js';
 import { arr, str, struct, writeAll } from './kafka-codec.js';
 
 // Fetch v12 -------------------------------------------------------------------------------------

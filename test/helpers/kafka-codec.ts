@@ -15,10 +15,6 @@ import type {
   ShareFetchRequest,
   ShareFetchResponse,
 } from '../../src/kafka/protocol/apis/share-fetch-v2.js';
-import type {
-  ShareGroupHeartbeatRequest,
-  ShareGroupHeartbeatResponse,
-} from '../../src/kafka/protocol/apis/share-group-heartbeat-v1.js';
 import { Reader } from '../../src/kafka/protocol/reader.js';
 import type {
   AlterShareGroupOffsetsRequest,
@@ -36,6 +32,10 @@ import type {
   ShareGroupDescribeRequest,
   ShareGroupDescribeResponse,
 } from '../../src/kafka/protocol/schema/apis/share-group-describe.js';
+import type {
+  ShareGroupHeartbeatRequest,
+  ShareGroupHeartbeatResponse,
+} from '../../src/kafka/protocol/schema/apis/share-group-heartbeat.js';
 import { Writer } from '../../src/kafka/protocol/writer.js';
 
 /** The request body an ApiDef writes. */

@@ -5,13 +5,16 @@ import { ApiVersions, decodeApiVersionsResponse } from './schema/apis/api-versio
 import { DeleteGroups } from './schema/apis/delete-groups.js';
 import { DescribeConfigs } from './schema/apis/describe-configs.js';
 import { DescribeShareGroupOffsets } from './schema/apis/describe-share-group-offsets.js';
+import { Fetch } from './schema/apis/fetch.js';
 import { FindCoordinator } from './schema/apis/find-coordinator.js';
 import { IncrementalAlterConfigs } from './schema/apis/incremental-alter-configs.js';
 import { ListGroups } from './schema/apis/list-groups.js';
+import { ListOffsets } from './schema/apis/list-offsets.js';
 import { Metadata } from './schema/apis/metadata.js';
 import { SaslAuthenticate } from './schema/apis/sasl-authenticate.js';
 import { SaslHandshake } from './schema/apis/sasl-handshake.js';
 import { ShareGroupDescribe } from './schema/apis/share-group-describe.js';
+import { ShareGroupHeartbeat } from './schema/apis/share-group-heartbeat.js';
 import type { Fields, InputOf, ValueOf } from './schema/dsl.js';
 
 /*
@@ -48,6 +51,10 @@ export const SaslHandshakeV1 = def(SaslHandshake, 1);
 export const SaslAuthenticateV2 = def(SaslAuthenticate, 2);
 /** Metadata v12: topic ids (v10+), flexible. */
 export const MetadataV12 = def(Metadata, 12);
+/** Fetch v12: by topic name, records read by offset (sharq reads; share groups use ShareFetch). */
+export const FetchV12 = def(Fetch, 12);
+/** ListOffsets v6: a partition's log start (-2) and high watermark (-1). */
+export const ListOffsetsV6 = def(ListOffsets, 6);
 /** FindCoordinator v6: batched keys (v4+), share groups (v6). */
 export const FindCoordinatorV6 = def(FindCoordinator, 6);
 /** DescribeConfigs v4: group configs with their sources. */
@@ -56,6 +63,8 @@ export const DescribeConfigsV4 = def(DescribeConfigs, 4);
 export const IncrementalAlterConfigsV1 = def(IncrementalAlterConfigs, 1);
 /** ListGroups v5: filtered by type (share). */
 export const ListGroupsV5 = def(ListGroups, 5);
+/** ShareGroupHeartbeat v1 (KIP-932): joins, keeps and leaves a share group. */
+export const ShareGroupHeartbeatV1 = def(ShareGroupHeartbeat, 1);
 /** ShareGroupDescribe v1 (KIP-932). */
 export const ShareGroupDescribeV1 = def(ShareGroupDescribe, 1);
 /** DescribeShareGroupOffsets v1: start offsets and lag. */

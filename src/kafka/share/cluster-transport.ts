@@ -3,7 +3,7 @@ import type { Cluster } from '../cluster.js';
 import type { BrokerConnection } from '../connection.js';
 import { ShareAcknowledgeV2 } from '../protocol/apis/share-acknowledge-v2.js';
 import { ShareFetchV2 } from '../protocol/apis/share-fetch-v2.js';
-import { ShareGroupHeartbeatV1 } from '../protocol/apis/share-group-heartbeat-v1.js';
+import { ShareGroupHeartbeatV1 } from '../protocol/client-apis.js';
 import type {
   ShareTransport,
   WireHeartbeatRequest,

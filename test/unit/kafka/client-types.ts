@@ -332,3 +332,95 @@ export interface SaslAuthenticateResponse {
   authBytes: Buffer;
   sessionLifetimeMs: number;
 }
+
+// ---- Fetch v12
+export interface LeaderIdAndEpoch {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+export interface FetchRequestPartition {
+  partition: number;
+  /** -1 skips the leader epoch check. */
+  currentLeaderEpoch: number;
+  fetchOffset: number;
+  /** -1 when no record was fetched before. */
+  lastFetchedEpoch: number;
+  /** Followers only; -1 for a consumer. */
+  logStartOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchRequestTopic {
+  topic: string;
+  partitions: FetchRequestPartition[];
+}
+
+export interface FetchForgottenTopic {
+  topic: string;
+  partitions: number[];
+}
+
+export interface FetchRequest {
+  /** Tagged field 0; omitted from the request when undefined or null. */
+  clusterId?: string | null;
+  /** -1 for a consumer. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  /** 0 with sessionEpoch -1: a full fetch outside any fetch session. */
+  sessionId: number;
+  sessionEpoch: number;
+  topics: FetchRequestTopic[];
+  forgottenTopicsData: FetchForgottenTopic[];
+  rackId: string;
+}
+
+/** DivergingEpoch (tag 0). */
+export interface EpochEndOffset {
+  epoch: number;
+  endOffset: number;
+}
+
+/** SnapshotId (tag 2). */
+export interface SnapshotId {
+  endOffset: number;
+  epoch: number;
+}
+
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
+export interface FetchPartitionData {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** Tag 0; null when the broker did not send it. */
+  divergingEpoch: EpochEndOffset | null;
+  /** Tag 1; null when the broker did not send it. */
+  currentLeader: LeaderIdAndEpoch | null;
+  /** Tag 2; null when the broker did not send it. */
+  snapshotId: SnapshotId | null;
+  abortedTransactions: AbortedTransaction[] | null;
+  preferredReadReplica: number;
+  /** Raw record batches (v2 format), undecoded. */
+  records: Buffer | null;
+}
+
+export interface FetchTopicResponse {
+  topic: string;
+  partitions: FetchPartitionData[];
+}
+
+export interface FetchResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  sessionId: number;
+  responses: FetchTopicResponse[];
+}

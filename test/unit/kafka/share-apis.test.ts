@@ -16,14 +16,10 @@ import {
   ShareFetchV2,
 } from '../../../src/kafka/protocol/apis/share-fetch-v2.js';
 import {
-  type ShareGroupHeartbeatRequest,
-  type ShareGroupHeartbeatResponse,
-  ShareGroupHeartbeatV1,
-} from '../../../src/kafka/protocol/apis/share-group-heartbeat-v1.js';
-import {
   AlterShareGroupOffsetsV0,
   DescribeShareGroupOffsetsV1,
   ShareGroupDescribeV1,
+  ShareGroupHeartbeatV1,
 } from '../../../src/kafka/protocol/client-apis.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import {
@@ -48,6 +44,10 @@ import type {
   ShareGroupDescribeRequest,
   ShareGroupDescribeResponse,
 } from '../../../src/kafka/protocol/schema/apis/share-group-describe.js';
+import type {
+  ShareGroupHeartbeatRequest,
+  ShareGroupHeartbeatResponse,
+} from '../../../src/kafka/protocol/schema/apis/share-group-heartbeat.js';
 import {
   bytesArb,
   type CodecCase,
