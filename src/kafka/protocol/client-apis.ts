@@ -24,8 +24,8 @@ import type { Fields, InputOf, ValueOf } from './schema/dsl.js';
  *
  * ShareFetch v2 and ShareAcknowledge v2, on every poll and acknowledgement of the job loop, keep
  * their hand-written codecs (./apis/share-fetch-v2.ts, ./apis/share-acknowledge-v2.ts): the
- * schema codec measured 10-35% slower there (bench/share-codec.ts). The client-agreement test
- * holds them to the schema byte for byte.
+ * schema codec measured 20-30% slower there (bench/share-codec.ts; figures in those files). The
+ * client-agreement test holds them to the schema byte for byte.
  */
 
 type ClientApi<Req extends Fields, Res extends Fields> = ApiDef<InputOf<Req>, ValueOf<Res>>;
