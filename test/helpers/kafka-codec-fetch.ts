@@ -1,7 +1,7 @@
 /**
  * The broker's side of Fetch v12 and ListGroups v5, for tests only: decoders for the request
  * bodies sharq writes and encoders for the response bodies it reads, written from the Kafka 4.4
- * schemas independently of `src/kafka/protocol/apis/{fetch-v12,list-groups-v5}.ts`, so a round
+ * schemas independently of the client codecs (`src/kafka/protocol/client-apis.ts`), so a round
  * trip checks both. Also a broker-side ListOffsets v6 (the range lookup of `readPartition`).
  */
 import { Reader } from '../../src/kafka/protocol/reader.js';
