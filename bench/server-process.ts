@@ -34,6 +34,8 @@ export async function startServerProcess(
     profileName?: string;
     /** Another build's CLI entry (a before/after comparison); default this build's. */
     main?: string;
+    /** More `sharq server` flags, e.g. `--fsync interval`. */
+    args?: readonly string[];
   } = {},
 ): Promise<ServerProcess> {
   const main = options.main ?? ownMain;
@@ -52,7 +54,7 @@ export async function startServerProcess(
   ];
   const child = spawn(
     process.execPath,
-    [...execArgv, main, 'server', '--port', '0', '--data-dir', dataDir],
+    [...execArgv, main, 'server', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

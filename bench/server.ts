@@ -20,7 +20,8 @@
  *     the first produce (the workers joined and polling) to the last completion.
  * With `--baseline-server <dist/src/cli/main.js of another build>` a second server process of
  * that build runs as one more contender ("baseline"), for an optimisation's before and after in
- * one run; its column shows new/baseline.
+ * one run; its column shows new/baseline. `--baseline-args "--fsync interval"` gives the
+ * baseline server flags (alone, of this build): the default's durability against Kafka's.
  * Contenders alternate within a round and the order flips every round, since other work shares
  * this machine; the table shows the best round of each. Compare ratios, not absolutes.
  *
@@ -33,6 +34,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ProduceRecord } from '../src/engine/types.js';
 import { EmbeddedEngine, type Engine, Queue, Worker } from '../src/index.js';
@@ -62,6 +64,8 @@ const { values } = parseArgs({
     'timeout-ms': { type: 'string', default: '120000' },
     /** Another build's CLI (…/dist/src/cli/main.js): its server runs as contender "baseline". */
     'baseline-server': { type: 'string' },
+    /** Flags for the baseline server (say `--fsync interval`); with them alone, baseline is this build. */
+    'baseline-args': { type: 'string' },
     /** Write a CPU profile of the sharq server process here (written when it stops). */
     'server-cpu-prof': { type: 'string' },
     'keep-broker': { type: 'boolean', default: false },
@@ -82,8 +86,13 @@ const serverCpuProf =
 const contenders = ['server', 'baseline', 'kafka', 'inprocess'] as const;
 type Contender = (typeof contenders)[number];
 type OverTheWire = Exclude<Contender, 'inprocess'>;
+const baselineArgs = values['baseline-args']?.split(/\s+/).filter((a) => a.length > 0) ?? [];
 const baselineMain =
-  values['baseline-server'] === undefined ? undefined : path.resolve(values['baseline-server']);
+  values['baseline-server'] !== undefined
+    ? path.resolve(values['baseline-server'])
+    : baselineArgs.length > 0
+      ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js')
+      : undefined;
 const chosen = contenders.filter((c) =>
   c === 'baseline' ? baselineMain !== undefined : values.only.split(',').includes(c),
 );
@@ -329,7 +338,8 @@ async function main(): Promise<void> {
         cpuProfDir: serverCpuProf,
         profileName: `server-${run}.cpuprofile`,
       });
-    if (baselineMain !== undefined) baseline = await startServerProcess({ main: baselineMain });
+    if (baselineMain !== undefined)
+      baseline = await startServerProcess({ main: baselineMain, args: baselineArgs });
     const brokersOf = {
       server: { brokers: server?.brokers ?? [], pid: server?.pid },
       baseline: { brokers: baseline?.brokers ?? [], pid: baseline?.pid },

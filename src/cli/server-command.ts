@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SharqAdmin } from '../admin/admin.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
+import { EmbeddedEngineOptions } from '../options/engine-options.js';
 import { parseOptions } from '../options/parse.js';
 import { type AdminServer, startAdminServer } from '../server/admin/http-server.js';
 import { ServerOptions } from '../server/options.js';
@@ -28,7 +29,11 @@ const MECHANISMS_ENV = 'SHARQ_SERVER_SASL_MECHANISMS';
 const ServerCommandOptions = z
   .object({
     host: ServerOptions.shape.host,
-    port: z.coerce.number().pipe(ServerOptions.shape.port.unwrap()).default(9092),
+    port: z.coerce
+      .number()
+      .pipe(ServerOptions.shape.port.unwrap())
+      .default(9092)
+      .describe(ServerOptions.shape.port.description ?? ''),
     'data-dir': z
       .string()
       .min(1)
@@ -39,7 +44,14 @@ const ServerCommandOptions = z
     'max-connections': z.coerce
       .number()
       .pipe(ServerOptions.shape.maxConnections.unwrap())
-      .optional(),
+      .optional()
+      .describe(ServerOptions.shape.maxConnections.description ?? ''),
+    fsync: EmbeddedEngineOptions.shape.fsync
+      .unwrap()
+      .optional()
+      .describe(
+        'When a produce is answered: `always` (the default) once its records are fsynced; `interval` once written, fsynced every fsyncIntervalMs (what a power loss can cost: the last stretch); `never`: left to the OS.',
+      ),
     'sasl-users': z
       .string()
       .min(1)
@@ -93,6 +105,7 @@ export function serverOptionsFromCommandLine(
       'max-connections': { type: 'string' },
       'sasl-users': { type: 'string' },
       'sasl-mechanisms': { type: 'string' },
+      fsync: { type: 'string' },
     },
     strict: true,
   }).values;
@@ -119,7 +132,10 @@ export function serverOptionsFromCommandLine(
               : { mechanisms: flags['sasl-mechanisms'] }),
           },
         }),
-    engine: { dataDir: flags['data-dir'] },
+    engine: {
+      dataDir: flags['data-dir'],
+      ...(flags.fsync === undefined ? {} : { fsync: flags.fsync }),
+    },
   };
 }
 

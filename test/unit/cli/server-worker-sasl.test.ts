@@ -95,3 +95,19 @@ describe('sharq worker SASL flags', () => {
     );
   });
 });
+
+describe('sharq server engine flags', () => {
+  it('--fsync sets the engine policy (default: always, the engine default) and refuses others; the help names every flag', async () => {
+    expect(serverOptionsFromCommandLine([]).engine).toEqual({ dataDir: './.sharq' });
+    expect(serverOptionsFromCommandLine(['--fsync', 'interval']).engine).toEqual({
+      dataDir: './.sharq',
+      fsync: 'interval',
+    });
+    expect(() => serverOptionsFromCommandLine(['--fsync', 'sometimes'])).toThrow(
+      expect.objectContaining({ code: 'SHARQ_ERR_INVALID_OPTION' }),
+    );
+    const { SERVER_HELP } = await import('../../../src/cli/server-command.js');
+    for (const flag of ['--port', '--max-connections', '--fsync'])
+      expect(SERVER_HELP).toMatch(new RegExp(`${flag} +\\S`));
+  });
+});
