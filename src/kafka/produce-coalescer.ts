@@ -44,6 +44,10 @@ interface TopicQueue {
  * record too large, an invalid record) is sent again call by call, so one bad call does not fail
  * the others. Any other failure (a lost connection, a timeout) fails every call in the request,
  * since the broker may have written it: sending it again could write jobs twice.
+ *
+ * One request per topic at a time, not more: two or four in flight were measured slower
+ * (bench:server, add() from 64 callers on sharq server: 5,900 and 7,752 jobs/s against 13,249;
+ * on Kafka 13,614 and 14,388 against 18,984): the requests only got smaller and more numerous.
  */
 export class ProduceCoalescer {
   private readonly topics = new Map<string, TopicQueue>();
