@@ -28,7 +28,9 @@ const MECHANISMS_ENV = 'SHARQ_SERVER_SASL_MECHANISMS';
 
 const ServerCommandOptions = z
   .object({
-    host: ServerOptions.shape.host,
+    host: ServerOptions.shape.host.describe(
+      'Address to listen on. Default: 127.0.0.1 (this machine only). Another address needs --allow-remote, and warns unless SASL is on.',
+    ),
     port: z.coerce
       .number()
       .pipe(ServerOptions.shape.port.unwrap())
@@ -81,7 +83,8 @@ ${Object.entries(ServerCommandOptions.shape)
 ${HTTP_FLAGS_HELP}
 
 Clients connect as to Kafka: engine { type: 'kafka', brokers: ['127.0.0.1:9092'] }, or
-SHARQ_BROKERS=127.0.0.1:9092 for 'sharq worker'. The admin API (docs/admin-api.md) listens on
+SHARQ_BROKERS=127.0.0.1:9092 for every Queue and Worker without an engine option and for
+'sharq worker'. The admin API (docs/admin-api.md) listens on
 --http-port; without tokens it stays on loopback and every caller is admin. Stop with SIGTERM or Ctrl-C.`;
 
 /**
@@ -196,7 +199,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     );
   } catch (err) {
     const error = toError(err);
-    const usage = SharqError.is(error) ? '' : `\n\n${SERVER_HELP}`;
+    const usage = SharqError.is(error) ? ` [${error.code}]` : `\n\n${SERVER_HELP}`;
     process.stderr.write(`sharq server: ${error.message}${usage}\n`);
     return 2;
   }
