@@ -6,6 +6,7 @@ import { registerWorkerMetrics } from '../../workers/metrics.js';
 import { Worker } from '../../workers/worker.js';
 import { EmbeddedEngine } from '../embedded/embedded-engine.js';
 import { UnrecoverableError } from '../errors/control.js';
+import { SharqError, toError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
 import { Queue } from '../queue/queue.js';
 import {
@@ -65,7 +66,14 @@ const DevOptions = z
       .default(500)
       .describe('Jobs added per second without --jobs.'),
     'http-port': z
-      .union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)])
+      .union(
+        [
+          // "none" as for `sharq server --http-port`.
+          z.enum(['off', 'none']).transform(() => 'off' as const),
+          z.coerce.number().int().min(0).max(65_535),
+        ],
+        { error: 'a port (0–65535; 0 picks a free one), or "off" for no admin API' },
+      )
       .default(DEFAULT_HTTP_PORT)
       .describe('Port of the admin API and dashboard on 127.0.0.1 (0: any free one; off: none).'),
   })
@@ -84,8 +92,8 @@ export const DEV_HELP = `sharq dev — run a demo workload on the embedded engin
   --fail-rate X     share of deliveries that fail once and retry (0.1)
   --poison-rate X   share of jobs that fail every attempt and land in the DLQ (0.005)
   --rate N          jobs added per second without --jobs (500)
-  --http-port N     the admin API and dashboard on 127.0.0.1:N (6380; 0 picks a free
-                    port, also when 6380 is taken; off: none)
+  --http-port N     the admin API and dashboard on 127.0.0.1:N (6380; a free port when N
+                    is taken; 0: any free port; off or none: no admin API)
 
 Poison jobs fail until they have been dead-lettered once (a dependency that is fixed by
 then): redrive them from the dashboard and watch them complete.`;
@@ -95,13 +103,28 @@ export async function runDev(
   argv: string[],
   out: NodeJS.WriteStream = process.stdout,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(
-      Object.keys(DevOptions.shape).map((k) => [k, { type: 'string' as const }]),
-    ),
-    strict: true,
-  });
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: Object.fromEntries(
+        Object.keys(DevOptions.shape).map((k) => [k, { type: 'string' as const }]),
+      ),
+      strict: true,
+    }));
+  } catch (err) {
+    // parseArgs throws a TypeError (unknown flag, stray argument): a usage error, not a crash.
+    throw new SharqError(
+      'SHARQ_ERR_INVALID_OPTION',
+      `Invalid sharq dev options: ${toError(err).message}; see sharq dev --help`,
+      {
+        details: {
+          surface: 'sharq dev',
+          problems: [{ option: '(arguments)', rule: toError(err).message }],
+        },
+      },
+    );
+  }
   const opts = parseOptions('sharq dev', DevOptions, values);
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const queueName = `demo-${stamp}-${process.pid}`;

@@ -6,10 +6,17 @@ import { DEFAULT_HTTP_PORT } from '../server/admin/http-server.js';
 /** The admin API flags `sharq server` and `sharq admin` share. Tokens also come from the environment. */
 export const HttpFlags = {
   'http-port': z
-    .union([z.literal('none'), z.coerce.number().int().min(0).max(65_535)])
+    .union(
+      [
+        // `sharq dev` says "off"; either word works for every command.
+        z.enum(['none', 'off']).transform(() => 'none' as const),
+        z.coerce.number().int().min(0).max(65_535),
+      ],
+      { error: 'a port (0–65535; 0 picks a free one), or "none" to turn the admin API off' },
+    )
     .default(DEFAULT_HTTP_PORT)
     .describe(
-      `Admin API port (0 picks a free one, "none" turns it off). Default: ${DEFAULT_HTTP_PORT}.`,
+      `Admin API port (0 picks a free one, "none" or "off" turns it off). Default: ${DEFAULT_HTTP_PORT}.`,
     ),
   'http-host': z
     .string()
@@ -73,7 +80,7 @@ export function splitHttpFlags(argv: string[]): {
     found[m[1]!] = value;
   }
   return {
-    http: parseOptions('admin API flags', HttpFlagsSchema, found),
+    http: parseOptions('admin API', HttpFlagsSchema, found),
     rest,
     portGiven: found['http-port'] !== undefined,
   };
