@@ -12,6 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTarget } from '../../src/cli/admin-target.js';
 import type { EngineOptions } from '../../src/options/engine-options.js';
 import { Queue } from '../../src/queue/queue.js';
 import { startServer } from '../../src/server/index.js';
@@ -152,6 +153,36 @@ describe('sharq Queue and Worker through the Kafka engine with SASL', () => {
     } finally {
       await queue.close();
     }
+  });
+});
+
+describe('sharq admin commands with --brokers and SASL', () => {
+  it('log in with SHARQ_SASL_* from the environment, as a Queue does', async () => {
+    const name = `sasl-admin-${run}`;
+    const queue = new Queue(name, {
+      engine: {
+        type: 'kafka',
+        brokers: [bootstrap],
+        sasl: { mechanism: 'scram-sha-512', username: USER, password: PASSWORD },
+      },
+    });
+    await queue.add('job', {});
+    await queue.close();
+    const env = {
+      SHARQ_SASL_MECHANISM: 'SCRAM-SHA-512',
+      SHARQ_SASL_USERNAME: USER,
+      SHARQ_SASL_PASSWORD: PASSWORD,
+    };
+    const target = openTarget({ brokers: bootstrap }, env);
+    try {
+      const queues = await target.listQueues();
+      expect(queues.map((q) => q.name)).toContain(name);
+    } finally {
+      await target.close();
+    }
+    expect(() =>
+      openTarget({ brokers: bootstrap }, { SHARQ_SASL_MECHANISM: 'scram-sha-512' }),
+    ).toThrow(/SHARQ_SASL_USERNAME/);
   });
 });
 
