@@ -72,7 +72,15 @@ const OPTIONS = {
 
 type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
-class Usage extends Error {}
+class Usage extends Error {
+  /** `help: false` for a usage error that is no mistake about the syntax (a missing --yes). */
+  constructor(
+    message: string,
+    readonly help = true,
+  ) {
+    super(message);
+  }
+}
 
 export const ADMIN_COMMANDS = new Set(['queues', 'queue', 'dlq', 'offsets', 'enqueue']);
 
@@ -116,7 +124,9 @@ export async function runAdminCommand(command: string, argv: string[]): Promise<
 
 function report(command: string, err: unknown): number {
   if (err instanceof Usage) {
-    process.stderr.write(`sharq ${command}: ${err.message}\n\n${ADMIN_HELP}\n`);
+    process.stderr.write(
+      `sharq ${command}: ${err.message}\n${err.help ? `\n${ADMIN_HELP}\n` : ''}`,
+    );
     return EXIT.usage;
   }
   const e = toError(err);
@@ -311,6 +321,7 @@ async function dlq(
       if (f.yes !== true)
         throw new Usage(
           `${sub} would act on ${would} record(s) of ${name}: pass --yes to do it (or --dry-run to see)`,
+          false,
         );
       const done = await runStepwise(t, sub, name, selection, would, f);
       return print(done, () => String(done));

@@ -106,7 +106,12 @@ describe('the CLI against the admin API of sharq server', () => {
     expect((await cli(['dlq', 'redrive', name])).code).toBe(2);
     const dry = await cli(['dlq', 'redrive', name, '--all', '--dry-run', '--json']);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, redriven: 3 });
-    expect((await cli(['dlq', 'redrive', name, '--all'])).code).toBe(2);
+    const unconfirmed = await cli(['dlq', 'redrive', name, '--all']);
+    expect(unconfirmed.code).toBe(2);
+    // The count and what to do, without the whole command list: the syntax was right.
+    expect(unconfirmed.stderr).toBe(
+      `sharq dlq: redrive would act on 3 record(s) of ${name}: pass --yes to do it (or --dry-run to see)\n`,
+    );
     const red = await cli(['dlq', 'redrive', name, '0:1', '--yes', '--json']);
     expect(red.code).toBe(0);
     expect(JSON.parse(red.stdout)).toMatchObject({ redriven: 1 });
