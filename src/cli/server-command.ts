@@ -52,7 +52,7 @@ const ServerCommandOptions = z
       .unwrap()
       .optional()
       .describe(
-        'When a produce is answered: `always` (the default) once its records are fsynced; `interval` once written, fsynced every fsyncIntervalMs (what a power loss can cost: the last stretch); `never`: left to the OS.',
+        'When a produce is answered: `always` (the default) once its records are fsynced; `interval` once written, fsynced every 100 ms (what a power loss can cost: the last stretch); `never`: left to the OS.',
       ),
     'sasl-users': z
       .string()
