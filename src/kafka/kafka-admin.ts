@@ -11,6 +11,7 @@ import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './list-offsets.js';
 import {
   AlterShareGroupOffsetsV0,
   DeleteGroupsV2,
@@ -91,13 +92,19 @@ export class KafkaAdmin implements EngineAdmin {
     await this.engine.kafkajs.deleteTopic(name);
   }
 
+  /** Through sharq's own ListOffsets (list-offsets.ts), not kafkajs: see there why. */
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.engine.ready();
-    const rows = await this.engine.kafkajs.offsets(topic);
-    return rows.map((r) => ({
-      partition: r.partition,
-      logStartOffset: r.low,
-      logEndOffset: r.high,
+    const cluster = this.engine.cluster;
+    const [starts, ends] = await Promise.all([
+      listOffsets(cluster, topic, EARLIEST_TIMESTAMP),
+      listOffsets(cluster, topic, LATEST_TIMESTAMP),
+    ]);
+    const end = new Map(ends.map((o) => [o.partition, o.offset]));
+    return starts.map((o) => ({
+      partition: o.partition,
+      logStartOffset: o.offset,
+      logEndOffset: end.get(o.partition) ?? o.offset,
     }));
   }
 
@@ -180,7 +187,10 @@ export class KafkaAdmin implements EngineAdmin {
     }
     for (const t of offsetGroup?.topics ?? []) {
       const ends = new Map(
-        (await this.engine.kafkajs.offsets(t.topicName)).map((o) => [o.partition, o.high]),
+        (await listOffsets(cluster, t.topicName, LATEST_TIMESTAMP)).map((o) => [
+          o.partition,
+          o.offset,
+        ]),
       );
       for (const p of t.partitions) {
         if (p.errorCode !== 0 || p.startOffset < 0) continue;
@@ -283,14 +293,23 @@ export class KafkaAdmin implements EngineAdmin {
     to: 'earliest' | 'latest' | { timestamp: number },
   ): Promise<void> {
     await this.engine.ready();
-    const kafkajs = this.engine.kafkajs;
-    const targets =
+    const cluster = this.engine.cluster;
+    const timestamp =
       typeof to === 'object'
-        ? await kafkajs.offsetsForTimestamp(topic, to.timestamp)
-        : (await kafkajs.offsets(topic)).map((o) => ({
-            partition: o.partition,
-            offset: to === 'earliest' ? o.low : o.high,
-          }));
+        ? to.timestamp
+        : to === 'earliest'
+          ? EARLIEST_TIMESTAMP
+          : LATEST_TIMESTAMP;
+    let targets = await listOffsets(cluster, topic, timestamp);
+    if (targets.some((t) => t.offset < 0)) {
+      // No record at or after the timestamp: start at the log end, as kafka-share-groups does.
+      const ends = new Map(
+        (await listOffsets(cluster, topic, LATEST_TIMESTAMP)).map((o) => [o.partition, o.offset]),
+      );
+      targets = targets.map((t) =>
+        t.offset < 0 ? { partition: t.partition, offset: ends.get(t.partition) ?? 0 } : t,
+      );
+    }
     const res = await this.toCoordinator(
       groupId,
       (conn) =>

@@ -8,7 +8,8 @@ import { ProduceCoalescer } from './produce-coalescer.js';
 /**
  * What sharq takes from kafkajs: an idempotent producer with acks=all, and topic admin. Both
  * work against Kafka 4.x (every version kafkajs negotiates is above what 4.0 removed); the
- * share-group protocol is sharq's own (src/kafka/protocol).
+ * share-group protocol is sharq's own (src/kafka/protocol), and so are offset reads
+ * (list-offsets.ts): kafkajs' metadata of a topic deleted elsewhere fails them for every topic.
  */
 export class KafkajsClient {
   private readonly kafka: Kafka;
@@ -166,41 +167,6 @@ export class KafkajsClient {
   async deleteTopic(name: string): Promise<void> {
     await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [name] }), name);
     this.partitionCounts.delete(name);
-  }
-
-  async offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
-    const rows = await wrap('listOffsets', () => fetchOffsetsSettled(this.admin, topic), topic);
-    return rows
-      .map((r) => ({ partition: r.partition, low: Number(r.low), high: Number(r.high) }))
-      .sort((a, b) => a.partition - b.partition);
-  }
-
-  async offsetsForTimestamp(
-    topic: string,
-    timestamp: number,
-  ): Promise<{ partition: number; offset: number }[]> {
-    const rows = await wrap(
-      'listOffsets',
-      () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
-      topic,
-    );
-    return rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) }));
-  }
-}
-
-/**
- * kafkajs' fetchTopicOffsets fails with a TypeError ("Cannot destructure property 'partitions'
- * of 'low.pop(...)'") when a ListOffsets answer lacks the topic, as it does for a topic created
- * a moment ago whose leader the broker has not settled yet: asked again shortly, it answers.
- */
-async function fetchOffsetsSettled(admin: Admin, topic: string) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (err) {
-      if (!(err instanceof TypeError) || attempt >= 8) throw err;
-      await new Promise((r) => setTimeout(r, 50 * attempt));
-    }
   }
 }
 
