@@ -27,6 +27,7 @@ import { resetOffsets } from './offsets.js';
 import { type AdminConfig, AdminOptions, type AdminOptionsInput } from './options.js';
 import { listQueues, queueDetail } from './queues.js';
 import { type RedriveRun, redrive } from './redrive.js';
+import { RedriveClaims } from './redrive-claims.js';
 import { ThroughputSampler } from './throughput.js';
 
 export interface SharqAdminOptions extends AdminOptionsInput {
@@ -60,6 +61,7 @@ export class SharqAdmin {
       clock: c,
       sampler: new ThroughputSampler(c),
       ledger: (q) => this.ledger(q),
+      claims: new RedriveClaims(this.config.redriveClaimTimeoutMs),
       control: (q) => this.control(q),
       topicNames: () => this.topicNames(),
     };
@@ -170,7 +172,10 @@ export class SharqAdmin {
     return c.next();
   }
 
-  /** Mutations of one queue run one at a time in this process. */
+  /**
+   * Mutations of one queue run one at a time in this process (fewer lost races); across
+   * processes the DLQ ledger decides (see redrive.ts).
+   */
   private one<T>(queue: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.serial.get(queue) ?? Promise.resolve();
     const next = prev.then(fn, fn);

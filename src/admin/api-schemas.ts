@@ -383,8 +383,8 @@ export const DlqSelection = z.union([
 
 /**
  * POST /api/queues/:queue/dlq/redrive — put DLQ records back on the queue with fresh attempts.
- * Admin. Idempotent: a record already redriven is skipped (`skipped`), also after a crash
- * halfway. A record redriven `maxRedrives` times is refused (`refused`, SHARQ_ERR_REDRIVE_LIMIT);
+ * Admin. Idempotent: a record already redriven, or being redriven by another redrive (in any
+ * process), is skipped (`skipped`), also after a crash halfway. A record redriven `maxRedrives` times is refused (`refused`, SHARQ_ERR_REDRIVE_LIMIT);
  * naming one refused record alone answers 409. `dryRun: true` (do this first) writes nothing and
  * reports what would happen. Records per second are capped by `ratePerSec`.
  */

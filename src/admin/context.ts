@@ -5,6 +5,7 @@ import { defaultDeadLetterTopic, queueGroup } from '../queue/names.js';
 import type { TimerClock } from '../util/clock.js';
 import type { DlqLedger } from './dlq-ledger.js';
 import type { AdminConfig } from './options.js';
+import type { RedriveClaims } from './redrive-claims.js';
 import type { ThroughputSampler } from './throughput.js';
 
 /** What the admin operations share: the engine, settings, and per-queue state of this process. */
@@ -14,6 +15,8 @@ export interface AdminContext {
   clock: TimerClock;
   sampler: ThroughputSampler;
   ledger(queue: string): DlqLedger;
+  /** This process's redrive ids, and which claims in a ledger count as dead. */
+  claims: RedriveClaims;
   control(queue: string): Promise<ControlState>;
   /** Topic names, read at most once a second: asking Kafka for a missing topic's offsets retries for seconds. */
   topicNames(): Promise<ReadonlySet<string>>;

@@ -1,19 +1,27 @@
 import type { Engine } from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
 import { dlqStateTopic } from '../queue/names.js';
 
 /**
  * The DLQ ledger of a queue: the DLQ topic is append-only, so what operators did to its records
- * is kept beside it in `sharq.dlq-state.<queue>` (one partition), one JSON record per step,
- * keyed by the DLQ record's id `"<partition>:<offset>"`:
+ * is kept beside it in `sharq.dlq-state.<queue>` (one partition, so one order every reader
+ * agrees on), one JSON record per step, keyed by the DLQ record's id `"<partition>:<offset>"`:
  *
- *   {"v":1,"op":"discard","id":"0:17","at":...,"by":"..."}
- *   {"v":1,"op":"intent","id":"0:17","at":...,"ends":{"0":1200,"1":1187}}
- *   {"v":1,"op":"redriven","id":"0:17","at":...,"target":{"topic":"q","partition":1,"offset":1190}}
+ *   {"v":1,"op":"discard","id":"0:17","at":...,"by":"...","rid":"d-..."}
+ *   {"v":1,"op":"intent","id":"0:17","at":...,"ends":{"0":1200,"1":1187},"rid":"r-...","takes":null}
+ *   {"v":1,"op":"redriven","id":"0:17","at":...,"target":{"topic":"q","partition":1,"offset":1190},"rid":"r-..."}
  *
- * A redrive writes its intent (with the queue's log-end offsets at that moment) before it
- * produces to the queue, and `redriven` after. An intent without `redriven` is a redrive that
- * crashed between the two: redrive.ts looks for its copy in the queue from those offsets on
- * (the copy carries `sharq.redrive.from`) before producing again, so a record is enqueued once.
+ * The ledger arbitrates between redrives and discards of any process: steps are applied in the
+ * ledger's order, and
+ *   - an `intent` claims its record when it names the claim holding the record as it lands
+ *     (`takes`: that claim's ledger offset, null for none) and the record is neither redriven
+ *     nor discarded; any other intent is void. A compare-and-set on the log: of two redrives
+ *     that both saw no claim, the first in the ledger wins; of two taking over one dead claim,
+ *     the first wins.
+ *   - a `discard` counts when the record has no claim and is not redriven; after a claim it is
+ *     void (the redrive wins).
+ *   - the first `redriven` marks the record done.
+ * redrive.ts writes the steps and says what a crash at each costs.
  */
 export interface RedriveTarget {
   topic: string;
@@ -21,16 +29,37 @@ export interface RedriveTarget {
   offset: number;
 }
 
+/** The redrive holding a record: its intent as applied. */
+export interface LedgerClaim {
+  /** The redrive's id; null for an intent written before redrive ids. */
+  rid: string | null;
+  at: number;
+  ends: Record<string, number>;
+  /** The intent's offset in the ledger topic. */
+  offset: number;
+}
+
 export interface LedgerEntry {
   discardedAt?: number;
-  intent?: { at: number; ends: Record<string, number> };
+  discardRid?: string | null;
+  /** The claim holding the record now (the intent of its latest owner). */
+  intent?: LedgerClaim;
+  /** Where a search for copies starts: per partition the lowest log end any claim saw. */
+  scanFrom?: Record<string, number>;
   redriven?: { at: number; target: RedriveTarget };
 }
 
 export type LedgerOp =
-  | { op: 'discard'; id: string; at: number; by: string | null }
-  | { op: 'intent'; id: string; at: number; ends: Record<string, number> }
-  | { op: 'redriven'; id: string; at: number; target: RedriveTarget };
+  | { op: 'discard'; id: string; at: number; by: string | null; rid: string }
+  | {
+      op: 'intent';
+      id: string;
+      at: number;
+      ends: Record<string, number>;
+      rid: string;
+      takes: number | null;
+    }
+  | { op: 'redriven'; id: string; at: number; target: RedriveTarget; rid: string };
 
 export class DlqLedger {
   readonly topic: string;
@@ -69,11 +98,14 @@ export class DlqLedger {
     return this.refreshing;
   }
 
-  /** Appends steps; resolves once they are durable, and applies them. */
-  async append(ops: readonly LedgerOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  /**
+   * Appends steps; resolves once they are durable and the ledger is read back past them, so
+   * `get` shows what the ledger's order made of them. Returns their ledger offsets.
+   */
+  async append(ops: readonly LedgerOp[]): Promise<number[]> {
+    if (ops.length === 0) return [];
     await this.ensure();
-    await this.engine.produce(
+    const positions = await this.engine.produce(
       this.topic,
       ops.map((op) => ({
         key: Buffer.from(op.id),
@@ -82,7 +114,18 @@ export class DlqLedger {
       })),
     );
     // Read back rather than apply locally: the ledger's order is the topic's.
-    await this.refresh();
+    const last = Math.max(...positions.map((p) => p.offset));
+    for (let round = 0; this.offset <= last; round++) {
+      if (round >= 50) {
+        throw new SharqError(
+          'SHARQ_ERR_TIMEOUT',
+          `The DLQ ledger "${this.topic}" did not read back offset ${last} it was written at`,
+          { details: { topic: this.topic, offset: last, readTo: this.offset } },
+        );
+      }
+      await this.refresh();
+    }
+    return positions.map((p) => p.offset);
   }
 
   private ensure(): Promise<unknown> {
@@ -103,24 +146,39 @@ export class DlqLedger {
     while (this.offset < p.logEndOffset) {
       const records = await this.engine.read(this.topic, 0, this.offset, 2000);
       if (records.length === 0) break;
-      for (const r of records) if (r.value !== null) this.apply(r.value);
+      for (const r of records) if (r.value !== null) this.apply(r.offset, r.value);
       this.offset = records[records.length - 1]!.offset + 1;
     }
   }
 
-  private apply(value: Buffer): void {
-    let op: (LedgerOp & { v?: unknown }) | undefined;
+  private apply(offset: number, value: Buffer): void {
+    let op: Partial<LedgerOp> & { v?: unknown };
     try {
-      op = JSON.parse(value.toString('utf8')) as LedgerOp & { v?: unknown };
+      op = JSON.parse(value.toString('utf8')) as Partial<LedgerOp> & { v?: unknown };
     } catch {
       return;
     }
     if (op?.v !== 1 || typeof op.id !== 'string' || typeof op.at !== 'number') return;
     const entry = this.entries.get(op.id) ?? {};
-    if (op.op === 'discard') entry.discardedAt = op.at;
-    else if (op.op === 'intent') entry.intent = { at: op.at, ends: op.ends };
-    else if (op.op === 'redriven') entry.redriven = { at: op.at, target: op.target };
-    else return;
+    const rid = typeof op.rid === 'string' ? op.rid : null;
+    if (op.op === 'discard') {
+      if (entry.intent !== undefined || entry.redriven !== undefined) return;
+      if (entry.discardedAt !== undefined) return;
+      entry.discardedAt = op.at;
+      entry.discardRid = rid;
+    } else if (op.op === 'intent') {
+      if (entry.redriven !== undefined || entry.discardedAt !== undefined) return;
+      // Intents before redrive ids name no claim: they take the record when it has none.
+      if ((op.takes ?? null) !== (entry.intent?.offset ?? null)) return;
+      const ends = op.ends ?? {};
+      entry.intent = { rid, at: op.at, ends, offset };
+      const from = { ...(entry.scanFrom ?? ends) };
+      for (const [p, end] of Object.entries(ends)) from[p] = Math.min(from[p] ?? end, end);
+      entry.scanFrom = from;
+    } else if (op.op === 'redriven' && op.target !== undefined) {
+      if (entry.redriven !== undefined) return;
+      entry.redriven = { at: op.at, target: op.target };
+    } else return;
     this.entries.set(op.id, entry);
   }
 }

@@ -21,6 +21,15 @@ export const AdminOptions = z
       .describe(
         'Records per second a redrive puts back on a queue at most (a request may ask for less). Default: 1000.',
       ),
+    redriveClaimTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600 * 1000)
+      .default(60_000)
+      .describe(
+        "How long a redrive's claim on a DLQ record (its ledger intent) holds off other redrives, in any process; past it the claim counts as its owner's crash and the next redrive takes it over, finding the copy in the queue or enqueueing one. A redrive that gets to enqueueing more than half of it after its claim stops instead (SHARQ_ERR_REDRIVE_CLAIM_EXPIRED). Keep it well above a produce's worst time and the clock skew between admin processes. Default: 60000.",
+      ),
     previewBytes: z
       .number()
       .int()

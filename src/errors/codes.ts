@@ -160,6 +160,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'A DLQ record was not redriven because its job has been redriven `maxRedrives` times already (header `sharq.redrive.count`): it keeps failing, so look at the error before sending it round again. A redrive of many records reports such records as `refused`; a redrive of that one record alone answers 409.',
   },
+  SHARQ_ERR_REDRIVE_CLAIM_EXPIRED: {
+    retryable: true,
+    doc: 'A redrive stopped before enqueueing a batch: more than half of `redriveClaimTimeoutMs` passed between writing its claims to the DLQ ledger and enqueueing (a slow ledger or broker), so another process might be taking them over. Nothing of that batch was enqueued by it; redrive again: the records are recovered, each enqueued once. `details` holds the `queue`, the `ids` and the `elapsedMs`. The admin API answers 503.',
+  },
   SHARQ_ERR_UNAUTHORIZED: {
     retryable: false,
     doc: 'An admin API request had no bearer token, or one that matches no configured token. The API answers 401. Tokens are set with `adminTokens` / `readTokens` (or SHARQ_ADMIN_TOKEN / SHARQ_READ_TOKEN).',

@@ -70,6 +70,7 @@ export async function adminApi(
           engine,
           maxRedrives: config.maxRedrives,
           redriveRatePerSec: config.redriveRatePerSec,
+          redriveClaimTimeoutMs: config.redriveClaimTimeoutMs,
           previewBytes: config.previewBytes,
           scanLimit: config.scanLimit,
           retryingScanLimit: config.retryingScanLimit,

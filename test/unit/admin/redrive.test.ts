@@ -6,6 +6,7 @@ import type { Engine, StoredRecord } from '../../../src/engine/types.js';
 import { UnrecoverableError } from '../../../src/errors/control.js';
 import { SharqError } from '../../../src/errors/sharq-error.js';
 import { dlqStateTopic } from '../../../src/queue/names.js';
+import { systemClock, type TimerClock } from '../../../src/util/clock.js';
 import { Worker } from '../../../workers/worker.js';
 import { admin, embedded, queueName, queueWithDlq, steppingClock } from './fixtures.js';
 
@@ -15,6 +16,20 @@ beforeEach(async () => {
   ({ engine, close } = await embedded());
 });
 afterEach(() => close());
+
+/** The system clock whose timers fire at once. */
+const instantTimers: TimerClock = {
+  now: () => Date.now(),
+  setTimer(fn: () => void) {
+    queueMicrotask(fn);
+    return () => undefined;
+  },
+};
+
+/** The system clock, `ms` ahead: a process whose claims' owners look long gone. */
+function later(ms: number): TimerClock {
+  return { now: () => Date.now() + ms, setTimer: systemClock.setTimer };
+}
 
 async function queueRecords(e: Engine, topic: string): Promise<StoredRecord[]> {
   const out: StoredRecord[] = [];
@@ -91,13 +106,20 @@ describe('redrive', () => {
         },
       },
     });
-    const crashed = await admin(crashing)
+    const crashingAdmin = admin(crashing);
+    const crashed = await crashingAdmin
       .redrive(name, { selection: { filter: {} } })
       .catch((e: unknown) => e);
     expect(SharqError.is(crashed, 'SHARQ_ERR_IO')).toBe(true);
     expect(await queueRecords(engine, name)).toHaveLength(3);
-    // Recovery in a fresh process: the copies are found, nothing is produced again.
-    const res = await admin(engine).redrive(name, { selection: { filter: {} } });
+    // Another process cannot tell a crashed redrive from a slow one: it leaves the claims alone.
+    const meanwhile = await admin(engine).redrive(name, { selection: { filter: {} } });
+    expect(meanwhile).toMatchObject({ matched: 3, redriven: 0, skipped: 3 });
+    expect(meanwhile.items.every((i) => i.why === 'being redriven by another redrive')).toBe(true);
+    // Past the claim timeout, a fresh process takes over: the copies are found, none produced again.
+    const res = await admin(engine, { clock: later(61_000) }).redrive(name, {
+      selection: { filter: {} },
+    });
     expect(res).toMatchObject({ matched: 3, redriven: 3, skipped: 0 });
     const copies = await queueRecords(engine, name);
     expect(copies).toHaveLength(3);
@@ -108,6 +130,43 @@ describe('redrive', () => {
       redriven: 0,
       skipped: 3,
     });
+    expect(await crashingAdmin.redrive(name, { selection: { filter: {} } })).toMatchObject({
+      redriven: 0,
+      skipped: 3,
+    });
+  });
+
+  it('the same SharqAdmin takes over its own failed claims at once; a claim with no copy is enqueued once', async () => {
+    const name = queueName();
+    await queueWithDlq(engine, name, [{}, {}]);
+    // The ledger takes the intents, then the queue's produce fails: claims without copies.
+    let failQueue = true;
+    const flaky: Engine = Object.create(engine, {
+      produce: {
+        value: async (topic: string, records: Parameters<Engine['produce']>[1]) => {
+          if (failQueue && topic === name) {
+            failQueue = false;
+            throw new SharqError('SHARQ_ERR_CONNECTION', 'broker gone');
+          }
+          return engine.produce(topic, records);
+        },
+      },
+    });
+    const a = admin(flaky);
+    await expect(a.redrive(name, { selection: { filter: {} } })).rejects.toMatchObject({
+      code: 'SHARQ_ERR_CONNECTION',
+    });
+    expect(await queueRecords(engine, name)).toHaveLength(0);
+    expect(await admin(engine).redrive(name, { selection: { filter: {} } })).toMatchObject({
+      redriven: 0,
+      skipped: 2,
+    });
+    // Its own redrive is not running any more: no need to wait out the timeout.
+    expect(await a.redrive(name, { selection: { filter: {} } })).toMatchObject({
+      redriven: 2,
+      skipped: 0,
+    });
+    expect(await queueRecords(engine, name)).toHaveLength(2);
   });
 
   it('dry-runs without writing, and redrives what a filter matches up to a limit', async () => {
@@ -270,4 +329,89 @@ describe('redrive in steps', () => {
     expect(total).toBe(25);
     expect(await queueRecords(engine, name)).toHaveLength(25);
   });
+});
+
+describe('concurrent redrives (several SharqAdmins: processes, as the ledger sees them)', () => {
+  /** DLQ id → copies in the queue, by `sharq.redrive.from`. */
+  async function copiesByOrigin(name: string, dlqTopic: string): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const c of await queueRecords(engine, name)) {
+      const from = c.headers[REDRIVE_HEADER.from] ?? '';
+      const id = from.slice(dlqTopic.length + 1).replace('/', ':');
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  it('enqueues each DLQ record exactly once however many redrive it at the same moment', async () => {
+    for (let round = 0; round < 8; round++) {
+      const name = queueName();
+      const n = 12;
+      const q = await queueWithDlq(
+        engine,
+        name,
+        Array.from({ length: n }, (_, i) => ({ partition: i % 2 })),
+        { partitions: 2 },
+      );
+      const dlq = await engine.admin.offsets(q.deadLetterTopic);
+      const ids = dlq.flatMap((o) =>
+        Array.from({ length: o.logEndOffset }, (_, offset) => ({ partition: o.partition, offset })),
+      );
+      expect(ids).toHaveLength(n);
+      // The third caps its rate, in batches of 1-4 records; its waits cost no time.
+      const admins = [admin(engine), admin(engine), admin(engine, { clock: instantTimers })];
+      // Different selections and batch sizes, so the redrives interleave differently each round.
+      const results = await Promise.all([
+        admins[0]!.redrive(name, { selection: { filter: {} } }),
+        admins[1]!.redrive(name, { selection: { ids: [...ids].reverse() } }),
+        admins[2]!.redrive(name, { selection: { ids }, ratePerSec: 1 + (round % 4) }),
+        admins[0]!.redrive(name, { selection: { ids: ids.slice(round % n) } }),
+      ]);
+      const copies = await copiesByOrigin(name, q.deadLetterTopic);
+      expect([...copies.keys()].sort()).toEqual(
+        ids.map((p) => `${p.partition}:${p.offset}`).sort(),
+      );
+      expect([...copies.values()].every((c) => c === 1)).toBe(true);
+      // Each record reported redriven by exactly one of them; the others skipped it.
+      expect(results.reduce((s, r) => s + r.redriven, 0)).toBe(n);
+      for (const r of results) expect(r.redriven + r.skipped).toBe(r.matched);
+      const after = await admin(engine).listDlq(name, { state: 'redriven', limit: 100 });
+      expect(after.records).toHaveLength(n);
+      await q.close();
+    }
+  }, 60_000);
+
+  it('a record raced by a discard and a redrive is either discarded or enqueued once, never both', async () => {
+    for (let round = 0; round < 6; round++) {
+      const name = queueName();
+      const n = 10;
+      const q = await queueWithDlq(
+        engine,
+        name,
+        Array.from({ length: n }, () => ({})),
+      );
+      const ids = Array.from({ length: n }, (_, offset) => ({ partition: 0, offset }));
+      const [redriven, discarded] = await Promise.all([
+        admin(engine).redrive(name, { selection: { ids: round % 2 ? [...ids].reverse() : ids } }),
+        admin(engine).discard(name, { selection: { ids } }),
+      ]);
+      const copies = await copiesByOrigin(name, q.deadLetterTopic);
+      const a = admin(engine);
+      const gone = new Set(
+        (await a.listDlq(name, { state: 'discarded', limit: 100 })).records.map((r) => r.id),
+      );
+      const back = new Set(
+        (await a.listDlq(name, { state: 'redriven', limit: 100 })).records.map((r) => r.id),
+      );
+      for (const { offset } of ids) {
+        const id = `0:${offset}`;
+        expect(gone.has(id) !== back.has(id)).toBe(true);
+        expect(copies.get(id) ?? 0).toBe(back.has(id) ? 1 : 0);
+      }
+      expect(redriven.redriven).toBe(back.size);
+      expect(discarded.discarded).toBe(gone.size);
+      expect(redriven.redriven + discarded.discarded).toBe(n);
+      await q.close();
+    }
+  }, 60_000);
 });
