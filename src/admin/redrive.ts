@@ -121,6 +121,7 @@ export async function redrive(
         res.missing++;
         item({ id, outcome: 'missing', why: 'no DLQ record at this position' });
       } else if (seen.has(id)) {
+        res.matched++;
         res.skipped++;
         item({ id, outcome: 'skipped', why: 'named twice' });
       } else {

@@ -169,6 +169,31 @@ describe('redrive', () => {
     expect(await queueRecords(engine, name)).toHaveLength(2);
   });
 
+  it('stops without enqueueing when its claims grew old before the produce, and finishes on the next redrive', async () => {
+    const name = queueName();
+    await queueWithDlq(engine, name, [{}, {}]);
+    // The ledger write of the intents takes 31 s by this process's clock (timeout 60 s).
+    let skew = 0;
+    const clock: TimerClock = { now: () => Date.now() + skew, setTimer: systemClock.setTimer };
+    const slowLedger: Engine = Object.create(engine, {
+      produce: {
+        value: async (topic: string, records: Parameters<Engine['produce']>[1]) => {
+          const out = await engine.produce(topic, records);
+          if (skew === 0 && records.some((r) => r.value?.toString().includes('"op":"intent"')))
+            skew = 31_000;
+          return out;
+        },
+      },
+    });
+    const a = admin(slowLedger, { clock });
+    const err = await a.redrive(name, { selection: { filter: {} } }).catch((e: unknown) => e);
+    expect(SharqError.is(err, 'SHARQ_ERR_REDRIVE_CLAIM_EXPIRED')).toBe(true);
+    expect((err as SharqError).details).toMatchObject({ queue: name, ids: ['0:0', '0:1'] });
+    expect(await queueRecords(engine, name)).toHaveLength(0);
+    expect(await a.redrive(name, { selection: { filter: {} } })).toMatchObject({ redriven: 2 });
+    expect(await queueRecords(engine, name)).toHaveLength(2);
+  });
+
   it('dry-runs without writing, and redrives what a filter matches up to a limit', async () => {
     const name = queueName();
     await queueWithDlq(engine, name, [
