@@ -12,6 +12,11 @@ import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
  * another connection is answered with the original's offset when that is durable. A batch whose
  * write fails is forgotten, so its retry is written.
  *
+ * A batch that reuses a remembered batch's sequences with other contents (its CRC-32C differs)
+ * is not a retry: answering it as one would confirm records that were never written (a client
+ * that rolled its sequences back after a request failed in part). It is refused with
+ * INVALID_RECORD, so its sender sees an error rather than a false success.
+ *
  * Producer ids start from the server's start time (ms × 1024), so ids handed out after a restart
  * never meet a client's state from before it. The sequence state itself is not persisted: after
  * a server restart, a producer's retry of a batch written before the restart is written again
@@ -24,6 +29,8 @@ const WINDOW = 5;
 interface Batch {
   firstSeq: number;
   lastSeq: number;
+  /** The batch's CRC-32C (attributes to the end: its records and sequences), when known. */
+  crc: number | undefined;
   /** Resolves with the first offset once the batch is durable. */
   baseOffset: Promise<number>;
 }
@@ -44,6 +51,8 @@ export interface BatchHeader {
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
+  /** The batch header's CRC-32C: tells a retry (the same bytes) from other records under the same sequences. */
+  crc?: number | undefined;
 }
 
 export type SequenceCheck =
@@ -107,6 +116,7 @@ export class ProducerRegistry {
     const entry: Batch = {
       firstSeq: batch.baseSequence,
       lastSeq: batch.baseSequence + batch.recordCount - 1,
+      crc: batch.crc,
       baseOffset,
     };
     state.batches.push(entry);
@@ -141,7 +151,16 @@ export class ProducerRegistry {
     const dup = state.batches.find(
       (b) => b.firstSeq === batch.baseSequence && b.lastSeq === lastSeq,
     );
-    if (dup !== undefined) return { type: 'duplicate', baseOffset: dup.baseOffset };
+    if (dup !== undefined) {
+      if (dup.crc !== undefined && batch.crc !== undefined && dup.crc !== batch.crc) {
+        return {
+          type: 'error',
+          errorCode: E.INVALID_RECORD,
+          message: `Sequences ${batch.baseSequence}..${lastSeq} were already written with other records; this batch is not a retry of them and was not written`,
+        };
+      }
+      return { type: 'duplicate', baseOffset: dup.baseOffset };
+    }
     const last = state.batches.at(-1);
     const expected = last === undefined ? batch.baseSequence : last.lastSeq + 1;
     // The first batch a partition sees from a producer may start anywhere (this server's state

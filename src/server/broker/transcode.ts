@@ -57,8 +57,8 @@ export function transcodeRecords(buf: Buffer): TranscodedBatch[] | null {
 function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch | null {
   if (b.readInt8(start + MAGIC_OFFSET) !== 2) return null;
   if ((b.readInt16BE(start + ATTRIBUTES_OFFSET) & ATTR_GENERAL_PATH) !== 0) return null;
-  if (b.readUInt32BE(start + CRC_OFFSET) !== crc32c(b, 0, start + ATTRIBUTES_OFFSET, end))
-    return null;
+  const crc = b.readUInt32BE(start + CRC_OFFSET);
+  if (crc !== crc32c(b, 0, start + ATTRIBUTES_OFFSET, end)) return null;
   const baseTimestamp = Number(b.readBigInt64BE(start + 27));
   const producerId = Number(b.readBigInt64BE(start + 43));
   const producerEpoch = b.readInt16BE(start + 51);
@@ -152,7 +152,7 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
     at = w;
   }
   return {
-    header: { producerId, producerEpoch, baseSequence, recordCount },
+    header: { producerId, producerEpoch, baseSequence, recordCount, crc },
     frames: { bytes, starts, timestamps },
   };
 }

@@ -173,6 +173,7 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
               producerEpoch: batch.producerEpoch,
               baseSequence: batch.baseSequence,
               recordCount: batch.recordCount,
+              crc: batch.crc,
             },
             () => write(topic, pd.index, batch),
           ),

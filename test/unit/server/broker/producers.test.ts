@@ -3,6 +3,37 @@ import { KafkaErrors as E } from '../../../../src/kafka/protocol/error-codes.js'
 import { ProducerRegistry } from '../../../../src/server/broker/producers.js';
 
 describe('idempotent producers', () => {
+  it('answers a retry (same sequences, same CRC) as written, and refuses other records under the same sequences', async () => {
+    const reg = new ProducerRegistry(1000);
+    const { producerId, producerEpoch } = reg.init();
+    let next = 0;
+    let writes = 0;
+    const write = async () => {
+      writes++;
+      const base = next;
+      next += 2;
+      return base;
+    };
+    const batch = (baseSequence: number, crc: number) => ({
+      producerId,
+      producerEpoch,
+      baseSequence,
+      recordCount: 2,
+      crc,
+    });
+    expect(await reg.append('t', 0, batch(0, 0xaaaa), write)).toMatchObject({ errorCode: 0 });
+    expect(await reg.append('t', 0, batch(0, 0xaaaa), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 0,
+    });
+    // A client that rolled its sequences back after a partial failure sends new jobs under 0..1:
+    // confirming them as the old batch would lose them.
+    const reused = await reg.append('t', 0, batch(0, 0xbbbb), write);
+    expect(reused).toMatchObject({ errorCode: E.INVALID_RECORD, baseOffset: -1 });
+    expect(reused.message).toMatch(/not a retry/);
+    expect(writes).toBe(1);
+  });
+
   it('writes a retried batch once and answers it with the original offset', async () => {
     const reg = new ProducerRegistry(1000);
     const { producerId, producerEpoch } = reg.init();

@@ -19,6 +19,7 @@ function generalPath(records: Buffer, baseOffset: number) {
       producerEpoch: b.producerEpoch,
       baseSequence: b.baseSequence,
       recordCount: b.recordCount,
+      crc: b.crc,
     },
     encoded: encodeBatch(
       b.records.map((r) => ({
@@ -111,8 +112,8 @@ describe('Produce records straight into log frames', () => {
     const fast = fastPath(buf, 100);
     expect(fast).not.toBeNull();
     expect(fast!.map((b) => b.header)).toEqual([
-      { producerId: 7, producerEpoch: 0, baseSequence: 0, recordCount: 3 },
-      { producerId: 7, producerEpoch: 0, baseSequence: 3, recordCount: 1 },
+      { producerId: 7, producerEpoch: 0, baseSequence: 0, recordCount: 3, crc: expect.any(Number) },
+      { producerId: 7, producerEpoch: 0, baseSequence: 3, recordCount: 1, crc: expect.any(Number) },
     ]);
     expect(fast).toEqual(generalPath(buf, 100));
   });
