@@ -1,14 +1,8 @@
 import type { DlqEntry } from '../api.js';
 import { type Ctx, hashOf, queuePath, type View } from '../context.js';
-import { confirmWithDryRun } from '../dialog.js';
 import { fill, h } from '../dom.js';
 import { num, time } from '../format.js';
-import {
-  describeDiscard,
-  describeDiscardPreview,
-  describeRedrive,
-  describeRedrivePreview,
-} from './outcomes.js';
+import { confirmDiscard, confirmRedrive, crumbs } from './parts.js';
 
 const REASONS = [
   'attempts-exhausted',
@@ -148,52 +142,26 @@ export function dlqView(ctx: Ctx, name: string, filters: DlqFilters): View {
   };
   selRedrive.addEventListener('click', async () => {
     const selection = { ids: ids() };
-    await confirmWithDryRun({
-      title: `Redrive ${selection.ids.length} job(s) of ${name}`,
-      confirmLabel: 'Redrive',
-      preview: () => ctx.api.redrive(name, { selection, dryRun: true }),
-      describePreview: describeRedrivePreview,
-      run: () => ctx.api.redrive(name, { selection }),
-      describeResult: describeRedrive,
-    });
+    const title = `Redrive ${selection.ids.length} job(s) of ${name}`;
+    await confirmRedrive(ctx, name, selection, title, 'Redrive');
     after();
   });
   selDiscard.addEventListener('click', async () => {
     const selection = { ids: ids() };
-    await confirmWithDryRun({
-      title: `Discard ${selection.ids.length} job(s) of ${name}`,
-      confirmLabel: 'Discard',
-      danger: true,
-      preview: () => ctx.api.discard(name, { selection, dryRun: true }),
-      describePreview: describeDiscardPreview,
-      run: () => ctx.api.discard(name, { selection }),
-      describeResult: describeDiscard,
-    });
+    const title = `Discard ${selection.ids.length} job(s) of ${name}`;
+    await confirmDiscard(ctx, name, selection, title, 'Discard');
     after();
   });
   allRedrive.addEventListener('click', async () => {
     const selection = { filter: filterBody() };
-    await confirmWithDryRun({
-      title: `Redrive every pending job matching the filter`,
-      confirmLabel: 'Redrive all',
-      preview: () => ctx.api.redrive(name, { selection, dryRun: true }),
-      describePreview: describeRedrivePreview,
-      run: () => ctx.api.redrive(name, { selection }),
-      describeResult: describeRedrive,
-    });
+    const title = `Redrive every pending job matching the filter`;
+    await confirmRedrive(ctx, name, selection, title, 'Redrive all');
     after();
   });
   allDiscard.addEventListener('click', async () => {
     const selection = { filter: filterBody() };
-    await confirmWithDryRun({
-      title: `Discard every pending job matching the filter`,
-      confirmLabel: 'Discard all',
-      danger: true,
-      preview: () => ctx.api.discard(name, { selection, dryRun: true }),
-      describePreview: describeDiscardPreview,
-      run: () => ctx.api.discard(name, { selection }),
-      describeResult: describeDiscard,
-    });
+    const title = `Discard every pending job matching the filter`;
+    await confirmDiscard(ctx, name, selection, title, 'Discard all');
     after();
   });
   if (ctx.canWrite) fill(actions, selRedrive, selDiscard, allRedrive, allDiscard);
@@ -262,14 +230,7 @@ export function dlqView(ctx: Ctx, name: string, filters: DlqFilters): View {
   const el = h(
     'section',
     { class: 'view' },
-    h(
-      'nav',
-      { class: 'crumbs', 'aria-label': 'Breadcrumb' },
-      h('a', { href: '#/' }, 'Queues'),
-      ' / ',
-      h('a', { href: hashOf(queuePath(name)) }, name),
-      ' / DLQ',
-    ),
+    crumbs(h('a', { href: hashOf(queuePath(name)) }, name), ' / DLQ'),
     h('h1', { tabindex: -1 }, `Dead-letter queue of ${name}`),
     form,
     actions,

@@ -8,6 +8,7 @@ import * as hist from '../history.js';
 import type { LatencyTracker } from '../latency.js';
 import { bucketLabel, perBucket } from '../metrics.js';
 import { tile } from './overview.js';
+import { crumbs } from './parts.js';
 
 /** One queue: counts, charts, its workers (group members), partitions, and queue controls. */
 export function queueView(ctx: Ctx, latency: LatencyTracker, name: string): View {
@@ -25,13 +26,7 @@ export function queueView(ctx: Ctx, latency: LatencyTracker, name: string): View
   const el = h(
     'section',
     { class: 'view' },
-    h(
-      'nav',
-      { class: 'crumbs', 'aria-label': 'Breadcrumb' },
-      h('a', { href: '#/' }, 'Queues'),
-      ' / ',
-      name,
-    ),
+    crumbs(name),
     h('div', { class: 'title-row' }, heading, state, controls),
     tiles,
     charts,

@@ -1,14 +1,8 @@
 import type { DlqRecordDetail } from '../api.js';
 import { type Ctx, hashOf, queuePath, type View } from '../context.js';
-import { confirmWithDryRun } from '../dialog.js';
-import { fill, h } from '../dom.js';
+import { type Child, fill, h } from '../dom.js';
 import { num, time } from '../format.js';
-import {
-  describeDiscard,
-  describeDiscardPreview,
-  describeRedrive,
-  describeRedrivePreview,
-} from './outcomes.js';
+import { confirmDiscard, confirmRedrive, crumbs } from './parts.js';
 
 /** One dead-lettered job in full: error and stack, payload, headers, where it came from, redrives. */
 export function recordView(ctx: Ctx, name: string, id: string, back: Record<string, string>): View {
@@ -20,27 +14,12 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
   if (ctx.canWrite) {
     const redrive = h('button', { type: 'button', class: 'primary' }, 'Redrive…');
     redrive.addEventListener('click', async () => {
-      await confirmWithDryRun({
-        title: `Redrive ${id} of ${name}`,
-        confirmLabel: 'Redrive',
-        preview: () => ctx.api.redrive(name, { selection, dryRun: true }),
-        describePreview: describeRedrivePreview,
-        run: () => ctx.api.redrive(name, { selection }),
-        describeResult: describeRedrive,
-      });
+      await confirmRedrive(ctx, name, selection, `Redrive ${id} of ${name}`, 'Redrive');
       ctx.refreshSoon();
     });
     const discard = h('button', { type: 'button', class: 'danger' }, 'Discard…');
     discard.addEventListener('click', async () => {
-      await confirmWithDryRun({
-        title: `Discard ${id} of ${name}`,
-        confirmLabel: 'Discard',
-        danger: true,
-        preview: () => ctx.api.discard(name, { selection, dryRun: true }),
-        describePreview: describeDiscardPreview,
-        run: () => ctx.api.discard(name, { selection }),
-        describeResult: describeDiscard,
-      });
+      await confirmDiscard(ctx, name, selection, `Discard ${id} of ${name}`, 'Discard');
       ctx.refreshSoon();
     });
     fill(actions, redrive, discard);
@@ -48,11 +27,7 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
   const el = h(
     'section',
     { class: 'view' },
-    h(
-      'nav',
-      { class: 'crumbs', 'aria-label': 'Breadcrumb' },
-      h('a', { href: '#/' }, 'Queues'),
-      ' / ',
+    crumbs(
       h('a', { href: hashOf(queuePath(name)) }, name),
       ' / ',
       h('a', { href: hashOf(`${queuePath(name)}/dlq`, back) }, 'DLQ'),
@@ -71,6 +46,8 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
     h('dt', {}, k),
     h('dd', {}, v === null ? '—' : String(v)),
   ];
+  const facts = (title: string, ...list: Child[]) =>
+    h('section', {}, h('h2', {}, title), h('dl', { class: 'facts' }, list));
   const render = (r: DlqRecordDetail) => {
     badge.textContent = r.state;
     badge.className = `badge ${r.state === 'pending' ? 'bad' : 'ok'}`;
@@ -82,47 +59,29 @@ export function recordView(ctx: Ctx, name: string, id: string, back: Record<stri
       h(
         'div',
         { class: 'columns' },
-        h(
-          'section',
-          {},
-          h('h2', {}, 'Job'),
-          h(
-            'dl',
-            { class: 'facts' },
-            fact('Job id', r.jobId),
-            fact('Job name', r.jobName),
-            fact('Key', r.key),
-            fact('Attempts', r.attempts),
-            fact('Dead-lettered', time(r.timestamp)),
-            fact('Failed at', r.failedAt),
-            fact('Redriven before', r.redriveCount),
-          ),
+        facts(
+          'Job',
+          fact('Job id', r.jobId),
+          fact('Job name', r.jobName),
+          fact('Key', r.key),
+          fact('Attempts', r.attempts),
+          fact('Dead-lettered', time(r.timestamp)),
+          fact('Failed at', r.failedAt),
+          fact('Redriven before', r.redriveCount),
         ),
-        h(
-          'section',
-          {},
-          h('h2', {}, 'Error'),
-          h(
-            'dl',
-            { class: 'facts' },
-            fact('Reason', r.reason),
-            fact('Name', r.errorName),
-            fact('Code', r.errorCode),
-            fact('Message', r.message),
-          ),
+        facts(
+          'Error',
+          fact('Reason', r.reason),
+          fact('Name', r.errorName),
+          fact('Code', r.errorCode),
+          fact('Message', r.message),
         ),
-        h(
-          'section',
-          {},
-          h('h2', {}, 'Source'),
-          h(
-            'dl',
-            { class: 'facts' },
-            fact('Topic', r.source.topic),
-            fact('Partition', r.source.partition),
-            fact('Offset', r.source.offset),
-            fact('Group', r.source.group),
-          ),
+        facts(
+          'Source',
+          fact('Topic', r.source.topic),
+          fact('Partition', r.source.partition),
+          fact('Offset', r.source.offset),
+          fact('Group', r.source.group),
         ),
       ),
       h(
