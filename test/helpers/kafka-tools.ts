@@ -97,3 +97,69 @@ export function runKafkaTool(
     child.stdin?.end(input ?? '');
   });
 }
+
+/**
+ * ConsoleProducer: writes `values` to `topic`, one record a line. `extra` goes after the
+ * topic (e.g. `--command-config FILE`).
+ */
+export function produceWithTool(
+  bootstrap: string,
+  topic: string,
+  values: readonly string[],
+  extra: readonly string[] = [],
+): Promise<KafkaToolResult> {
+  return runKafkaTool(
+    KafkaTools.consoleProducer,
+    ['--bootstrap-server', bootstrap, '--topic', topic, ...extra],
+    { input: `${values.join('\n')}\n` },
+  );
+}
+
+/**
+ * ConfigCommand: a new share group starts at the log end; this moves `group` to the start
+ * (share.auto.offset.reset=earliest). `extra` goes after the bootstrap server.
+ */
+export function shareGroupFromEarliest(
+  bootstrap: string,
+  group: string,
+  extra: readonly string[] = [],
+): Promise<KafkaToolResult> {
+  return runKafkaTool(KafkaTools.configs, [
+    '--bootstrap-server',
+    bootstrap,
+    ...extra,
+    '--alter',
+    '--entity-type',
+    'groups',
+    '--entity-name',
+    group,
+    '--add-config',
+    'share.auto.offset.reset=earliest',
+  ]);
+}
+
+/**
+ * ConsoleShareConsumer: reads `count` records of `topic` in share group `group`, giving up after
+ * 20 s without one. `extra` goes after the bootstrap server.
+ */
+export function shareConsumeWithTool(
+  bootstrap: string,
+  topic: string,
+  group: string,
+  count: number,
+  extra: readonly string[] = [],
+): Promise<KafkaToolResult> {
+  return runKafkaTool(KafkaTools.consoleShareConsumer, [
+    '--bootstrap-server',
+    bootstrap,
+    ...extra,
+    '--topic',
+    topic,
+    '--group',
+    group,
+    '--max-messages',
+    String(count),
+    '--timeout-ms',
+    '20000',
+  ]);
+}

@@ -19,7 +19,14 @@ import { Queue } from '../../src/queue/queue.js';
 import { startServer } from '../../src/server/index.js';
 import type { SharqServer } from '../../src/server/server.js';
 import { Worker } from '../../workers/worker.js';
-import { KafkaTools, runKafkaTool, spawnKafkaTool } from '../helpers/kafka-tools.js';
+import {
+  KafkaTools,
+  produceWithTool,
+  runKafkaTool,
+  shareConsumeWithTool,
+  shareGroupFromEarliest,
+  spawnKafkaTool,
+} from '../helpers/kafka-tools.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -169,39 +176,14 @@ describe.skipIf(skipReason !== null)(suiteName, () => {
     expect(created.code, created.stdout + created.stderr).toBe(0);
     expect(created.stdout).toContain(`Created topic ${topic}.`);
 
-    const produced = await runKafkaTool(
-      KafkaTools.consoleProducer,
-      ['--bootstrap-server', bootstrap, '--topic', topic],
-      { input: `${values.join('\n')}\n` },
-    );
+    const produced = await produceWithTool(bootstrap, topic, values);
     expect(produced.code, produced.stderr).toBe(0);
 
     // A new share group starts at the log end; Kafka's configs tool moves this one to the start.
-    const configured = await runKafkaTool(KafkaTools.configs, [
-      '--bootstrap-server',
-      bootstrap,
-      '--alter',
-      '--entity-type',
-      'groups',
-      '--entity-name',
-      group,
-      '--add-config',
-      'share.auto.offset.reset=earliest',
-    ]);
+    const configured = await shareGroupFromEarliest(bootstrap, group);
     expect(configured.code, configured.stdout + configured.stderr).toBe(0);
 
-    const consumed = await runKafkaTool(KafkaTools.consoleShareConsumer, [
-      '--bootstrap-server',
-      bootstrap,
-      '--topic',
-      topic,
-      '--group',
-      group,
-      '--max-messages',
-      String(values.length),
-      '--timeout-ms',
-      '20000',
-    ]);
+    const consumed = await shareConsumeWithTool(bootstrap, topic, group, values.length);
     expect(consumed.code, consumed.stderr).toBe(0);
     const lines = consumed.stdout.split('\n').filter((l) => l.startsWith(`value-${run}-`));
     expect(lines).toEqual(values);

@@ -17,7 +17,13 @@ import type { EngineOptions } from '../../src/options/engine-options.js';
 import { Queue } from '../../src/queue/queue.js';
 import { startServer } from '../../src/server/index.js';
 import { Worker } from '../../workers/worker.js';
-import { KafkaTools, runKafkaTool } from '../helpers/kafka-tools.js';
+import {
+  KafkaTools,
+  produceWithTool,
+  runKafkaTool,
+  shareConsumeWithTool,
+  shareGroupFromEarliest,
+} from '../helpers/kafka-tools.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -241,42 +247,17 @@ describe.skipIf(skipReason !== null)(
       ]);
       expect(created.code, created.stdout + created.stderr).toBe(0);
 
-      const produced = await runKafkaTool(
-        KafkaTools.consoleProducer,
-        ['--bootstrap-server', bootstrap, '--topic', topic, '--command-config', config('PLAIN')],
-        { input: `${values.join('\n')}\n` },
-      );
+      const produced = await produceWithTool(bootstrap, topic, values, [
+        '--command-config',
+        config('PLAIN'),
+      ]);
       expect(produced.code, produced.stderr).toBe(0);
 
-      const configured = await runKafkaTool(KafkaTools.configs, [
-        '--bootstrap-server',
-        bootstrap,
-        '--command-config',
-        config('SCRAM-SHA-512'),
-        '--alter',
-        '--entity-type',
-        'groups',
-        '--entity-name',
-        group,
-        '--add-config',
-        'share.auto.offset.reset=earliest',
-      ]);
+      const scram = ['--command-config', config('SCRAM-SHA-512')];
+      const configured = await shareGroupFromEarliest(bootstrap, group, scram);
       expect(configured.code, configured.stdout + configured.stderr).toBe(0);
 
-      const consumed = await runKafkaTool(KafkaTools.consoleShareConsumer, [
-        '--bootstrap-server',
-        bootstrap,
-        '--command-config',
-        config('SCRAM-SHA-512'),
-        '--topic',
-        topic,
-        '--group',
-        group,
-        '--max-messages',
-        String(values.length),
-        '--timeout-ms',
-        '20000',
-      ]);
+      const consumed = await shareConsumeWithTool(bootstrap, topic, group, values.length, scram);
       expect(consumed.code, consumed.stderr).toBe(0);
       expect(consumed.stdout.split('\n').filter((l) => l.startsWith(`value-${run}-`))).toEqual(
         values,
