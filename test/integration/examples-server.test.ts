@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { envWithoutSharq, freePort } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -31,20 +31,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `node --import tsx <args>` from the repository, with only the given SHARQ_* set. */
 function start(args: string[], env: Record<string, string>): Proc {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('SHARQ_')),
-  );
+  const inherited = envWithoutSharq();
   const p = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
     env: { ...inherited, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json'), ...env },

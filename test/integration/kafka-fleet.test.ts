@@ -1,7 +1,6 @@
 // A fleet of worker processes on a queue with fewer partitions than workers: Kafka share groups
 // let every member of the group fetch from the one partition, so every process gets work, and
 // the broker's acquisition locks keep any job from going to two of them.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { afterAll, expect, it } from 'vitest';
 import { Queue } from '../../src/queue/queue.js';
 import type { ChildConfig } from '../fixtures/kafka-worker-child.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
+import { type FixtureChild, startFixture } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const childScript = path.resolve(import.meta.dirname, '../fixtures/kafka-worker-child.ts');
@@ -17,29 +17,12 @@ const TOTAL = 3000;
 const CHILDREN = 4;
 const CONCURRENCY = 8;
 
-interface Child {
-  p: ChildProcess;
+interface Child extends FixtureChild {
   file: string;
-  exited: Promise<number | null>;
-  output(): string;
-  errors(): string;
 }
 
 function startChild(config: ChildConfig): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  p.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  p.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  p.stdin!.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-  return { p, file: config.done, exited, output: () => out, errors: () => err };
+  return { ...startFixture(childScript, config), file: config.done };
 }
 
 /** `<pid> <jobId>` lines of a journal. */

@@ -1,6 +1,5 @@
 // Two processes redriving the same DLQ records at the same moment on a real Kafka broker: the
 // DLQ ledger lets one of them enqueue each record, once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -9,34 +8,17 @@ import type { StoredRecord } from '../../src/engine/types.js';
 import { KafkaEngine } from '../../src/kafka/kafka-engine.js';
 import type { RedriveChildConfig } from '../fixtures/redrive-child.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
+import { type FixtureChild, startFixture } from '../helpers/processes.js';
 import { queueName, queueWithDlq } from '../unit/admin/fixtures.js';
 
 const childScript = path.resolve(import.meta.dirname, '../fixtures/redrive-child.ts');
 const QUEUES = 6;
 const RECORDS = 8;
 
-interface Child {
-  p: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
-  errors(): string;
-}
+type Child = FixtureChild;
 
 function startChild(config: RedriveChildConfig): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  p.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  p.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  p.stdin!.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-  return { p, exited, output: () => out, errors: () => err };
+  return startFixture(childScript, config);
 }
 
 async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {

@@ -4,10 +4,10 @@
 // jobs in flight at the kill).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Queue } from '../../src/queue/queue.js';
+import { envWithoutSharq, freePort } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -22,22 +22,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function run(
   args: string[],
   env: Record<string, string> = {},
 ): { p: ChildProcess; out: () => string } {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('SHARQ_')),
-  );
+  const inherited = envWithoutSharq();
   const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: root,
     env: { ...inherited, ...env },
