@@ -37,38 +37,18 @@ function metricsOf(registry: Registry): Metrics {
   if (m !== undefined) return m;
   const workers = new Set<AnyWorker>();
   const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
   m = {
     workers,
-    processed: new Counter({
-      name: 'sharq_jobs_processed_total',
-      help: 'Jobs completed',
-      labelNames: ['queue'],
-      registers,
-    }),
-    failed: new Counter({
-      name: 'sharq_jobs_failed_total',
-      help: 'Failed attempts',
-      labelNames: ['queue', 'outcome'],
-      registers,
-    }),
-    retried: new Counter({
-      name: 'sharq_jobs_retried_total',
-      help: 'Retries scheduled',
-      labelNames: ['queue', 'via'],
-      registers,
-    }),
-    delayed: new Counter({
-      name: 'sharq_jobs_delayed_total',
-      help: 'Retries that wait out a backoff',
-      labelNames: ['queue'],
-      registers,
-    }),
-    deadLettered: new Counter({
-      name: 'sharq_jobs_dead_lettered_total',
-      help: 'Jobs written to the DLQ',
-      labelNames: ['queue', 'reason'],
-      registers,
-    }),
+    processed: counter('sharq_jobs_processed_total', 'Jobs completed', ['queue']),
+    failed: counter('sharq_jobs_failed_total', 'Failed attempts', ['queue', 'outcome']),
+    retried: counter('sharq_jobs_retried_total', 'Retries scheduled', ['queue', 'via']),
+    delayed: counter('sharq_jobs_delayed_total', 'Retries that wait out a backoff', ['queue']),
+    deadLettered: counter('sharq_jobs_dead_lettered_total', 'Jobs written to the DLQ', [
+      'queue',
+      'reason',
+    ]),
     duration: new Histogram({
       name: 'sharq_job_duration_seconds',
       help: 'Handler duration',
