@@ -54,7 +54,11 @@ const fetchRequest = {
   forgottenTopicsData: [],
 };
 const endpoints = [{ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null }];
-const fetchResponse = {
+/**
+ * A ShareFetch or ShareAcknowledge answer: no error, partitions 0 to 2 of one topic, each with
+ * the fields `more` adds, and the one node endpoint.
+ */
+const shareResponse = <T>(more: () => T) => ({
   throttleTimeMs: 0,
   errorCode: 0,
   errorMessage: null,
@@ -66,20 +70,23 @@ const fetchResponse = {
         partitionIndex: p,
         errorCode: 0,
         errorMessage: null,
-        acknowledgeErrorCode: 0,
-        acknowledgeErrorMessage: null,
-        currentLeader: { leaderId: 1, leaderEpoch: 0 },
-        records: Buffer.alloc(64 * 1024, 7),
-        acquiredRecords: Array.from({ length: 50 }, (_, i) => ({
-          firstOffset: i * 10,
-          lastOffset: i * 10 + 9,
-          deliveryCount: 1,
-        })),
+        ...more(),
       })),
     },
   ],
   nodeEndpoints: endpoints,
-};
+});
+const fetchResponse = shareResponse(() => ({
+  acknowledgeErrorCode: 0,
+  acknowledgeErrorMessage: null,
+  currentLeader: { leaderId: 1, leaderEpoch: 0 },
+  records: Buffer.alloc(64 * 1024, 7),
+  acquiredRecords: Array.from({ length: 50 }, (_, i) => ({
+    firstOffset: i * 10,
+    lastOffset: i * 10 + 9,
+    deliveryCount: 1,
+  })),
+}));
 const ackRequest = {
   groupId: 'jobs',
   memberId: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
@@ -87,24 +94,7 @@ const ackRequest = {
   isRenewAck: false,
   topics: ackTopics,
 };
-const ackResponse = {
-  throttleTimeMs: 0,
-  errorCode: 0,
-  errorMessage: null,
-  acquisitionLockTimeoutMs: 30_000,
-  responses: [
-    {
-      topicId,
-      partitions: [0, 1, 2].map((p) => ({
-        partitionIndex: p,
-        errorCode: 0,
-        errorMessage: null,
-        currentLeader: { leaderId: 1, leaderEpoch: 0 },
-      })),
-    },
-  ],
-  nodeEndpoints: endpoints,
-};
+const ackResponse = shareResponse(() => ({ currentLeader: { leaderId: 1, leaderEpoch: 0 } }));
 
 type Def = ApiDef<unknown, unknown>;
 const loose = (d: unknown) => d as Def;
