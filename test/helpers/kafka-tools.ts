@@ -1,6 +1,6 @@
 // Apache Kafka's own command-line tools (Java classes in .kafka/libs) as real peers in tests,
 // run through `scripts/kafka.sh tool CLASS ARGS...`.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -29,6 +29,18 @@ export const KafkaTools = {
   /** kafka-broker-api-versions.sh */
   brokerApiVersions: 'org.apache.kafka.tools.BrokerApiVersionsCommand',
 } as const;
+
+/** Why Kafka's tools cannot run here (no Java 17+, or no jars and no Maven), or null. */
+export function kafkaToolsSkipReason(): string | null {
+  const r = spawnSync('bash', [script, 'prereqs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (r.status === 0) return null;
+  const why = (r.stdout || r.stderr || String(r.error ?? 'cannot run scripts/kafka.sh')).trim();
+  return `Kafka's Java tools are not available: ${why.split('\n')[0]}`;
+}
 
 export interface KafkaToolResult {
   stdout: string;

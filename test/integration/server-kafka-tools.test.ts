@@ -21,6 +21,7 @@ import type { SharqServer } from '../../src/server/server.js';
 import { Worker } from '../../workers/worker.js';
 import {
   KafkaTools,
+  kafkaToolsSkipReason,
   produceWithTool,
   runKafkaTool,
   shareConsumeWithTool,
@@ -31,19 +32,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Why Kafka's tools cannot run here (no Java 17+, or no jars and no Maven), or null. */
-function toolsSkipReason(): string | null {
-  const r = spawnSync('bash', [path.join(root, 'scripts', 'kafka.sh'), 'prereqs'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  if (r.status === 0) return null;
-  const why = (r.stdout || r.stderr || String(r.error ?? 'cannot run scripts/kafka.sh')).trim();
-  return `Kafka's Java tools are not available: ${why.split('\n')[0]}`;
-}
-
-const skipReason = toolsSkipReason();
+const skipReason = kafkaToolsSkipReason();
 const hasJars = existsSync(path.join(root, '.kafka', 'libs', '.installed'));
 
 interface MemberRow {

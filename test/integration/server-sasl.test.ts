@@ -5,7 +5,6 @@
 // - Kafka's own Java tools (TopicCommand, ConsoleProducer, ConfigCommand, ConsoleShareConsumer)
 //   with `--command-config` files carrying sasl.jaas.config (skipped without Java or the jars).
 // No Kafka broker is involved: the server is started here on a free port in a temp dir.
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import { startServer } from '../../src/server/index.js';
 import { Worker } from '../../workers/worker.js';
 import {
   KafkaTools,
+  kafkaToolsSkipReason,
   produceWithTool,
   runKafkaTool,
   shareConsumeWithTool,
@@ -26,7 +26,6 @@ import {
 } from '../helpers/kafka-tools.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const USER = 'alice';
 const PASSWORD = `pw-${randomUUID()}`;
 const run = randomUUID().slice(0, 8);
@@ -192,18 +191,7 @@ describe('sharq admin commands with --brokers and SASL', () => {
   });
 });
 
-/** Why Kafka's tools cannot run here (no Java 17+, or no jars), or null. */
-function toolsSkipReason(): string | null {
-  const r = spawnSync('bash', [path.join(root, 'scripts', 'kafka.sh'), 'prereqs'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  if (r.status === 0) return null;
-  const why = (r.stdout || r.stderr || String(r.error ?? 'cannot run scripts/kafka.sh')).trim();
-  return `Kafka's Java tools are not available: ${why.split('\n')[0]}`;
-}
-const skipReason = toolsSkipReason();
+const skipReason = kafkaToolsSkipReason();
 
 describe.skipIf(skipReason !== null)(
   `Kafka's Java tools against sharq server with SASL${skipReason === null ? '' : ` (${skipReason})`}`,
