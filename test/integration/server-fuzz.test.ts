@@ -21,6 +21,7 @@ import type { KafkaProtocolListener } from '../../src/server/listener.js';
 import { MAX_DECOMPRESSED_REQUEST_BYTES } from '../../src/server/routes/produce.js';
 import type { SharqServer } from '../../src/server/server.js';
 import { crc32c } from '../../src/util/crc32c.js';
+import { lz4Bomb, zstdContentSize, zstdRle } from '../helpers/bombs.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import {
   decodeResponseFrame,
@@ -378,47 +379,6 @@ function batchAround(codec: number, payload: Buffer, recordCount = 1): Buffer {
   return out;
 }
 
-/** zstd: one frame of `blocks` RLE blocks of 128 KiB, 4 bytes each (no content size). */
-function zstdRleBomb(blocks: number): Buffer {
-  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])]; // magic, FHD, 128 KiB window
-  for (let i = 0; i < blocks; i++) {
-    const h = (i === blocks - 1 ? 1 : 0) | (1 << 1) | (128 * 1024 * 8);
-    parts.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff, 0x61]));
-  }
-  return Buffer.concat(parts);
-}
-
-/** zstd: a single-segment frame that declares a content size of `size` bytes, then one block. */
-function zstdHugeContentSize(size: number): Buffer {
-  const fcs = Buffer.alloc(4);
-  fcs.writeUInt32LE(size, 0);
-  return Buffer.concat([
-    Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0]),
-    fcs,
-    Buffer.from([0x0b, 0, 0, 0x61]),
-  ]);
-}
-
-/** LZ4: frames of one block each that expands to ~4 MiB from ~16 KiB (one long match). */
-function lz4Bomb(frames: number): Buffer {
-  const ext = 16_400;
-  const block = Buffer.concat([
-    Buffer.from([0x1f, 0x61, 0x01, 0x00]),
-    Buffer.alloc(ext, 0xff),
-    Buffer.from([0x00, 0x10, 0x62]),
-  ]);
-  const size = Buffer.alloc(4);
-  size.writeUInt32LE(block.length, 0);
-  // magic, FLG (version 1, independent blocks), BD (4 MiB blocks), header checksum, EndMark.
-  const frame = Buffer.concat([
-    Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x70, 0x00]),
-    size,
-    block,
-    Buffer.alloc(4),
-  ]);
-  return Buffer.concat(Array.from({ length: frames }, () => frame));
-}
-
 /**
  * The decompression-bomb round: Produce requests carrying bombs (each within MAX_REQUEST_BYTES,
  * each decompressing past MAX_DECOMPRESSED_REQUEST_BYTES) and one real gzip batch, which must be
@@ -455,8 +415,8 @@ function buildBombRound(): { cases: Case[]; value: string } {
   const gzipMember = gzipSync(Buffer.alloc(1024 * 1024));
   const members = Math.ceil(MAX_DECOMPRESSED_REQUEST_BYTES / (1024 * 1024)) + 8;
   const bombs: [string, Buffer[]][] = [
-    [`zstd: ${blocks} RLE blocks of 128 KiB`, [batchAround(4, zstdRleBomb(blocks), 1000)]],
-    ['zstd: a frame claiming 2 GiB of content', [batchAround(4, zstdHugeContentSize(2 ** 31), 1)]],
+    [`zstd: ${blocks} RLE blocks of 128 KiB`, [batchAround(4, zstdRle(blocks), 1000)]],
+    ['zstd: a frame claiming 2 GiB of content', [batchAround(4, zstdContentSize(2 ** 31), 1)]],
     [
       `gzip: ${members} members of 1 MiB of zeros`,
       [batchAround(1, Buffer.concat(Array.from({ length: members }, () => gzipMember)), 1)],
@@ -470,8 +430,8 @@ function buildBombRound(): { cases: Case[]; value: string } {
     [
       'zstd: within the limit per partition, past it together',
       [
-        batchAround(4, zstdRleBomb(1), 1),
-        batchAround(4, zstdRleBomb(MAX_DECOMPRESSED_REQUEST_BYTES / (128 * 1024)), 1),
+        batchAround(4, zstdRle(1), 1),
+        batchAround(4, zstdRle(MAX_DECOMPRESSED_REQUEST_BYTES / (128 * 1024)), 1),
       ],
     ],
   ];
