@@ -3,24 +3,29 @@ import { KafkaErrors as E } from '../../../../src/kafka/protocol/error-codes.js'
 import { ProducerRegistry } from '../../../../src/server/broker/producers.js';
 
 describe('idempotent producers', () => {
-  it('answers a retry (same sequences, same CRC) as written, and refuses other records under the same sequences', async () => {
+  /** A registry, one producer's batches of `recordCount` records, and a log counting its writes. */
+  function producer(recordCount: number) {
     const reg = new ProducerRegistry(1000);
     const { producerId, producerEpoch } = reg.init();
-    let next = 0;
-    let writes = 0;
+    const log = { next: 0, writes: 0 };
     const write = async () => {
-      writes++;
-      const base = next;
-      next += 2;
+      log.writes++;
+      const base = log.next;
+      log.next += recordCount;
       return base;
     };
-    const batch = (baseSequence: number, crc: number) => ({
+    const batch = (baseSequence: number, crc?: number) => ({
       producerId,
       producerEpoch,
       baseSequence,
-      recordCount: 2,
-      crc,
+      recordCount,
+      ...(crc === undefined ? {} : { crc }),
     });
+    return { reg, producerEpoch, write, batch, log };
+  }
+
+  it('answers a retry (same sequences, same CRC) as written, and refuses other records under the same sequences', async () => {
+    const { reg, write, batch, log } = producer(2);
     expect(await reg.append('t', 0, batch(0, 0xaaaa), write)).toMatchObject({ errorCode: 0 });
     expect(await reg.append('t', 0, batch(0, 0xaaaa), write)).toMatchObject({
       errorCode: 0,
@@ -31,26 +36,11 @@ describe('idempotent producers', () => {
     const reused = await reg.append('t', 0, batch(0, 0xbbbb), write);
     expect(reused).toMatchObject({ errorCode: E.INVALID_RECORD, baseOffset: -1 });
     expect(reused.message).toMatch(/not a retry/);
-    expect(writes).toBe(1);
+    expect(log.writes).toBe(1);
   });
 
   it('writes a retried batch once and answers it with the original offset', async () => {
-    const reg = new ProducerRegistry(1000);
-    const { producerId, producerEpoch } = reg.init();
-    let next = 0;
-    let writes = 0;
-    const write = async () => {
-      writes++;
-      const base = next;
-      next += 3;
-      return base;
-    };
-    const batch = (baseSequence: number) => ({
-      producerId,
-      producerEpoch,
-      baseSequence,
-      recordCount: 3,
-    });
+    const { reg, producerEpoch, write, batch, log } = producer(3);
     expect(await reg.append('t', 0, batch(0), write)).toMatchObject({
       errorCode: 0,
       baseOffset: 0,
@@ -61,7 +51,7 @@ describe('idempotent producers', () => {
       reg.append('t', 0, batch(0), write),
     ]);
     expect([a.baseOffset, b.baseOffset]).toEqual([0, 0]);
-    expect(writes).toBe(1);
+    expect(log.writes).toBe(1);
     expect(await reg.append('t', 0, batch(3), write)).toMatchObject({
       errorCode: 0,
       baseOffset: 3,
@@ -74,7 +64,7 @@ describe('idempotent producers', () => {
     ).toMatchObject({
       errorCode: E.INVALID_PRODUCER_EPOCH,
     });
-    expect(writes).toBe(2);
+    expect(log.writes).toBe(2);
   });
 
   it('checks and starts a pipelined batch while the one before waits to be durable', async () => {
