@@ -1,6 +1,7 @@
 import { SharqError } from '../errors/sharq-error.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConnection } from './connection.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './list-offsets.js';
 import { FetchV12, ListOffsetsV6 } from './protocol/client-apis.js';
 import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
 import { decodeRecordBatches, type KafkaRecord } from './protocol/record-batch.js';
@@ -328,8 +329,6 @@ async function outOfRangeError(
 // ListOffsets, for the range of an out-of-range read only ----------------------------------------
 
 /** ListOffsets timestamps: the log start, and the high watermark under read_uncommitted. */
-const EARLIEST_TIMESTAMP = -2;
-const LATEST_TIMESTAMP = -1;
 
 async function listRange(
   ctx: ReadContext,

@@ -1,4 +1,4 @@
-import { gunzip, gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
 
@@ -24,18 +24,15 @@ import { SharqError } from '../../errors/sharq-error.js';
  * `decodeRecordBatches`, which refuses them the same way, except a zstd or LZ4 stream whose
  * headers are malformed: that throws SHARQ_ERR_PROTOCOL here, before any decoder allocates.
  */
-export function decompressedSize(records: Uint8Array, budget: number): number {
-  return walkBatches(records, budget, gzipSize);
-}
-
 /**
- * As `decompressedSize`, but a gzip payload that must be inflated to be measured is inflated on
- * libuv's thread pool, so that a gzip bomb does not stall every other connection meanwhile.
+ * The decompressed size of `records`. A gzip payload that must be inflated to be measured is
+ * inflated on libuv's thread pool, so that a gzip bomb does not stall every other connection
+ * meanwhile; without one (the common case) the answer comes at once, not as a promise.
  */
-export async function decompressedSizeOffLoop(
+export function decompressedSizeOffLoop(
   records: Uint8Array,
   budget: number,
-): Promise<number> {
+): number | Promise<number> {
   const deferred: Buffer[] = [];
   const known = walkBatches(records, budget, (payload, left) => {
     const bound = gzipBound(payload);
@@ -44,6 +41,12 @@ export async function decompressedSizeOffLoop(
     return 0;
   });
   if (known > budget) return Number.POSITIVE_INFINITY;
+  if (deferred.length === 0) return known;
+  return inflateDeferred(known, deferred, budget);
+}
+
+/** Adds the sizes of the gzip payloads `walkBatches` could not bound, inflated off the loop. */
+async function inflateDeferred(known: number, deferred: Buffer[], budget: number): Promise<number> {
   let total = known;
   for (const payload of deferred) {
     const left = budget - total;
@@ -165,16 +168,6 @@ function payloadSize(codec: number, payload: Buffer, budget: number, gzip: GzipS
 }
 
 const gzipBound = (payload: Buffer): number => payload.length * DEFLATE_MAX_RATIO + 1024;
-
-function gzipSize(payload: Buffer, budget: number): number {
-  const bound = gzipBound(payload);
-  if (bound <= budget) return bound;
-  try {
-    return gunzipSync(payload, { maxOutputLength: Math.max(1, budget + 1) }).length;
-  } catch (err) {
-    return gzipFailure(err, payload);
-  }
-}
 
 /** Past the cap (ERR_BUFFER_TOO_LARGE), or not gzip at all, which the decoder refuses. */
 function gzipFailure(err: unknown, payload: Buffer): number {

@@ -46,7 +46,9 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
         if (pd.records === null) continue;
         let size: number;
         try {
-          size = await decompressedSizeOffLoop(pd.records, budget);
+          // Awaited only when a gzip payload has to be inflated to be measured.
+          const measured = decompressedSizeOffLoop(pd.records, budget);
+          size = typeof measured === 'number' ? measured : await measured;
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           refused.set(pd, { errorCode: E.CORRUPT_MESSAGE, message });
