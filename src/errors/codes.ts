@@ -154,7 +154,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_GROUP_ACTIVE: {
     retryable: true,
-    doc: "An offsets reset was refused because the share group has active members, as Kafka refuses it (GROUP_NOT_EMPTY): stop the queue's workers (or pause it and wait for them to leave), then reset. `details.members` holds their number. The admin API answers 409.",
+    doc: "An offsets reset was refused because the share group has active members, as Kafka refuses it (NON_EMPTY_GROUP): stop the queue's workers (or pause it and wait for them to leave), then reset. `details.members` holds their number. The admin API answers 409.",
   },
   SHARQ_ERR_REDRIVE_LIMIT: {
     retryable: false,
