@@ -18,16 +18,13 @@
  *   - Times are epoch milliseconds (numbers) unless a field says ISO.
  */
 import { z } from 'zod';
+import { topicName } from '../options/parse.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-export const QueueName = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"')
-  .describe('A queue name (its topic).');
+/** The rule every queue and topic name follows (src/options/parse.ts). */
+export const QueueName = topicName.describe('A queue name (its topic).');
 
 export const ApiError = z
   .object({
