@@ -187,3 +187,15 @@ export class DlqLedger {
 export function dlqId(partition: number, offset: number): string {
   return `${partition}:${offset}`;
 }
+
+/** The position a DLQ record id names; SHARQ_ERR_INVALID_ARGUMENT (field `id`) for another string. */
+export function parseDlqId(id: string): { partition: number; offset: number } {
+  const m = /^(\d+):(\d+)$/.exec(id);
+  if (m === null)
+    throw new SharqError(
+      'SHARQ_ERR_INVALID_ARGUMENT',
+      `A DLQ record id is "<partition>:<offset>", got "${id}"`,
+      { details: { field: 'id' } },
+    );
+  return { partition: Number(m[1]), offset: Number(m[2]) };
+}

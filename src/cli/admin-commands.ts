@@ -19,6 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import type * as S from '../admin/api-schemas.js';
+import { parseDlqId } from '../admin/dlq-ledger.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
 import { type AdminTarget, openTarget } from './admin-target.js';
 import { ago, progress, table } from './render.js';
@@ -381,16 +382,7 @@ function selectionOf(
 ): S.RedriveBody['selection'] {
   if (ids.length > 0) {
     return {
-      ids: ids.map((id) => {
-        const m = /^(\d+):(\d+)$/.exec(id);
-        if (m === null)
-          throw new SharqError(
-            'SHARQ_ERR_INVALID_ARGUMENT',
-            `A DLQ record id is "<partition>:<offset>", got "${id}"`,
-            { details: { field: 'id' } },
-          );
-        return { partition: Number(m[1]), offset: Number(m[2]) };
-      }),
+      ids: ids.map(parseDlqId),
     };
   }
   if (Object.keys(filter).length === 0 && !all)

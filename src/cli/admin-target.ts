@@ -1,5 +1,6 @@
 import { SharqAdmin } from '../admin/admin.js';
 import type * as S from '../admin/api-schemas.js';
+import { parseDlqId } from '../admin/dlq-ledger.js';
 import { createEngine, saslFromEnv } from '../engine/resolve-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { ErrorCode } from '../errors/codes.js';
@@ -59,18 +60,6 @@ export function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.
 
 function direct(engine: Engine): AdminTarget {
   const admin = new SharqAdmin({ engine });
-  const parsePos = (id: string) => {
-    const m = /^(\d+):(\d+)$/.exec(id);
-    if (m === null)
-      throw new SharqError(
-        'SHARQ_ERR_INVALID_ARGUMENT',
-        `A DLQ record id is "<partition>:<offset>", got "${id}"`,
-        {
-          details: { field: 'id' },
-        },
-      );
-    return { partition: Number(m[1]), offset: Number(m[2]) };
-  };
   const by = `cli:${process.env.USER ?? 'unknown'}`;
   return {
     listQueues: () => admin.listQueues(),
@@ -79,7 +68,7 @@ function direct(engine: Engine): AdminTarget {
     resume: (n) => admin.resume(n, by),
     resetOffsets: (n, b) => admin.resetOffsets(n, b as Parameters<SharqAdmin['resetOffsets']>[1]),
     listDlq: (n, q) => admin.listDlq(n, q),
-    dlqRecord: (n, id) => admin.dlqRecord(n, parsePos(id)),
+    dlqRecord: (n, id) => admin.dlqRecord(n, parseDlqId(id)),
     redrive: (n, b) => admin.redrive(n, b, { by }),
     discard: (n, b) => admin.discard(n, b, by),
     enqueue: (n, b) => admin.enqueue(n, b),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SharqAdmin } from '../../admin/admin.js';
 import * as S from '../../admin/api-schemas.js';
+import { parseDlqId } from '../../admin/dlq-ledger.js';
 import type { Role } from './auth.js';
 
 /**
@@ -34,10 +35,6 @@ export interface RouteDef {
   handler: (admin: SharqAdmin, input: RouteInput) => Promise<unknown>;
 }
 
-const Position = (id: string) => {
-  const [p, o] = id.split(':');
-  return { partition: Number(p), offset: Number(o) };
-};
 const q = (i: RouteInput) => String(i.params.queue);
 
 export const ROUTES: RouteDef[] = [
@@ -146,7 +143,7 @@ export const ROUTES: RouteDef[] = [
     tags: ['dlq'],
     params: S.DlqRecordParams,
     response: S.DlqRecordDetail,
-    handler: (a, i) => a.dlqRecord(q(i), Position(String(i.params.id))),
+    handler: (a, i) => a.dlqRecord(q(i), parseDlqId(String(i.params.id))),
   },
   {
     method: 'POST',
