@@ -17,8 +17,8 @@ import { ClusterTransport } from './share/cluster-transport.js';
 import { KafkaShareConsumer } from './share/share-consumer.js';
 
 /**
- * The Kafka engine: a real Apache Kafka 4.2+ cluster. kafkajs produces (idempotent, acks=all)
- * and administers topics; sharq's own protocol client speaks the share-group APIs and reads by
+ * The Kafka engine: a real Apache Kafka 4.2+ cluster. kafkajs administers topics; sharq's own
+ * protocol client produces (idempotent, acks=all), speaks the share-group APIs and reads by
  * offset. The broker owns locks, delivery counts and the start offset: workers on any number of
  * machines share partitions.
  */
@@ -41,7 +41,6 @@ export class KafkaEngine implements Engine {
       Partial<KafkaEngineConfig>,
   ) {
     this.config = parseOptions('Kafka engine', KafkaEngineOptions, { type: 'kafka', ...options });
-    this.kafkajs = new KafkajsClient(this.config);
     const sasl = this.config.sasl;
     this.cluster = new Cluster({
       brokers: this.config.brokers,
@@ -51,6 +50,7 @@ export class KafkaEngine implements Engine {
       ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
       ...(sasl === undefined ? {} : { sasl }),
     });
+    this.kafkajs = new KafkajsClient(this.config, this.cluster);
     this.admin = new KafkaAdmin(this);
   }
 

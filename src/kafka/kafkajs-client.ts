@@ -1,19 +1,25 @@
-import { type Admin, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { Partitioner } from '../engine/partitioner.js';
 import type { ProduceRecord, RecordPosition, TopicDescription } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import type { KafkaEngineConfig } from '../options/engine-options.js';
+import type { Cluster } from './cluster.js';
 import { ProduceCoalescer } from './produce-coalescer.js';
+import { IdempotentProducer } from './producer.js';
 
 /**
- * What sharq takes from kafkajs: an idempotent producer with acks=all, and topic admin. Both
- * work against Kafka 4.x (every version kafkajs negotiates is above what 4.0 removed); the
- * share-group protocol is sharq's own (src/kafka/protocol), and so are offset reads
- * (list-offsets.ts): kafkajs' metadata of a topic deleted elsewhere fails them for every topic.
+ * What sharq takes from kafkajs: topic admin, which works against Kafka 4.x (every version
+ * kafkajs negotiates is above what 4.0 removed). Produce is sharq's own idempotent producer
+ * (producer.ts) behind the coalescer; the share-group protocol is sharq's own
+ * (src/kafka/protocol), and so are offset reads (list-offsets.ts): kafkajs' metadata of a topic
+ * deleted elsewhere fails them for every topic.
  */
+/** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
+const DELIVERY_TIMEOUT_MS = 30_000;
+
 export class KafkajsClient {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
   readonly admin: Admin;
   private readonly partitioner = new Partitioner();
   private readonly partitionCounts = new Map<string, number>();
@@ -21,7 +27,7 @@ export class KafkajsClient {
     this.sendBatch(topic, records),
   );
 
-  constructor(config: KafkaEngineConfig) {
+  constructor(config: KafkaEngineConfig, cluster: Cluster) {
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
@@ -31,21 +37,19 @@ export class KafkajsClient {
       ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
       ...(config.sasl === undefined ? {} : { sasl: config.sasl as SASLOptions }),
     });
-    // Idempotence needs acks=all and at most 5 requests in flight; it keeps retries from duplicating jobs.
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: false,
+    this.producer = new IdempotentProducer(cluster, {
+      requestTimeoutMs: config.requestTimeoutMs,
+      deliveryTimeoutMs: Math.max(config.requestTimeoutMs, DELIVERY_TIMEOUT_MS),
     });
     this.admin = this.kafka.admin();
   }
 
   async connect(): Promise<void> {
-    await wrap('connect', () => Promise.all([this.producer.connect(), this.admin.connect()]));
+    await wrap('connect', () => this.admin.connect());
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([this.producer.close(), this.admin.disconnect()]);
   }
 
   async partitions(topic: string, refresh = false): Promise<number> {
@@ -94,41 +98,13 @@ export class KafkajsClient {
     const assigned = records.map(
       (r) => r.partition ?? this.partitioner.partition(r.key ?? null, partitions),
     );
-    const now = Date.now();
-    const result = await wrap(
-      'produce',
-      () =>
-        this.producer.send({
-          topic,
-          acks: -1,
-          messages: records.map((r, i) => ({
-            key: r.key ?? null,
-            value: r.value,
-            headers: { ...r.headers },
-            partition: assigned[i]!,
-            timestamp: String(r.timestamp ?? now),
-          })),
-        }),
-      topic,
-    );
-    const base = new Map<number, number>();
-    for (const m of result) base.set(m.partition, Number(m.baseOffset ?? m.offset));
-    const seen = new Map<number, number>();
-    return assigned.map((partition) => {
-      const n = seen.get(partition) ?? 0;
-      seen.set(partition, n + 1);
-      const b = base.get(partition);
-      if (b === undefined) {
-        throw new SharqError(
-          'SHARQ_ERR_PROTOCOL',
-          `Produce response lacks partition ${partition} of "${topic}"`,
-          {
-            details: { topic, partition },
-          },
-        );
-      }
-      return { partition, offset: b + n };
-    });
+    try {
+      return await this.producer.send(topic, records, assigned);
+    } catch (err) {
+      // A topic deleted since its partitions were counted.
+      if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) this.partitionCounts.delete(topic);
+      throw err;
+    }
   }
 
   async createTopic(

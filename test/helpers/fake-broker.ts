@@ -59,9 +59,11 @@ export const DEFAULT_API_VERSIONS: readonly (readonly [number, number, number])[
 
 /** First flexible version of each API the fake broker must parse the header of. */
 const FIRST_FLEXIBLE: ReadonlyMap<number, number> = new Map([
+  [0, 9],
   [3, 9],
   [10, 3],
   [18, 3],
+  [22, 2],
   [32, 4],
   [36, 2],
   [44, 1],

@@ -8,9 +8,11 @@ import { DescribeShareGroupOffsets } from './schema/apis/describe-share-group-of
 import { Fetch } from './schema/apis/fetch.js';
 import { FindCoordinator } from './schema/apis/find-coordinator.js';
 import { IncrementalAlterConfigs } from './schema/apis/incremental-alter-configs.js';
+import { InitProducerId } from './schema/apis/init-producer-id.js';
 import { ListGroups } from './schema/apis/list-groups.js';
 import { ListOffsets } from './schema/apis/list-offsets.js';
 import { Metadata } from './schema/apis/metadata.js';
+import { Produce } from './schema/apis/produce.js';
 import { SaslAuthenticate } from './schema/apis/sasl-authenticate.js';
 import { SaslHandshake } from './schema/apis/sasl-handshake.js';
 import { ShareGroupDescribe } from './schema/apis/share-group-describe.js';
@@ -73,3 +75,10 @@ export const DescribeShareGroupOffsetsV1 = def(DescribeShareGroupOffsets, 1);
 export const AlterShareGroupOffsetsV0 = def(AlterShareGroupOffsets, 0);
 /** DeleteGroups v2: flexible, and served by every Kafka with share groups (v3 adds a message). */
 export const DeleteGroupsV2 = def(DeleteGroups, 2);
+/** InitProducerId v4: an idempotent producer's id and epoch (no transactional id). */
+export const InitProducerIdV4 = def(InitProducerId, 4);
+/**
+ * Produce v11: flexible (v9+), with the new leader in a NOT_LEADER_OR_FOLLOWER answer (v10+,
+ * KIP-951). The highest version both Kafka 4.2+ and sharq server take by topic name.
+ */
+export const ProduceV11 = def(Produce, 11);

@@ -4,7 +4,6 @@ import { SharqError } from '../../errors/sharq-error.js';
 import { crc32c } from '../../util/crc32c.js';
 import { payloadBound, zstdCapped } from './decompressed-size.js';
 import { Reader } from './reader.js';
-import { Writer } from './writer.js';
 
 /*
  * Kafka record batches, message format v2 (magic 2), as Fetch and ShareFetch return them and
@@ -627,85 +626,175 @@ export interface EncodeRecordBatchOptions {
  * Encodes records as one v2 record batch (offsets baseOffset .. baseOffset + n - 1) with its
  * CRC-32C. Defaults match a non-idempotent producer: producer id, epoch, base sequence and
  * partition leader epoch -1.
+ *
+ * On every produce and every fetch answer of `sharq server`, so it sizes the batch first and
+ * writes it into one buffer: no buffer per record, no copy of strings into buffers of their own.
  */
 export function encodeRecordBatch(
   records: readonly RecordInput[],
   options: EncodeRecordBatchOptions = {},
 ): Buffer {
-  if (records.length === 0) {
+  const count = records.length;
+  if (count === 0) {
     throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', 'A record batch needs at least one record');
   }
   const now = Date.now();
-  const timestamps = records.map((rec) => rec.timestamp ?? now);
-  const baseTimestamp = timestamps[0]!;
-  const maxTimestamp =
-    options.logAppendTime ?? timestamps.reduce((max, t) => Math.max(max, t), baseTimestamp);
-
-  const body = new Writer(256);
-  records.forEach((input, i) => {
-    const rec = new Writer(64);
-    rec
-      .int8(0)
-      .varlong(timestamps[i]! - baseTimestamp)
-      .varint(i);
-    writeVarBytes(rec, input.key ?? null);
-    writeVarBytes(rec, input.value ?? null);
-    const headers = input.headers === undefined ? [] : headerPairs(input.headers);
-    rec.varint(headers.length);
-    for (const [k, v] of headers) {
-      const kb = Buffer.from(k, 'utf8');
-      rec.varint(kb.length).raw(kb);
-      writeVarBytes(rec, v);
+  const baseTimestamp = records[0]!.timestamp ?? now;
+  let maxTimestamp = baseTimestamp;
+  const sizes = new Array<number>(count);
+  let bodySize = 0;
+  for (let i = 0; i < count; i++) {
+    const input = records[i]!;
+    const ts = input.timestamp ?? now;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    let size =
+      1 +
+      varlongSize(ts - baseTimestamp) +
+      varintSize(i) +
+      varBytesSize(input.key ?? null) +
+      varBytesSize(input.value ?? null);
+    const headers = input.headers;
+    if (headers === undefined) size += 1;
+    else if (isHeaderPairs(headers)) {
+      size += varintSize(headers.length);
+      for (const [k, v] of headers) size += varStringSize(k) + varBytesSize(v);
+    } else {
+      let n = 0;
+      for (const k in headers) {
+        size += varStringSize(k) + varBytesSize(headers[k]!);
+        n++;
+      }
+      size += varintSize(n);
     }
-    body.varint(rec.length).raw(rec.toBuffer());
-  });
+    sizes[i] = size;
+    bodySize += varintSize(size) + size;
+  }
+  if (options.logAppendTime !== undefined) maxTimestamp = options.logAppendTime;
 
   const compression = options.compression ?? 'none';
-  const payload = compression === 'gzip' ? gzipSync(body.toBuffer()) : body.toBuffer();
+  const out =
+    compression === 'gzip'
+      ? Buffer.allocUnsafe(bodySize)
+      : Buffer.allocUnsafe(HEADER_SIZE + bodySize);
+  let pos = compression === 'gzip' ? 0 : HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const input = records[i]!;
+    pos = putVarint(out, pos, sizes[i]!);
+    out[pos++] = 0;
+    pos = putVarlong(out, pos, (input.timestamp ?? now) - baseTimestamp);
+    pos = putVarint(out, pos, i);
+    pos = putVarBytes(out, pos, input.key ?? null);
+    pos = putVarBytes(out, pos, input.value ?? null);
+    const headers = input.headers;
+    if (headers === undefined) out[pos++] = 0;
+    else if (isHeaderPairs(headers)) {
+      pos = putVarint(out, pos, headers.length);
+      for (const [k, v] of headers) pos = putVarBytes(out, putVarString(out, pos, k), v);
+    } else {
+      let n = 0;
+      for (const _ in headers) n++;
+      pos = putVarint(out, pos, n);
+      for (const k in headers) pos = putVarBytes(out, putVarString(out, pos, k), headers[k]!);
+    }
+  }
+
+  let batch = out;
+  if (compression === 'gzip') {
+    const payload = gzipSync(out);
+    batch = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
+    batch.set(payload, HEADER_SIZE);
+  }
   let attributes = compression === 'gzip' ? 1 : 0;
   if (options.logAppendTime !== undefined) attributes |= ATTR_LOG_APPEND_TIME;
   if (options.transactional === true) attributes |= ATTR_TRANSACTIONAL;
   if (options.control === true) attributes |= ATTR_CONTROL;
 
-  const w = new Writer(HEADER_SIZE + payload.length);
-  w.int64(options.baseOffset ?? 0)
-    .int32(HEADER_SIZE - LOG_OVERHEAD + payload.length)
-    .int32(options.partitionLeaderEpoch ?? -1)
-    .int8(2)
-    .uint32(0) // CRC, filled in below
-    .int16(attributes)
-    .int32(records.length - 1)
-    .int64(baseTimestamp)
-    .int64(maxTimestamp)
-    .int64(options.producerId ?? -1)
-    .int16(options.producerEpoch ?? -1)
-    .int32(options.baseSequence ?? -1)
-    .int32(records.length)
-    .raw(payload);
-  const out = Buffer.from(w.toBuffer());
-  out.writeUInt32BE(crc32c(out, 0, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
-  return out;
+  writeInt64(batch, 0, options.baseOffset ?? 0);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
+  batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12);
+  batch.writeInt8(2, 16);
+  batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
+  batch.writeInt32BE(count - 1, 23);
+  writeInt64(batch, 27, baseTimestamp);
+  writeInt64(batch, 35, maxTimestamp);
+  writeInt64(batch, 43, options.producerId ?? -1);
+  batch.writeInt16BE(options.producerEpoch ?? -1, 51);
+  batch.writeInt32BE(options.baseSequence ?? -1, 53);
+  batch.writeInt32BE(count, 57);
+  batch.writeUInt32BE(crc32c(batch, 0, ATTRIBUTES_OFFSET, batch.length), CRC_OFFSET);
+  return batch;
 }
 
-function headerPairs(
-  headers: NonNullable<RecordInput['headers']>,
-): ReadonlyArray<readonly [string, Uint8Array | string | null]> {
-  return isHeaderPairs(headers) ? headers : Object.entries(headers);
+function writeInt64(buf: Buffer, at: number, v: number): void {
+  buf.writeBigInt64BE(BigInt(v), at);
+}
+
+/** Bytes of a zigzag VARINT (signed 32-bit). */
+function varintSize(v: number): number {
+  const n = ((v << 1) ^ (v >> 31)) >>> 0;
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+/** Bytes of a zigzag VARLONG of a safe integer. */
+function varlongSize(v: number): number {
+  let n = v >= 0 ? v * 2 : -v * 2 - 1;
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function varBytesSize(v: Uint8Array | string | null): number {
+  if (v === null) return 1;
+  const len = typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
+  return varintSize(len) + len;
+}
+
+function varStringSize(s: string): number {
+  const len = Buffer.byteLength(s, 'utf8');
+  return varintSize(len) + len;
+}
+
+function putVarint(buf: Buffer, at: number, v: number): number {
+  let n = ((v << 1) ^ (v >> 31)) >>> 0;
+  while (n >= 0x80) {
+    buf[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  buf[at++] = n;
+  return at;
+}
+
+function putVarlong(buf: Buffer, at: number, v: number): number {
+  let n = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (n >= 0x80) {
+    buf[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[at++] = n;
+  return at;
+}
+
+function putVarString(buf: Buffer, at: number, s: string): number {
+  const len = Buffer.byteLength(s, 'utf8');
+  const start = putVarint(buf, at, len);
+  return start + buf.write(s, start, len, 'utf8');
+}
+
+function putVarBytes(buf: Buffer, at: number, v: Uint8Array | string | null): number {
+  if (v === null) return putVarint(buf, at, -1);
+  if (typeof v === 'string') return putVarString(buf, at, v);
+  const start = putVarint(buf, at, v.length);
+  buf.set(v, start);
+  return start + v.length;
 }
 
 function isHeaderPairs(
   headers: NonNullable<RecordInput['headers']>,
 ): headers is ReadonlyArray<readonly [string, Uint8Array | string | null]> {
   return Array.isArray(headers);
-}
-
-function writeVarBytes(w: Writer, v: Uint8Array | string | null): void {
-  if (v === null) {
-    w.varint(-1);
-    return;
-  }
-  const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-  w.varint(bytes.length).raw(bytes);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SharqError } from '../../../src/errors/sharq-error.js';
@@ -482,4 +483,74 @@ describe('fuzz', () => {
       );
     },
   );
+});
+
+describe('encodeRecordBatch against kafkajs', () => {
+  const require = createRequire(import.meta.url);
+  const { RecordBatch: KjsBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+    RecordBatch: (args: Record<string, unknown>) => Promise<{ buffer: Buffer }>;
+  };
+  const KjsRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (
+    args: Record<string, unknown>,
+  ) => unknown;
+  const Long = require('kafkajs/src/utils/long') as { fromValue(v: number): unknown };
+
+  it('writes the bytes kafkajs writes for the same records and producer state', async () => {
+    const bytes = fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null });
+    const record = fc.record({
+      key: bytes,
+      value: bytes,
+      headers: fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.string({ maxLength: 20 }),
+        {
+          maxKeys: 4,
+        },
+      ),
+      delta: fc.integer({ min: -100_000, max: 10_000_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        async (records, producerId, baseSequence) => {
+          const inputs = records.map((r) => ({
+            key: r.key === null ? null : Buffer.from(r.key),
+            value: r.value === null ? null : Buffer.from(r.value),
+            headers: r.headers,
+            timestamp: T0 + r.delta,
+          }));
+          const ours = encodeRecordBatch(inputs, {
+            producerId,
+            producerEpoch: 3,
+            baseSequence,
+            partitionLeaderEpoch: 0,
+          });
+          const base = inputs[0]!.timestamp;
+          const theirs = await KjsBatch({
+            firstOffset: Long.fromValue(0),
+            firstTimestamp: base,
+            maxTimestamp: Math.max(...inputs.map((i) => i.timestamp)),
+            partitionLeaderEpoch: 0,
+            lastOffsetDelta: inputs.length - 1,
+            producerId: Long.fromValue(producerId),
+            producerEpoch: 3,
+            firstSequence: baseSequence,
+            records: inputs.map((i, n) =>
+              KjsRecord({
+                offsetDelta: n,
+                timestampDelta: Long.fromValue(i.timestamp - base),
+                key: i.key,
+                value: i.value,
+                headers: i.headers,
+              }),
+            ),
+          });
+          expect(ours.toString('hex')).toBe(Buffer.from(theirs.buffer).toString('hex'));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

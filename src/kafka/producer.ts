@@ -1,0 +1,448 @@
+import type { ProduceRecord, RecordPosition } from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
+import { backoffDelay } from '../util/backoff.js';
+import type { Cluster, TopicMetadata } from './cluster.js';
+import type { BrokerConnection } from './connection.js';
+import { InitProducerIdV4, ProduceV11 } from './protocol/client-apis.js';
+import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+import { encodeRecordBatch } from './protocol/record-batch.js';
+import type { ProduceResponse } from './protocol/schema/apis/produce.js';
+
+/**
+ * sharq's idempotent producer (KIP-98), over its own connections: what the Kafka engine's
+ * `produce` sends to a Kafka broker or `sharq server`.
+ *
+ * - One producer id and epoch (InitProducerId, no transactional id) for the engine. Every batch
+ *   carries it and its partition's next sequence, so a batch sent twice (a retry after a lost
+ *   connection or a timeout) is written once: the broker answers the retry with the original's
+ *   offset.
+ * - `send` is called with one topic's records at a time (produce-coalescer.ts keeps one request
+ *   per topic in flight), so a partition never has two batches on the wire: a retry always goes
+ *   out before the next batch, and sequences stay in order without Java's in-flight bookkeeping.
+ * - Each partition's batch goes to its leader, one Produce v11 request (acks=all) per leader, on
+ *   a connection the producer owns (a long-polling ShareFetch on a shared one would hold it up).
+ * - A batch is retried, the same bytes, after a lost connection, a timeout or a retriable error
+ *   (a leader moved, not enough replicas), with the leaders looked up again, until
+ *   `deliveryTimeoutMs` has passed since the first attempt.
+ * - When a batch fails for good, its sequences may or may not have been written. The producer
+ *   then takes a new producer id before its next batch (all sequences start again at 0), so no
+ *   later batch is refused as out of order and nothing that was written is written again.
+ * - A broker that refuses a batch for what it holds (too large, invalid) has written none of it;
+ *   that error is the caller's, as the coalescer expects, with `details.kafkaError` set.
+ */
+
+export interface ProducerOptions {
+  /** One attempt's wait for a response, and the broker's wait for acks. */
+  requestTimeoutMs: number;
+  /** How long a batch is retried before its produce fails. */
+  deliveryTimeoutMs: number;
+}
+
+interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** A partition's share of one `send`: its batch, encoded once, and where its records go back. */
+interface PartitionBatch {
+  partition: number;
+  indexes: number[];
+  records: ProduceRecord[];
+  bytes: Buffer | undefined;
+  /** The identity and base sequence the bytes were encoded with. */
+  identity: ProducerIdentity | undefined;
+  baseSequence: number;
+  baseOffset: number | undefined;
+  /** Why the last attempt failed, when it did. */
+  error: SharqError | undefined;
+  /** A failed attempt may have been written (a lost connection, a timeout, an unknown answer). */
+  uncertain: boolean;
+}
+
+const E = KafkaErrors;
+/** Answers after which the batch is sent again, as it is, once the leaders are looked up again. */
+const RETRY_WITH_METADATA: ReadonlySet<number> = new Set([
+  E.NOT_LEADER_OR_FOLLOWER,
+  E.LEADER_NOT_AVAILABLE,
+  E.UNKNOWN_TOPIC_OR_PARTITION,
+  E.FENCED_LEADER_EPOCH,
+  E.UNKNOWN_LEADER_EPOCH,
+  E.KAFKA_STORAGE_ERROR,
+]);
+/** Answers after which the batch is sent again as it is. */
+const RETRY: ReadonlySet<number> = new Set([
+  E.NOT_ENOUGH_REPLICAS,
+  E.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  E.REQUEST_TIMED_OUT,
+  E.NETWORK_EXCEPTION,
+  E.CONCURRENT_TRANSACTIONS,
+  E.THROTTLING_QUOTA_EXCEEDED,
+]);
+/** Answers that mean the producer id or its sequences are out of step: a new id fixes them. */
+const NEW_IDENTITY: ReadonlySet<number> = new Set([
+  E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  E.UNKNOWN_PRODUCER_ID,
+  E.INVALID_PRODUCER_EPOCH,
+  E.PRODUCER_FENCED,
+]);
+const MAX_SEQUENCE = 2 ** 31 - 1;
+/** Metadata rounds for a topic that has no leader yet (just created) or is unknown. */
+const METADATA_ATTEMPTS = 6;
+
+export class IdempotentProducer {
+  private identity: Promise<ProducerIdentity> | undefined;
+  /** What `identity` resolved to: the id the sequences in `sequences` belong to. */
+  private current: ProducerIdentity | undefined;
+  /** Set when a batch failed for good: the next send takes a new producer id first. */
+  private stale = false;
+  private readonly sequences = new Map<string, number>();
+  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly sleeps = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly options: ProducerOptions,
+  ) {}
+
+  /**
+   * Writes `records` (each with its partition chosen) to `topic`; resolves with each record's
+   * position once every batch is acknowledged by all in-sync replicas.
+   */
+  async send(topic: string, records: readonly ProduceRecord[], partitions: readonly number[]) {
+    const batches = groupByPartition(records, partitions);
+    const deadline = Date.now() + this.options.deliveryTimeoutMs;
+    let attempt = 0;
+    let metadata = this.cluster.topicByName(topic);
+    for (;;) {
+      if (metadata === undefined) {
+        try {
+          metadata = await this.topicMetadata(topic);
+        } catch (err) {
+          // Nothing of this send was written to a topic that is gone; one made again under
+          // the same name starts without this producer's sequences.
+          for (const b of batches) this.sequences.delete(`${topic}\u0000${b.partition}`);
+          throw err;
+        }
+      }
+      const identity = await this.currentIdentity();
+      for (const b of batches) if (b.baseOffset === undefined) this.encode(topic, b, identity);
+      const open = batches.filter((b) => b.baseOffset === undefined);
+      const refresh = await this.attempt(topic, metadata, open);
+      const failed = batches.filter((b) => b.baseOffset === undefined);
+      if (failed.length === 0) break;
+      const final = failed.find((b) => b.error !== undefined && !retriable(b.error));
+      attempt++;
+      if (final !== undefined || Date.now() >= deadline || this.closed) {
+        this.giveUp(topic, failed);
+        throw final?.error ?? failed[0]!.error!;
+      }
+      const outOfStep = failed.filter((b) => needsNewIdentity(b.error));
+      if (outOfStep.length > 0) {
+        // The broker wrote none of these: they go again under a new id. The other batches
+        // keep theirs, since an earlier attempt of theirs may have been written, and only
+        // the same id and sequence make their retry a duplicate the broker drops.
+        this.renewIdentity();
+        for (const b of outOfStep) b.bytes = undefined;
+      }
+      await this.sleep(
+        Math.min(backoffDelay(attempt, { baseMs: 50, maxMs: 1000 }), deadline - Date.now()),
+      );
+      if (this.closed) {
+        this.giveUp(topic, failed);
+        throw failed[0]!.error!;
+      }
+      metadata = refresh ? undefined : metadata;
+    }
+    const out: RecordPosition[] = new Array(records.length);
+    for (const b of batches) {
+      for (let i = 0; i < b.indexes.length; i++) {
+        out[b.indexes[i]!] = { partition: b.partition, offset: b.baseOffset! + i };
+      }
+    }
+    return out;
+  }
+
+  /** Stops retrying (a send waiting out a backoff fails at once) and closes the connections. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.sleeps) wake();
+    const conns = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.allSettled(conns.map(async (c) => (await c).close()));
+  }
+
+  /** One round: every open batch to its leader; returns whether the leaders should be looked up again. */
+  private async attempt(
+    topic: string,
+    metadata: TopicMetadata,
+    batches: PartitionBatch[],
+  ): Promise<boolean> {
+    const byLeader = new Map<number, PartitionBatch[]>();
+    let refresh = false;
+    for (const b of batches) {
+      const leaderId =
+        this.cluster.leader(metadata.topicId, b.partition)?.leaderId ??
+        metadata.partitions[b.partition]?.leaderId ??
+        -1;
+      if (leaderId < 0) {
+        b.error = kafkaError(E.LEADER_NOT_AVAILABLE, 'the partition has no leader', {
+          api: 'Produce',
+          topic,
+          partition: b.partition,
+        });
+        refresh = true;
+        continue;
+      }
+      const list = byLeader.get(leaderId);
+      if (list === undefined) byLeader.set(leaderId, [b]);
+      else list.push(b);
+    }
+    const rounds = await Promise.all(
+      [...byLeader].map(([leaderId, list]) => this.sendTo(leaderId, topic, list)),
+    );
+    return refresh || rounds.some(Boolean);
+  }
+
+  /** One Produce request to one leader; records each batch's outcome on it. */
+  private async sendTo(
+    leaderId: number,
+    topic: string,
+    batches: PartitionBatch[],
+  ): Promise<boolean> {
+    let res: ProduceResponse;
+    try {
+      const conn = await this.connection(leaderId);
+      res = await conn.send(ProduceV11, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: this.options.requestTimeoutMs,
+        topicData: [
+          {
+            name: topic,
+            partitionData: batches.map((b) => ({ index: b.partition, records: b.bytes! })),
+          },
+        ],
+      });
+    } catch (err) {
+      const error = SharqError.is(err)
+        ? err
+        : new SharqError('SHARQ_ERR_CONNECTION', `Produce to "${topic}" failed: ${String(err)}`, {
+            cause: err,
+          });
+      for (const b of batches) {
+        b.error = error;
+        // A request that never left (no connection, an unsupported version) wrote nothing; one
+        // that broke or timed out on the way may have.
+        b.uncertain ||= error.code === 'SHARQ_ERR_CONNECTION' || error.code === 'SHARQ_ERR_TIMEOUT';
+      }
+      this.dropConnection(leaderId);
+      return true;
+    }
+    const answers = new Map<number, ProducePartitionAnswer>();
+    for (const t of res.responses) {
+      if (t.name !== topic) continue;
+      for (const p of t.partitionResponses) answers.set(p.index, p);
+    }
+    let refresh = false;
+    for (const b of batches) {
+      const a = answers.get(b.partition);
+      if (a === undefined) {
+        b.error = new SharqError(
+          'SHARQ_ERR_PROTOCOL',
+          `Produce response lacks partition ${b.partition} of "${topic}"`,
+          { details: { topic, partition: b.partition } },
+        );
+        b.uncertain = true;
+        continue;
+      }
+      if (a.errorCode === E.NONE) {
+        b.baseOffset = Number(a.baseOffset);
+        b.error = undefined;
+        continue;
+      }
+      const message = a.errorMessage ?? a.recordErrors[0]?.batchIndexErrorMessage ?? null;
+      b.error = kafkaError(a.errorCode, message, { api: 'Produce', topic, partition: b.partition });
+      if (RETRY_WITH_METADATA.has(a.errorCode)) refresh = true;
+      if (a.currentLeader.leaderId >= 0) {
+        const topicId = this.cluster.topicId(topic);
+        if (topicId !== undefined) {
+          this.cluster.updateLeader(
+            topicId,
+            b.partition,
+            a.currentLeader.leaderId,
+            a.currentLeader.leaderEpoch,
+          );
+        }
+      }
+    }
+    if (res.nodeEndpoints.length > 0) this.cluster.updateEndpoints(res.nodeEndpoints);
+    return refresh;
+  }
+
+  private encode(topic: string, b: PartitionBatch, identity: ProducerIdentity): void {
+    if (b.bytes !== undefined) return;
+    const key = `${topic}\u0000${b.partition}`;
+    const sequence = this.sequences.get(key) ?? 0;
+    b.identity = identity;
+    b.baseSequence = sequence;
+    b.bytes = encodeRecordBatch(b.records, {
+      producerId: identity.producerId,
+      producerEpoch: identity.producerEpoch,
+      baseSequence: sequence,
+    });
+    const next = sequence + b.records.length;
+    this.sequences.set(key, next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next);
+  }
+
+  /** The batches failed for good; what they used of their partitions' sequences is unknown. */
+  private giveUp(topic: string, failed: PartitionBatch[]): void {
+    if (failed.every((b) => !b.uncertain && b.identity === this.current)) {
+      // Refused, nothing written: give the sequences back, the broker expects them next.
+      for (const b of failed) this.sequences.set(`${topic}\u0000${b.partition}`, b.baseSequence);
+      return;
+    }
+    this.renewIdentity();
+  }
+
+  private renewIdentity(): void {
+    this.stale = true;
+  }
+
+  private currentIdentity(): Promise<ProducerIdentity> {
+    if (this.stale || this.identity === undefined) {
+      this.stale = false;
+      this.sequences.clear();
+      this.current = undefined;
+      const next = this.initProducerId();
+      next.catch(() => {
+        if (this.identity === next) this.identity = undefined;
+      });
+      this.identity = next;
+    }
+    return this.identity;
+  }
+
+  private async initProducerId(): Promise<ProducerIdentity> {
+    const deadline = Date.now() + this.options.deliveryTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const conn = await this.cluster.anyConnection();
+      const res = await conn.send(InitProducerIdV4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60_000,
+        producerId: -1,
+        producerEpoch: -1,
+      });
+      if (res.errorCode === E.NONE) {
+        this.current = { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
+        return this.current;
+      }
+      const error = kafkaError(res.errorCode, null, { api: 'InitProducerId' });
+      if (!error.retryable || Date.now() >= deadline) throw error;
+      await this.sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 1000 }));
+    }
+  }
+
+  private async topicMetadata(topic: string): Promise<TopicMetadata> {
+    let last: SharqError | undefined;
+    for (let attempt = 1; attempt <= METADATA_ATTEMPTS; attempt++) {
+      if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 1000 }));
+      const md = await this.cluster.metadata([topic]);
+      const t = md.topics.find((x) => x.name === topic);
+      if (t?.partitions.every((p) => p.leaderId >= 0)) return t;
+      const failed = md.topicErrors.find((e) => e.name === topic);
+      const code = failed?.error.details.kafkaCode;
+      if (code === E.UNKNOWN_TOPIC_OR_PARTITION || code === E.INVALID_TOPIC_EXCEPTION) {
+        throw unknownTopic(topic, failed?.error);
+      }
+      last = failed?.error;
+      if (t !== undefined && attempt === METADATA_ATTEMPTS) return t;
+    }
+    throw last ?? unknownTopic(topic);
+  }
+
+  private connection(nodeId: number): Promise<BrokerConnection> {
+    let conn = this.connections.get(nodeId);
+    if (conn === undefined) {
+      conn = this.cluster.openConnection(nodeId);
+      conn.then(
+        (c) =>
+          void c.closed.then(
+            () => this.connections.get(nodeId) === conn && this.connections.delete(nodeId),
+          ),
+        () => this.connections.get(nodeId) === conn && this.connections.delete(nodeId),
+      );
+      this.connections.set(nodeId, conn);
+    }
+    return conn;
+  }
+
+  private dropConnection(nodeId: number): void {
+    const conn = this.connections.get(nodeId);
+    this.connections.delete(nodeId);
+    void conn?.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /** A backoff; close() ends it early, and the send then fails with its last error. */
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleeps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, ms));
+      this.sleeps.add(wake);
+    });
+  }
+}
+
+type ProducePartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+function groupByPartition(
+  records: readonly ProduceRecord[],
+  partitions: readonly number[],
+): PartitionBatch[] {
+  const by = new Map<number, PartitionBatch>();
+  for (let i = 0; i < records.length; i++) {
+    const partition = partitions[i]!;
+    let b = by.get(partition);
+    if (b === undefined) {
+      b = {
+        partition,
+        indexes: [],
+        records: [],
+        bytes: undefined,
+        identity: undefined,
+        baseSequence: 0,
+        baseOffset: undefined,
+        error: undefined,
+        uncertain: false,
+      };
+      by.set(partition, b);
+    }
+    b.indexes.push(i);
+    b.records.push(records[i]!);
+  }
+  return [...by.values()];
+}
+
+function retriable(err: SharqError): boolean {
+  if (err.code === 'SHARQ_ERR_CONNECTION' || err.code === 'SHARQ_ERR_TIMEOUT') return true;
+  const code = err.details.kafkaCode;
+  if (typeof code !== 'number') return false;
+  return RETRY_WITH_METADATA.has(code) || RETRY.has(code) || NEW_IDENTITY.has(code);
+}
+
+function needsNewIdentity(err: SharqError | undefined): boolean {
+  const code = err?.details.kafkaCode;
+  return typeof code === 'number' && NEW_IDENTITY.has(code);
+}
+
+function unknownTopic(topic: string, cause?: unknown): SharqError {
+  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
+    cause,
+    details: { topic },
+  });
+}
