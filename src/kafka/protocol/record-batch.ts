@@ -748,13 +748,26 @@ function varlongSize(v: number): number {
 
 function varBytesSize(v: Uint8Array | string | null): number {
   if (v === null) return 1;
-  const len = typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
+  const len = typeof v === 'string' ? utf8Length(v) : v.length;
   return varintSize(len) + len;
 }
 
 function varStringSize(s: string): number {
-  const len = Buffer.byteLength(s, 'utf8');
+  const len = utf8Length(s);
   return varintSize(len) + len;
+}
+
+/** Strings shorter than this are checked for ASCII and written char by char. */
+const SHORT = 64;
+
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n < SHORT) {
+    let i = 0;
+    while (i < n && s.charCodeAt(i) < 0x80) i++;
+    if (i === n) return n;
+  }
+  return Buffer.byteLength(s, 'utf8');
 }
 
 function putVarint(buf: Buffer, at: number, v: number): number {
@@ -777,7 +790,26 @@ function putVarlong(buf: Buffer, at: number, v: number): number {
   return at;
 }
 
+/**
+ * A VARINT length and the UTF-8 bytes. Short ASCII strings (header names and values, mostly)
+ * are written char by char: a call into Buffer.write costs more than the copy itself.
+ */
 function putVarString(buf: Buffer, at: number, s: string): number {
+  const n = s.length;
+  if (n < SHORT) {
+    // zigzag(n) < 128: a one-byte length.
+    const start = at + 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[start + i] = c;
+    }
+    if (i === n) {
+      buf[at] = n << 1;
+      return start + n;
+    }
+  }
   const len = Buffer.byteLength(s, 'utf8');
   const start = putVarint(buf, at, len);
   return start + buf.write(s, start, len, 'utf8');
@@ -786,9 +818,11 @@ function putVarString(buf: Buffer, at: number, s: string): number {
 function putVarBytes(buf: Buffer, at: number, v: Uint8Array | string | null): number {
   if (v === null) return putVarint(buf, at, -1);
   if (typeof v === 'string') return putVarString(buf, at, v);
-  const start = putVarint(buf, at, v.length);
-  buf.set(v, start);
-  return start + v.length;
+  const len = v.length;
+  const start = putVarint(buf, at, len);
+  if (len < SHORT) for (let i = 0; i < len; i++) buf[start + i] = v[i]!;
+  else buf.set(v, start);
+  return start + len;
 }
 
 function isHeaderPairs(

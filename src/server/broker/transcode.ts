@@ -144,10 +144,10 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
     for (let h = 0; h < headerCount; h++, s += 4) {
       const nameLength = spans[s + 1]!;
       w = bytes.writeUInt16LE(nameLength, w);
-      w += b.copy(bytes, w, spans[s]!, spans[s]! + nameLength);
+      w = copyInto(b, bytes, w, spans[s]!, nameLength);
       const hvLength = Math.max(0, spans[s + 3]!);
       w = bytes.writeUInt32LE(hvLength, w);
-      w += b.copy(bytes, w, spans[s + 2]!, spans[s + 2]! + hvLength);
+      w = copyInto(b, bytes, w, spans[s + 2]!, hvLength);
     }
     at = w;
   }
@@ -160,7 +160,19 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
 /** An i32 length (-1 null) and the bytes, as record-codec writes a key or value. */
 function copyBytes(src: Buffer, dst: Buffer, at: number, start: number, length: number): number {
   const w = dst.writeInt32LE(length, at);
-  return length <= 0 ? w : w + src.copy(dst, w, start, start + length);
+  return length <= 0 ? w : copyInto(src, dst, w, start, length);
+}
+
+/**
+ * `length` bytes from `src` at `start` into `dst` at `at`; the end in `dst`. Short runs (header
+ * names and values) byte by byte: a call into Buffer.copy costs more than copying them.
+ */
+function copyInto(src: Buffer, dst: Buffer, at: number, start: number, length: number): number {
+  if (length < 64) {
+    for (let i = 0; i < length; i++) dst[at + i] = src[start + i]!;
+    return at + length;
+  }
+  return at + src.copy(dst, at, start, start + length);
 }
 
 /** Valid UTF-8 (nothing for the general path's decode to replace); a null value is fine. */
