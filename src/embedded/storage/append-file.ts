@@ -20,10 +20,11 @@ import { closedError, ioError } from './storage-errors.js';
  *
  * `writeInline` (only under `interval` and `never`) skips the pool once the file is open: the
  * appends of one microtask checkpoint are written together with one synchronous `pwritev` on the
- * calling thread, right after the code that made them, and resolve then. That is for files of
- * small appends on a hot path (the state journal): copying a few hundred bytes into the page
+ * calling thread, right after the code that made them, and resolve then. That is for files on
+ * a hot path (the state journal, the partition logs): copying a few hundred bytes into the page
  * cache costs a microsecond or two, a round trip through the libuv pool tens of them, and a
- * written append survives the process being killed just the same.
+ * written append survives the process being killed just the same. A 1000-job batch (120 KiB)
+ * takes tens of microseconds, still less than the round trip.
  *
  * After a failed write or fdatasync the file refuses every later append. A failed write may have
  * reached the disk partially, and a failed fdatasync is worse: Linux marks the dirty pages clean

@@ -278,6 +278,9 @@ export class PartitionLog {
       position: segment.index.end,
       fsync: this.options.fsync,
       fsyncIntervalMs: this.options.fsyncIntervalMs,
+      // Under "interval" and "never" a produce is answered once its bytes are in the page
+      // cache: a synchronous write there costs microseconds, a libuv pool round trip tens.
+      writeInline: true,
       onFlush: (end) => this.published(segment, end),
     });
   }
