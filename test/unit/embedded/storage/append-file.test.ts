@@ -123,11 +123,86 @@ describe('AppendFile inline writes', () => {
     await appendFile.close();
   });
 
-  it('is ignored under "always": appends still wait for their fdatasync', async () => {
-    const { appendFile } = await openAppendFile('always', undefined, true);
-    await appendFile.append([Buffer.from('a')]);
-    expect(appendFile.stats).toEqual({ flushes: 1, syncs: 1 });
-    await appendFile.close();
+  it('under "always", resolves an append only after an fdatasync begun after its write; appends written during a sync share the next', async () => {
+    const file = path.join(await tempDir(), 'inline-always.bin');
+    const inner = nodeFile(await open(file, 'w+'));
+    const events: string[] = [];
+    const gates: (() => void)[] = [];
+    let written = 0;
+    const handle = Object.assign(Object.create(inner) as typeof inner, {
+      writevSync(buffers: Uint8Array[], position: number) {
+        const n = inner.writevSync(buffers, position);
+        written = position + n;
+        events.push(`write ${written}`);
+        return n;
+      },
+      async datasync() {
+        events.push(`sync from ${written}`);
+        await new Promise<void>((r) => gates.push(r));
+        await inner.datasync();
+      },
+    });
+    const flushed: number[] = [];
+    const appendFile = new AppendFile({
+      path: file,
+      handle,
+      position: 0,
+      fsync: 'always',
+      writeInline: true,
+      onFlush: (end) => flushed.push(end),
+    });
+    await appendFile.handle;
+    const settled: string[] = [];
+    const track = (name: string, p: Promise<void>) => p.then(() => settled.push(name));
+    const a = track('a', appendFile.append([Buffer.from('a')]));
+    await until(() => gates.length === 1, 'the first fdatasync');
+    // Written at once while the first sync runs, and not settled by it.
+    const b = track('b', appendFile.append([Buffer.from('bb')]));
+    const c = track('c', appendFile.append([Buffer.from('ccc')]));
+    await until(() => events.length === 3, 'the second write');
+    expect(events).toEqual(['write 1', 'sync from 1', 'write 6']);
+    gates.shift()!();
+    await a;
+    expect(settled).toEqual(['a']);
+    expect(flushed).toEqual([1]);
+    await until(() => gates.length === 1, 'the second fdatasync');
+    expect(events.at(-1)).toBe('sync from 6');
+    expect(settled).toEqual(['a']);
+    gates.shift()!();
+    await Promise.all([b, c]);
+    expect(flushed).toEqual([1, 6]);
+    expect(appendFile.stats).toEqual({ flushes: 2, syncs: 2 });
+    const closing = appendFile.close();
+    await until(() => gates.length === 1, 'the sync of close');
+    gates.shift()!();
+    await closing;
+    expect((await readFile(file)).toString()).toBe('abbccc');
+  });
+
+  it('under "always", rejects the inline appends of a failed fdatasync with SHARQ_ERR_IO and refuses later ones', async () => {
+    const file = path.join(await tempDir(), 'inline-always-eio.bin');
+    const inner = nodeFile(await open(file, 'w+'));
+    const handle = Object.assign(Object.create(inner) as typeof inner, {
+      datasync: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+    });
+    const appendFile = new AppendFile({
+      path: file,
+      handle,
+      position: 0,
+      fsync: 'always',
+      writeInline: true,
+    });
+    await appendFile.handle;
+    const results = await Promise.allSettled([
+      appendFile.append([Buffer.from('a')]),
+      appendFile.append([Buffer.from('b')]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(((results[0] as PromiseRejectedResult).reason as { code: string }).code).toBe(
+      'SHARQ_ERR_IO',
+    );
+    expect((await caught(() => appendFile.append([Buffer.from('c')]))).message).toMatch(/reopen/);
+    await inner.close();
   });
 
   it('queues appends made before the handle opened and writes them first', async () => {
