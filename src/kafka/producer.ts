@@ -24,11 +24,17 @@ import type { ProduceResponse } from './protocol/schema/apis/produce.js';
  * - A batch is retried, the same bytes, after a lost connection, a timeout or a retriable error
  *   (a leader moved, not enough replicas), with the leaders looked up again, until
  *   `deliveryTimeoutMs` has passed since the first attempt.
- * - When a batch fails for good, its sequences may or may not have been written. The producer
- *   then takes a new producer id before its next batch (all sequences start again at 0), so no
- *   later batch is refused as out of order and nothing that was written is written again.
- * - A broker that refuses a batch for what it holds (too large, invalid) has written none of it;
- *   that error is the caller's, as the coalescer expects, with `details.kafkaError` set.
+ * - A batch counts as possibly written after any outcome but an answer Kafka gives before it
+ *   appends (a leader moved, not enough replicas, too large, out of step). When a batch that may
+ *   have been written fails for good, the producer takes a new producer id before its next batch
+ *   (all sequences start again at 0): giving its sequences back would make the broker take the
+ *   next batch for a retry of it and drop that batch while confirming it.
+ * - A batch refused before append (too large, invalid) fails with that Kafka error, its
+ *   sequences given back, and `details.kafkaError` set so the coalescer can send the calls of a
+ *   refused request one by one; when other partitions of the same send were (or may have been)
+ *   written, the error says so instead and carries no `kafkaError`, so nothing is sent twice.
+ * - Sequences belong to the producer id they were counted under (kept on the identity), so a
+ *   send that renews the id cannot reset the counters of a send still using the old one.
  */
 
 export interface ProducerOptions {
@@ -41,6 +47,8 @@ export interface ProducerOptions {
 interface ProducerIdentity {
   producerId: number;
   producerEpoch: number;
+  /** Next sequence per `topic\0partition` under this id. */
+  sequences: Map<string, number>;
 }
 
 /** A partition's share of one `send`: its batch, encoded once, and where its records go back. */
@@ -55,7 +63,7 @@ interface PartitionBatch {
   baseOffset: number | undefined;
   /** Why the last attempt failed, when it did. */
   error: SharqError | undefined;
-  /** A failed attempt may have been written (a lost connection, a timeout, an unknown answer). */
+  /** Some attempt may have been written (any outcome but an answer given before append). */
   uncertain: boolean;
 }
 
@@ -75,6 +83,7 @@ const RETRY: ReadonlySet<number> = new Set([
   E.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   E.REQUEST_TIMED_OUT,
   E.NETWORK_EXCEPTION,
+  E.CORRUPT_MESSAGE,
   E.CONCURRENT_TRANSACTIONS,
   E.THROTTLING_QUOTA_EXCEEDED,
 ]);
@@ -85,17 +94,38 @@ const NEW_IDENTITY: ReadonlySet<number> = new Set([
   E.INVALID_PRODUCER_EPOCH,
   E.PRODUCER_FENCED,
 ]);
-const MAX_SEQUENCE = 2 ** 31 - 1;
+/**
+ * Answers Kafka gives before it appends anything of the batch. Every other answer (say
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND, or REQUEST_TIMED_OUT while waiting for the replicas) may
+ * come after the batch is in the log.
+ */
+const NOT_WRITTEN: ReadonlySet<number> = new Set([
+  ...NEW_IDENTITY,
+  E.NOT_LEADER_OR_FOLLOWER,
+  E.LEADER_NOT_AVAILABLE,
+  E.UNKNOWN_TOPIC_OR_PARTITION,
+  E.FENCED_LEADER_EPOCH,
+  E.UNKNOWN_LEADER_EPOCH,
+  E.NOT_ENOUGH_REPLICAS,
+  E.CORRUPT_MESSAGE,
+  E.MESSAGE_TOO_LARGE,
+  E.RECORD_LIST_TOO_LARGE,
+  E.INVALID_RECORD,
+  E.INVALID_TIMESTAMP,
+  E.INVALID_REQUIRED_ACKS,
+  E.TOPIC_AUTHORIZATION_FAILED,
+  E.CLUSTER_AUTHORIZATION_FAILED,
+  E.CONCURRENT_TRANSACTIONS,
+  E.THROTTLING_QUOTA_EXCEEDED,
+]);
+const SEQUENCE_SPACE = 2 ** 31;
 /** Metadata rounds for a topic that has no leader yet (just created) or is unknown. */
 const METADATA_ATTEMPTS = 6;
 
 export class IdempotentProducer {
   private identity: Promise<ProducerIdentity> | undefined;
-  /** What `identity` resolved to: the id the sequences in `sequences` belong to. */
-  private current: ProducerIdentity | undefined;
   /** Set when a batch failed for good: the next send takes a new producer id first. */
   private stale = false;
-  private readonly sequences = new Map<string, number>();
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private readonly sleeps = new Set<() => void>();
   private closed = false;
@@ -115,44 +145,58 @@ export class IdempotentProducer {
     let attempt = 0;
     let metadata = this.cluster.topicByName(topic);
     for (;;) {
+      let refresh = false;
       if (metadata === undefined) {
         try {
           metadata = await this.topicMetadata(topic);
         } catch (err) {
-          // Nothing of this send was written to a topic that is gone; one made again under
-          // the same name starts without this producer's sequences.
-          for (const b of batches) this.sequences.delete(`${topic}\u0000${b.partition}`);
-          throw err;
+          const error = asSharqError(err, topic);
+          // A topic that is gone ends the send; a lookup that failed is one failed attempt.
+          if (error.code === 'SHARQ_ERR_UNKNOWN_TOPIC' || this.closed) {
+            this.giveUp(
+              topic,
+              batches.filter((b) => b.baseOffset === undefined),
+              error,
+            );
+          }
+          for (const b of batches) if (b.baseOffset === undefined) b.error = error;
         }
       }
-      const identity = await this.currentIdentity();
-      for (const b of batches) if (b.baseOffset === undefined) this.encode(topic, b, identity);
-      const open = batches.filter((b) => b.baseOffset === undefined);
-      const refresh = await this.attempt(topic, metadata, open);
+      if (metadata !== undefined) {
+        let identity: ProducerIdentity | undefined;
+        for (const b of batches) {
+          if (b.baseOffset !== undefined || b.bytes !== undefined) continue;
+          identity ??= await this.currentIdentity();
+          this.encode(topic, b, identity);
+        }
+        const open = batches.filter((b) => b.baseOffset === undefined);
+        refresh = await this.attempt(topic, metadata, open);
+      }
       const failed = batches.filter((b) => b.baseOffset === undefined);
       if (failed.length === 0) break;
-      const final = failed.find((b) => b.error !== undefined && !retriable(b.error));
       attempt++;
+      const final = failed.find(
+        (b) =>
+          b.error !== undefined &&
+          (!retriable(b.error) || (b.uncertain && needsNewIdentity(b.error))),
+      );
       if (final !== undefined || Date.now() >= deadline || this.closed) {
-        this.giveUp(topic, failed);
-        throw final?.error ?? failed[0]!.error!;
+        this.giveUp(topic, failed, final?.error ?? failed[0]!.error!, batches);
       }
       const outOfStep = failed.filter((b) => needsNewIdentity(b.error));
       if (outOfStep.length > 0) {
-        // The broker wrote none of these: they go again under a new id. The other batches
-        // keep theirs, since an earlier attempt of theirs may have been written, and only
-        // the same id and sequence make their retry a duplicate the broker drops.
+        // The broker wrote none of these (an earlier attempt of theirs was not in doubt
+        // either, else the send ended above): they go again under a new id. The other
+        // batches keep theirs, since only the same id and sequence make a retry of a batch
+        // that may have been written a duplicate the broker drops.
         this.renewIdentity();
         for (const b of outOfStep) b.bytes = undefined;
       }
       await this.sleep(
         Math.min(backoffDelay(attempt, { baseMs: 50, maxMs: 1000 }), deadline - Date.now()),
       );
-      if (this.closed) {
-        this.giveUp(topic, failed);
-        throw failed[0]!.error!;
-      }
-      metadata = refresh ? undefined : metadata;
+      if (this.closed) this.giveUp(topic, failed, failed[0]!.error!, batches);
+      if (refresh) metadata = undefined;
     }
     const out: RecordPosition[] = new Array(records.length);
     for (const b of batches) {
@@ -211,8 +255,10 @@ export class IdempotentProducer {
     batches: PartitionBatch[],
   ): Promise<boolean> {
     let res: ProduceResponse;
+    let conn: BrokerConnection | undefined;
     try {
-      const conn = await this.connection(leaderId);
+      if (this.closed) throw closedError();
+      conn = await this.connection(leaderId);
       res = await conn.send(ProduceV11, {
         transactionalId: null,
         acks: -1,
@@ -225,18 +271,20 @@ export class IdempotentProducer {
         ],
       });
     } catch (err) {
-      const error = SharqError.is(err)
-        ? err
-        : new SharqError('SHARQ_ERR_CONNECTION', `Produce to "${topic}" failed: ${String(err)}`, {
-            cause: err,
-          });
+      const error = asSharqError(err, topic);
+      // Only a request that never left (no connection, a version the broker lacks, closed)
+      // wrote nothing; one that broke, timed out or came back unreadable may have.
+      const sent =
+        conn !== undefined &&
+        error.code !== 'SHARQ_ERR_UNSUPPORTED' &&
+        error.code !== 'SHARQ_ERR_INVALID_ARGUMENT';
       for (const b of batches) {
         b.error = error;
-        // A request that never left (no connection, an unsupported version) wrote nothing; one
-        // that broke or timed out on the way may have.
-        b.uncertain ||= error.code === 'SHARQ_ERR_CONNECTION' || error.code === 'SHARQ_ERR_TIMEOUT';
+        if (sent) b.uncertain = true;
       }
-      this.dropConnection(leaderId);
+      if (error.code === 'SHARQ_ERR_CONNECTION' || error.code === 'SHARQ_ERR_TIMEOUT') {
+        this.dropConnection(leaderId, conn);
+      }
       return true;
     }
     const answers = new Map<number, ProducePartitionAnswer>();
@@ -263,6 +311,7 @@ export class IdempotentProducer {
       }
       const message = a.errorMessage ?? a.recordErrors[0]?.batchIndexErrorMessage ?? null;
       b.error = kafkaError(a.errorCode, message, { api: 'Produce', topic, partition: b.partition });
+      if (!NOT_WRITTEN.has(a.errorCode)) b.uncertain = true;
       if (RETRY_WITH_METADATA.has(a.errorCode)) refresh = true;
       if (a.currentLeader.leaderId >= 0) {
         const topicId = this.cluster.topicId(topic);
@@ -281,9 +330,8 @@ export class IdempotentProducer {
   }
 
   private encode(topic: string, b: PartitionBatch, identity: ProducerIdentity): void {
-    if (b.bytes !== undefined) return;
     const key = `${topic}\u0000${b.partition}`;
-    const sequence = this.sequences.get(key) ?? 0;
+    const sequence = identity.sequences.get(key) ?? 0;
     b.identity = identity;
     b.baseSequence = sequence;
     b.bytes = encodeRecordBatch(b.records, {
@@ -291,18 +339,49 @@ export class IdempotentProducer {
       producerEpoch: identity.producerEpoch,
       baseSequence: sequence,
     });
-    const next = sequence + b.records.length;
-    this.sequences.set(key, next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next);
+    identity.sequences.set(key, (sequence + b.records.length) % SEQUENCE_SPACE);
   }
 
-  /** The batches failed for good; what they used of their partitions' sequences is unknown. */
-  private giveUp(topic: string, failed: PartitionBatch[]): void {
-    if (failed.every((b) => !b.uncertain && b.identity === this.current)) {
-      // Refused, nothing written: give the sequences back, the broker expects them next.
-      for (const b of failed) this.sequences.set(`${topic}\u0000${b.partition}`, b.baseSequence);
-      return;
+  /**
+   * Ends the send with `error`. Batches refused before append give their sequences back (the
+   * broker expects them next); if any batch may have been written, a new producer id is taken
+   * instead. `all` (every batch of the send) tells whether others of it were written.
+   */
+  private giveUp(
+    topic: string,
+    failed: PartitionBatch[],
+    error: SharqError,
+    all: PartitionBatch[] = failed,
+  ): never {
+    const inDoubt = failed.some((b) => b.uncertain || needsNewIdentity(b.error));
+    if (inDoubt) this.renewIdentity();
+    else {
+      for (const b of failed) {
+        if (b.identity !== undefined) {
+          b.identity.sequences.set(`${topic}\u0000${b.partition}`, b.baseSequence);
+        }
+      }
     }
-    this.renewIdentity();
+    const writtenOrInDoubt = all.some((b) => b.baseOffset !== undefined || b.uncertain);
+    if (writtenOrInDoubt && typeof error.details.kafkaError === 'string') {
+      // Not refused whole: the caller must not send any of it again.
+      throw new SharqError(
+        'SHARQ_ERR_KAFKA',
+        `${error.message}; records of this produce were or may have been written`,
+        {
+          cause: error,
+          retryable: false,
+          details: {
+            topic,
+            failedPartitions: failed.map((b) => b.partition),
+            writtenPartitions: all
+              .filter((b) => b.baseOffset !== undefined)
+              .map((b) => b.partition),
+          },
+        },
+      );
+    }
+    throw error;
   }
 
   private renewIdentity(): void {
@@ -312,8 +391,6 @@ export class IdempotentProducer {
   private currentIdentity(): Promise<ProducerIdentity> {
     if (this.stale || this.identity === undefined) {
       this.stale = false;
-      this.sequences.clear();
-      this.current = undefined;
       const next = this.initProducerId();
       next.catch(() => {
         if (this.identity === next) this.identity = undefined;
@@ -326,18 +403,34 @@ export class IdempotentProducer {
   private async initProducerId(): Promise<ProducerIdentity> {
     const deadline = Date.now() + this.options.deliveryTimeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const conn = await this.cluster.anyConnection();
-      const res = await conn.send(InitProducerIdV4, {
-        transactionalId: null,
-        transactionTimeoutMs: 60_000,
-        producerId: -1,
-        producerEpoch: -1,
-      });
-      if (res.errorCode === E.NONE) {
-        this.current = { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
-        return this.current;
+      if (this.closed) throw closedError();
+      let error: SharqError;
+      try {
+        const conn = await this.cluster.anyConnection();
+        const res = await conn.send(InitProducerIdV4, {
+          transactionalId: null,
+          transactionTimeoutMs: 60_000,
+          producerId: -1,
+          producerEpoch: -1,
+        });
+        if (res.errorCode === E.NONE) {
+          return {
+            producerId: Number(res.producerId),
+            producerEpoch: res.producerEpoch,
+            sequences: new Map(),
+          };
+        }
+        error = kafkaError(res.errorCode, null, { api: 'InitProducerId' });
+      } catch (err) {
+        error = asSharqError(err, undefined);
+        if (error.code === 'SHARQ_ERR_CONNECTION' || error.code === 'SHARQ_ERR_TIMEOUT') {
+          error = new SharqError(error.code, error.message, {
+            cause: error.cause,
+            retryable: true,
+            details: error.details,
+          });
+        }
       }
-      const error = kafkaError(res.errorCode, null, { api: 'InitProducerId' });
       if (!error.retryable || Date.now() >= deadline) throw error;
       await this.sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 1000 }));
     }
@@ -347,6 +440,7 @@ export class IdempotentProducer {
     let last: SharqError | undefined;
     for (let attempt = 1; attempt <= METADATA_ATTEMPTS; attempt++) {
       if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 1000 }));
+      if (this.closed) throw closedError();
       const md = await this.cluster.metadata([topic]);
       const t = md.topics.find((x) => x.name === topic);
       if (t?.partitions.every((p) => p.leaderId >= 0)) return t;
@@ -364,23 +458,27 @@ export class IdempotentProducer {
   private connection(nodeId: number): Promise<BrokerConnection> {
     let conn = this.connections.get(nodeId);
     if (conn === undefined) {
-      conn = this.cluster.openConnection(nodeId);
-      conn.then(
-        (c) =>
-          void c.closed.then(
-            () => this.connections.get(nodeId) === conn && this.connections.delete(nodeId),
-          ),
-        () => this.connections.get(nodeId) === conn && this.connections.delete(nodeId),
-      );
-      this.connections.set(nodeId, conn);
+      const opening = this.cluster.openConnection(nodeId);
+      conn = opening;
+      const forget = () => {
+        if (this.connections.get(nodeId) === opening) this.connections.delete(nodeId);
+      };
+      opening.then((c) => void c.closed.then(forget), forget);
+      this.connections.set(nodeId, opening);
     }
     return conn;
   }
 
-  private dropConnection(nodeId: number): void {
-    const conn = this.connections.get(nodeId);
-    this.connections.delete(nodeId);
-    void conn?.then((c) => c.close()).catch(() => undefined);
+  /** Closes `conn` (the one a request failed on) and forgets it, if it is still the node's. */
+  private dropConnection(nodeId: number, conn: BrokerConnection | undefined): void {
+    if (conn === undefined) return;
+    void conn.close().catch(() => undefined);
+    void this.connections.get(nodeId)?.then(
+      (c) => {
+        if (c === conn) this.connections.delete(nodeId);
+      },
+      () => undefined,
+    );
   }
 
   /** A backoff; close() ends it early, and the send then fails with its last error. */
@@ -438,6 +536,18 @@ function retriable(err: SharqError): boolean {
 function needsNewIdentity(err: SharqError | undefined): boolean {
   const code = err?.details.kafkaCode;
   return typeof code === 'number' && NEW_IDENTITY.has(code);
+}
+
+function asSharqError(err: unknown, topic: string | undefined): SharqError {
+  if (SharqError.is(err)) return err;
+  return new SharqError('SHARQ_ERR_CONNECTION', `Produce to "${topic}" failed: ${String(err)}`, {
+    cause: err,
+    details: { topic },
+  });
+}
+
+function closedError(): SharqError {
+  return new SharqError('SHARQ_ERR_CLOSED', 'The producer is closed');
 }
 
 function unknownTopic(topic: string, cause?: unknown): SharqError {

@@ -25,6 +25,12 @@ import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 const E = KafkaErrors;
 /** Batches remembered per producer and partition (Kafka's is five). */
 const WINDOW = 5;
+/** Sequences are non-negative int32s; after 2^31 - 1 a producer goes on from 0, as Kafka's does. */
+const SEQUENCE_SPACE = 2 ** 31;
+
+function lastSequence(batch: BatchHeader): number {
+  return (batch.baseSequence + batch.recordCount - 1) % SEQUENCE_SPACE;
+}
 
 interface Batch {
   firstSeq: number;
@@ -115,7 +121,7 @@ export class ProducerRegistry {
     }
     const entry: Batch = {
       firstSeq: batch.baseSequence,
-      lastSeq: batch.baseSequence + batch.recordCount - 1,
+      lastSeq: lastSequence(batch),
       crc: batch.crc,
       baseOffset,
     };
@@ -147,7 +153,7 @@ export class ProducerRegistry {
             message: `A new epoch must start at sequence 0, got ${batch.baseSequence}`,
           };
     }
-    const lastSeq = batch.baseSequence + batch.recordCount - 1;
+    const lastSeq = lastSequence(batch);
     const dup = state.batches.find(
       (b) => b.firstSeq === batch.baseSequence && b.lastSeq === lastSeq,
     );
@@ -162,7 +168,7 @@ export class ProducerRegistry {
       return { type: 'duplicate', baseOffset: dup.baseOffset };
     }
     const last = state.batches.at(-1);
-    const expected = last === undefined ? batch.baseSequence : last.lastSeq + 1;
+    const expected = last === undefined ? batch.baseSequence : (last.lastSeq + 1) % SEQUENCE_SPACE;
     // The first batch a partition sees from a producer may start anywhere (this server's state
     // is not persisted across restarts); after that, sequences must follow on.
     if (batch.baseSequence !== expected) {

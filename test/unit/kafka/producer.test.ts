@@ -1,8 +1,10 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProduceRecord } from '../../../src/engine/types.js';
+import type { SharqError } from '../../../src/errors/sharq-error.js';
 import { Cluster } from '../../../src/kafka/cluster.js';
 import { KafkaEngine } from '../../../src/kafka/kafka-engine.js';
+import { ProduceCoalescer } from '../../../src/kafka/produce-coalescer.js';
 import { IdempotentProducer } from '../../../src/kafka/producer.js';
 import { Reader } from '../../../src/kafka/protocol/reader.js';
 import { decodeRecordBatches } from '../../../src/kafka/protocol/record-batch.js';
@@ -38,14 +40,20 @@ interface SeenBatch {
 
 type Verdict =
   | { errorCode: number; message?: string }
+  /** Write the batch, then answer this error anyway (NOT_ENOUGH_REPLICAS_AFTER_APPEND). */
+  | { writeThen: number }
   /** Write the batch (with the broker's duplicate check), then drop the connection unanswered. */
   | 'write-then-close'
   /** Drop the connection without writing. */
-  | 'close';
+  | 'close'
+  /** Write and answer (what an empty script does). */
+  | 'write';
 
 /**
- * One node leading partitions 0 and 1 of "jobs". It keeps a log per partition and answers a
- * batch whose producer id and sequences it has written with the original offset, as Kafka does.
+ * One node leading partitions 0 and 1 of "jobs". It keeps a log per partition and checks
+ * sequences as Kafka does: a batch whose producer id, first and last sequence match one of the
+ * last five it wrote is answered with that batch's offset and not written (the content is not
+ * compared); a batch that does not follow the last one is OUT_OF_ORDER_SEQUENCE_NUMBER.
  */
 class FakeKafka {
   broker!: FakeBroker;
@@ -58,7 +66,9 @@ class FakeKafka {
   metadataCount = 0;
   /** The verdict on the next batches, in order; an empty script writes and answers. */
   script: Verdict[] = [];
-  private readonly written = new Map<string, number>();
+  /** Metadata requests to answer by closing the connection. */
+  failMetadata = 0;
+  private readonly written = new Map<string, { first: number; last: number; offset: number }[]>();
 
   static async start(): Promise<FakeKafka> {
     const fake = new FakeKafka();
@@ -72,6 +82,10 @@ class FakeKafka {
   private answer(apiKey: number, version: number, body: Buffer): FakeReply {
     if (apiKey === 3) {
       this.metadataCount++;
+      if (this.failMetadata > 0) {
+        this.failMetadata--;
+        return { kind: 'close' };
+      }
       decodeMetadataRequest(body);
       return {
         kind: 'body',
@@ -133,9 +147,20 @@ class FakeKafka {
         if (verdict === 'close') return { kind: 'close' };
         let errorCode = 0;
         let baseOffset = -1;
-        if (verdict === undefined || verdict === 'write-then-close') {
-          baseOffset = this.write(seen, batch!.records);
+        if (
+          verdict === undefined ||
+          verdict === 'write' ||
+          verdict === 'write-then-close' ||
+          'writeThen' in verdict
+        ) {
+          const outcome = this.write(seen, batch!.records);
+          if (outcome < 0) errorCode = 45;
+          else baseOffset = outcome;
           if (verdict === 'write-then-close') return { kind: 'close' };
+          if (typeof verdict === 'object' && outcome >= 0) {
+            errorCode = verdict.writeThen;
+            baseOffset = -1;
+          }
         } else errorCode = verdict.errorCode;
         partitionResponses.push({
           index: p.index,
@@ -159,15 +184,21 @@ class FakeKafka {
     return { kind: 'body', body: Buffer.from(w.toBuffer()), flexibleHeader: version >= 9 };
   }
 
+  /** The batch's offset (written now or before), or -1 when its sequence does not follow on. */
   private write(b: SeenBatch, records: readonly { value: Buffer | null }[]): number {
-    const key = `${b.producerId}:${b.partition}:${b.baseSequence}`;
-    const dup = this.written.get(key);
-    if (dup !== undefined) return dup;
+    const key = `${b.producerId}:${b.partition}`;
+    const state = this.written.get(key) ?? [];
+    const last = b.baseSequence + b.count - 1;
+    const dup = state.find((x) => x.first === b.baseSequence && x.last === last);
+    if (dup !== undefined) return dup.offset;
+    if (state.length > 0 && b.baseSequence !== state.at(-1)!.last + 1) return -1;
     const log = this.log.get(b.partition)!;
-    const base = log.length;
+    const offset = log.length;
     for (const r of records) log.push(r.value!.toString());
-    this.written.set(key, base);
-    return base;
+    state.push({ first: b.baseSequence, last, offset });
+    if (state.length > 5) state.shift();
+    this.written.set(key, state);
+    return offset;
   }
 }
 
@@ -289,6 +320,72 @@ describe('IdempotentProducer', () => {
     expect(await send([rec('c', 0)])).toEqual([{ partition: 0, offset: 1 }]);
     expect(fake.initCount).toBe(2);
     expect(fake.batches.at(-1)).toMatchObject({ producerId: 1002, baseSequence: 0 });
+  });
+
+  it('takes a new producer id when a batch that was appended (NOT_ENOUGH_REPLICAS_AFTER_APPEND) fails for good, so the next batch is not taken for its retry', async () => {
+    await setUp(400);
+    await send([rec('a', 0)]);
+    fake.script = [
+      { writeThen: 20 },
+      ...Array.from({ length: 100 }, (): Verdict => ({ errorCode: 19 })),
+    ];
+    // In doubt (it was appended), so not a refusal the coalescer may split and send again.
+    const err = (await send([rec('b', 0)]).catch((e: unknown) => e)) as SharqError;
+    expect(err.code).toBe('SHARQ_ERR_KAFKA');
+    expect(err.message).toMatch(/NOT_ENOUGH_REPLICAS \(19\).*may have been written/);
+    expect(err.details.kafkaError).toBeUndefined();
+    fake.script = [];
+    expect(await send([rec('c', 0)])).toEqual([{ partition: 0, offset: 2 }]);
+    expect(fake.log.get(0)).toEqual(['a', 'b', 'c']);
+    expect(fake.batches.at(-1)).toMatchObject({ producerId: 1002, baseSequence: 0 });
+  });
+
+  it('keeps retrying through a failed metadata lookup, and a send that gives up there leaves no sequence reused', async () => {
+    await setUp(5000);
+    await send([rec('a', 0)]);
+    // NOT_LEADER_OR_FOLLOWER, then two lookups that fail: the send goes on and lands.
+    fake.script = [{ errorCode: 6 }];
+    fake.failMetadata = 2;
+    expect(await send([rec('b', 0)])).toEqual([{ partition: 0, offset: 1 }]);
+    await producer.close();
+    await cluster.close();
+    await setUp(300);
+    await send([rec('x', 0)]);
+    // A batch in doubt (its answer lost), then no metadata until the deadline.
+    fake.script = ['write-then-close'];
+    fake.failMetadata = 1000;
+    await expect(send([rec('y', 0)])).rejects.toMatchObject({ code: 'SHARQ_ERR_CONNECTION' });
+    fake.failMetadata = 0;
+    expect(await send([rec('z', 0)])).toEqual([{ partition: 0, offset: 2 }]);
+    expect(fake.log.get(0)).toEqual(['x', 'y', 'z']);
+  });
+
+  it('under the coalescer, a refusal of one partition fails the request without sending the written partition again', async () => {
+    await setUp();
+    const coalescer = new ProduceCoalescer((topic, records) =>
+      producer.send(
+        topic,
+        records,
+        records.map((r) => r.partition!),
+      ),
+    );
+    await send([rec('first', 0)]);
+    // 'held' leaves at once; 'two' (partition 0) and 'big' (partition 1) share the next request.
+    fake.script = ['write', 'write', { errorCode: 10 }];
+    const held = coalescer.produce('jobs', [rec('held', 0)]);
+    const calls = [
+      coalescer.produce('jobs', [rec('two', 0)]),
+      coalescer.produce('jobs', [rec('big', 1)]),
+    ];
+    await held;
+    const results = await Promise.allSettled(calls);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const err = (results[1] as PromiseRejectedResult).reason as SharqError;
+    expect(err.code).toBe('SHARQ_ERR_KAFKA');
+    expect(err.details.kafkaError).toBeUndefined();
+    expect(err.details).toMatchObject({ writtenPartitions: [0], failedPartitions: [1] });
+    expect(fake.log.get(0)).toEqual(['first', 'held', 'two']);
+    expect(fake.log.get(1)).toEqual([]);
   });
 
   it('close() ends a send waiting out its backoff', async () => {

@@ -500,12 +500,14 @@ describe('encodeRecordBatch against kafkajs', () => {
     const record = fc.record({
       key: bytes,
       value: bytes,
+      // ASCII and multi-byte text, shorter and longer than the 64-char fast path.
       headers: fc.dictionary(
-        fc.string({ minLength: 1, maxLength: 12 }),
-        fc.string({ maxLength: 20 }),
-        {
-          maxKeys: 4,
-        },
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 12 }),
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }),
+        ),
+        fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'grapheme', maxLength: 100 })),
+        { maxKeys: 4 },
       ),
       delta: fc.integer({ min: -100_000, max: 10_000_000 }),
     });

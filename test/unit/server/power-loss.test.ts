@@ -66,8 +66,9 @@ async function cuttableProxy(port: number): Promise<{ cut: () => void }> {
 }
 
 /**
- * Client calls still retrying against the machine that is off (kafkajs retries a produce for
- * about ten seconds, closed or not): awaited once, after all trials, rather than per trial.
+ * Client calls still retrying against the machine that is off (the Kafka engine retries a
+ * produce for up to 30 seconds until it is closed): awaited once, after all trials, rather than
+ * per trial.
  */
 const retrying: Promise<void>[] = [];
 

@@ -24,6 +24,27 @@ describe('idempotent producers', () => {
     return { reg, producerEpoch, write, batch, log };
   }
 
+  it('follows a producer whose sequences wrap past 2^31 - 1 to 0, and still knows a retry across the wrap', async () => {
+    const { reg, write, batch, log } = producer(2);
+    const top = 2 ** 31 - 2;
+    expect(await reg.append('t', 0, batch(top), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 0,
+    });
+    expect(await reg.append('t', 0, batch(0), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 2,
+    });
+    expect(await reg.append('t', 0, batch(top), write)).toMatchObject({
+      errorCode: 0,
+      baseOffset: 0,
+    });
+    expect((await reg.append('t', 0, batch(5), write)).errorCode).toBe(
+      E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
+    expect(log.writes).toBe(2);
+  });
+
   it('answers a retry (same sequences, same CRC) as written, and refuses other records under the same sequences', async () => {
     const { reg, write, batch, log } = producer(2);
     expect(await reg.append('t', 0, batch(0, 0xaaaa), write)).toMatchObject({ errorCode: 0 });
