@@ -1,6 +1,14 @@
 import { gunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
+import {
+  ATTR_CODEC_MASK,
+  ATTR_CONTROL,
+  ATTRIBUTES_OFFSET,
+  HEADER_SIZE,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+} from './batch-layout.js';
 
 /**
  * How many bytes record batches may become once decompressed, found without decompressing them
@@ -84,13 +92,6 @@ function walkBatches(records: Uint8Array, budget: number, gzip: GzipSize): numbe
   }
   return total;
 }
-
-const LOG_OVERHEAD = 12;
-const HEADER_SIZE = 61;
-const MAGIC_OFFSET = 16;
-const ATTRIBUTES_OFFSET = 21;
-const ATTR_CODEC_MASK = 0x07;
-const ATTR_CONTROL = 0x20;
 
 /** The largest output of DEFLATE per input byte. */
 const DEFLATE_MAX_RATIO = 1032;

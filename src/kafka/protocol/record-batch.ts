@@ -2,6 +2,26 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { SharqError } from '../../errors/sharq-error.js';
 import { crc32c } from '../../util/crc32c.js';
+import {
+  ATTR_CODEC_MASK,
+  ATTR_CONTROL,
+  ATTR_LOG_APPEND_TIME,
+  ATTR_TRANSACTIONAL,
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  CRC_OFFSET,
+  HEADER_SIZE,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+} from './batch-layout.js';
 import { payloadBound, zstdCapped } from './decompressed-size.js';
 import { Reader } from './reader.js';
 
@@ -109,19 +129,6 @@ export interface DecodedRecordBatches {
   /** Bytes of a partial trailing batch that were ignored (0 when none). */
   truncatedBytes: number;
 }
-
-/** baseOffset .. batchLength: the part of a batch before batchLength counts. */
-const LOG_OVERHEAD = 12;
-/** The fixed header of a v2 batch, up to and including recordsCount. */
-const HEADER_SIZE = 61;
-const MAGIC_OFFSET = 16;
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
-
-const ATTR_CODEC_MASK = 0x07;
-const ATTR_LOG_APPEND_TIME = 0x08;
-const ATTR_TRANSACTIONAL = 0x10;
-const ATTR_CONTROL = 0x20;
 
 /**
  * Decodes a buffer of zero or more v2 record batches (a Fetch/ShareFetch `Records` field).
@@ -710,17 +717,17 @@ export function encodeRecordBatch(
   if (options.control === true) attributes |= ATTR_CONTROL;
 
   writeInt64(batch, 0, options.baseOffset ?? 0);
-  batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
-  batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12);
-  batch.writeInt8(2, 16);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
+  batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, PARTITION_LEADER_EPOCH_OFFSET);
+  batch.writeInt8(2, MAGIC_OFFSET);
   batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-  batch.writeInt32BE(count - 1, 23);
-  writeInt64(batch, 27, baseTimestamp);
-  writeInt64(batch, 35, maxTimestamp);
-  writeInt64(batch, 43, options.producerId ?? -1);
-  batch.writeInt16BE(options.producerEpoch ?? -1, 51);
-  batch.writeInt32BE(options.baseSequence ?? -1, 53);
-  batch.writeInt32BE(count, 57);
+  batch.writeInt32BE(count - 1, LAST_OFFSET_DELTA_OFFSET);
+  writeInt64(batch, BASE_TIMESTAMP_OFFSET, baseTimestamp);
+  writeInt64(batch, MAX_TIMESTAMP_OFFSET, maxTimestamp);
+  writeInt64(batch, PRODUCER_ID_OFFSET, options.producerId ?? -1);
+  batch.writeInt16BE(options.producerEpoch ?? -1, PRODUCER_EPOCH_OFFSET);
+  batch.writeInt32BE(options.baseSequence ?? -1, BASE_SEQUENCE_OFFSET);
+  batch.writeInt32BE(count, RECORD_COUNT_OFFSET);
   batch.writeUInt32BE(crc32c(batch, 0, ATTRIBUTES_OFFSET, batch.length), CRC_OFFSET);
   return batch;
 }

@@ -1,6 +1,20 @@
 import type { AcquiredRecord } from '../../engine/types.js';
 import { SharqError } from '../../errors/sharq-error.js';
 import { crc32c } from '../../util/crc32c.js';
+import {
+  ATTR_CODEC_MASK,
+  ATTR_CONTROL,
+  ATTR_LOG_APPEND_TIME,
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  CRC_OFFSET,
+  HEADER_SIZE,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+} from '../protocol/batch-layout.js';
 import { decodeRecordBatches } from '../protocol/record-batch.js';
 
 /*
@@ -29,19 +43,6 @@ export interface AcquiredTarget {
   partition: number;
   lockDeadline: number;
 }
-
-const LOG_OVERHEAD = 12;
-const HEADER_SIZE = 61;
-const MAGIC_OFFSET = 16;
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
-const LAST_OFFSET_DELTA_OFFSET = 23;
-const BASE_TIMESTAMP_OFFSET = 27;
-const MAX_TIMESTAMP_OFFSET = 35;
-const RECORD_COUNT_OFFSET = 57;
-const ATTR_CODEC_MASK = 0x07;
-const ATTR_LOG_APPEND_TIME = 0x08;
-const ATTR_CONTROL = 0x20;
 
 /**
  * Appends to `out` the acquired records of `bytes`, in offset order; `ranges` must be ascending

@@ -1,6 +1,22 @@
 import { isUtf8 } from 'node:buffer';
 import { FRAME_HEADER_BYTES } from '../../embedded/storage/framed-file.js';
 import { RECORD_FORMAT_VERSION, type UnsealedBatch } from '../../embedded/storage/record-codec.js';
+import {
+  ATTR_CODEC_MASK,
+  ATTR_CONTROL,
+  ATTR_LOG_APPEND_TIME,
+  ATTR_TRANSACTIONAL,
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  CRC_OFFSET,
+  HEADER_SIZE,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+} from '../../kafka/protocol/batch-layout.js';
 import { crc32c } from '../../util/crc32c.js';
 import type { BatchHeader } from './producers.js';
 
@@ -27,13 +43,9 @@ export interface TranscodedBatch {
   frames: UnsealedBatch;
 }
 
-const LOG_OVERHEAD = 12;
-const HEADER_SIZE = 61;
-const MAGIC_OFFSET = 16;
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
 /** Compression codec, log-append time, transactional, control: any of them takes the general path. */
-const ATTR_GENERAL_PATH = 0x07 | 0x08 | 0x10 | 0x20;
+const ATTR_GENERAL_PATH =
+  ATTR_CODEC_MASK | ATTR_LOG_APPEND_TIME | ATTR_TRANSACTIONAL | ATTR_CONTROL;
 /** Storage body bytes before the key: version, attributes, offset, timestamp. */
 const BODY_FIXED = 2 + 8 + 8;
 
@@ -59,11 +71,11 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
   if ((b.readInt16BE(start + ATTRIBUTES_OFFSET) & ATTR_GENERAL_PATH) !== 0) return null;
   const crc = b.readUInt32BE(start + CRC_OFFSET);
   if (crc !== crc32c(b, 0, start + ATTRIBUTES_OFFSET, end)) return null;
-  const baseTimestamp = Number(b.readBigInt64BE(start + 27));
-  const producerId = Number(b.readBigInt64BE(start + 43));
-  const producerEpoch = b.readInt16BE(start + 51);
-  const baseSequence = b.readInt32BE(start + 53);
-  const recordCount = b.readInt32BE(start + 57);
+  const baseTimestamp = Number(b.readBigInt64BE(start + BASE_TIMESTAMP_OFFSET));
+  const producerId = Number(b.readBigInt64BE(start + PRODUCER_ID_OFFSET));
+  const producerEpoch = b.readInt16BE(start + PRODUCER_EPOCH_OFFSET);
+  const baseSequence = b.readInt32BE(start + BASE_SEQUENCE_OFFSET);
+  const recordCount = b.readInt32BE(start + RECORD_COUNT_OFFSET);
   if (recordCount <= 0) return null;
 
   // Pass 1: check every record and note where its parts are; sizes of the storage bodies.
