@@ -1,10 +1,15 @@
-import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { SharqError } from '../errors/sharq-error.js';
+import {
+  constantTimeEqual,
+  hmac,
+  type ScramHash,
+  saltedPassword,
+  storedKeyOf,
+} from '../util/scram.js';
 
 export type ScramMechanism = 'scram-sha-256' | 'scram-sha-512';
 
-const pbkdf2Async = promisify(pbkdf2);
 const MAX_SCRAM_ITERATIONS = 1_000_000;
 
 /**
@@ -15,7 +20,7 @@ const MAX_SCRAM_ITERATIONS = 1_000_000;
  * as Kafka's own client does.
  */
 export class ScramClient {
-  private readonly hash: 'sha256' | 'sha512';
+  private readonly hash: ScramHash;
   private readonly clientFirstBare: string;
   private serverSignature: Buffer | undefined;
 
@@ -54,22 +59,19 @@ export class ScramClient {
     if (iterations < 1 || iterations > MAX_SCRAM_ITERATIONS) {
       throw authError(`unacceptable iteration count "${iterationsText}"`);
     }
-    const hashBytes = this.hash === 'sha256' ? 32 : 64;
-    const saltedPassword = await pbkdf2Async(
-      Buffer.from(this.password, 'utf8'),
+    const salted = await saltedPassword(
+      this.hash,
+      this.password,
       Buffer.from(salt, 'base64'),
       iterations,
-      hashBytes,
-      this.hash,
     );
     const clientFinalWithoutProof = `c=biws,r=${combinedNonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${clientFinalWithoutProof}`;
-    const clientKey = this.hmac(saltedPassword, 'Client Key');
-    const storedKey = createHash(this.hash).update(clientKey).digest();
-    const clientSignature = this.hmac(storedKey, authMessage);
+    const clientKey = hmac(this.hash, salted, 'Client Key');
+    const clientSignature = hmac(this.hash, storedKeyOf(this.hash, clientKey), authMessage);
     const proof = Buffer.alloc(clientKey.length);
     for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!;
-    this.serverSignature = this.hmac(this.hmac(saltedPassword, 'Server Key'), authMessage);
+    this.serverSignature = hmac(this.hash, hmac(this.hash, salted, 'Server Key'), authMessage);
     return `${clientFinalWithoutProof},p=${proof.toString('base64')}`;
   }
 
@@ -81,15 +83,11 @@ export class ScramClient {
     const expected = this.serverSignature;
     if (expected === undefined) throw authError('server-final message before client-final');
     const signature = Buffer.from(attrs.get('v') ?? '', 'base64');
-    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+    if (!constantTimeEqual(signature, expected)) {
       throw authError(
         'the server signature does not match: the broker did not prove it knows the password',
       );
     }
-  }
-
-  private hmac(key: Buffer, data: string): Buffer {
-    return createHmac(this.hash, key).update(data, 'utf8').digest();
   }
 }
 

@@ -1,5 +1,14 @@
-import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import {
+  constantTimeEqual,
+  HASH_BYTES,
+  hmac,
+  type ScramHash,
+  saltedPassword,
+  storedKeyOf,
+} from '../../util/scram.js';
+
+export { constantTimeEqual, HASH_BYTES, hmac, type ScramHash, saltedPassword };
 
 /**
  * SCRAM credentials as a server keeps them (RFC 5802 section 3): never the password, only
@@ -14,32 +23,11 @@ import { promisify } from 'node:util';
  * (`salt`, `stored_key`, `server_key`, `iterations`) in its metadata log.
  */
 
-export type ScramHash = 'sha256' | 'sha512';
-
 export interface ScramCredential {
   readonly salt: Buffer;
   readonly iterations: number;
   readonly storedKey: Buffer;
   readonly serverKey: Buffer;
-}
-
-const pbkdf2Async = promisify(pbkdf2);
-
-export const HASH_BYTES: Readonly<Record<ScramHash, number>> = { sha256: 32, sha512: 64 };
-
-export function hmac(hash: ScramHash, key: Buffer, data: string | Buffer): Buffer {
-  return createHmac(hash, key).update(data).digest();
-}
-
-/** Hi(password, salt, i): PBKDF2 with HMAC-H, one block of H's size. */
-export function saltedPassword(
-  hash: ScramHash,
-  password: string,
-  salt: Buffer,
-  iterations: number,
-): Promise<Buffer> {
-  // Passwords as UTF-8 without SASLprep, as Kafka's clients and broker use them.
-  return pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, HASH_BYTES[hash], hash);
 }
 
 /** The credential of `password`: a new random salt unless one is given. */
@@ -54,7 +42,7 @@ export async function scramCredential(
   return {
     salt,
     iterations,
-    storedKey: createHash(hash).update(clientKey).digest(),
+    storedKey: storedKeyOf(hash, clientKey),
     serverKey: hmac(hash, salted, 'Server Key'),
   };
 }
@@ -66,13 +54,6 @@ export async function passwordMatches(
   password: string,
 ): Promise<boolean> {
   const salted = await saltedPassword(hash, password, credential.salt, credential.iterations);
-  const storedKey = createHash(hash)
-    .update(hmac(hash, salted, 'Client Key'))
-    .digest();
+  const storedKey = storedKeyOf(hash, hmac(hash, salted, 'Client Key'));
   return constantTimeEqual(storedKey, credential.storedKey);
-}
-
-/** Compares without leaking where two buffers differ; buffers of different lengths are unequal. */
-export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
