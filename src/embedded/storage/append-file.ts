@@ -84,6 +84,8 @@ export class AppendFile {
   /** Under `always`: inline appends written, each waiting for an fdatasync begun after it. */
   private syncWaiters: Waiter[] = [];
   private inlineSyncing: Promise<void> | undefined;
+  private syncChain: Promise<void> = Promise.resolve();
+  private publishedEnd: number;
   /** The file once it has opened, for inline writes. */
   private file: StorageFile | undefined;
   private written: number;
@@ -107,6 +109,7 @@ export class AppendFile {
     // A failed open surfaces through the first flush; don't let it also be "unhandled".
     this.handle.catch(() => undefined);
     this.written = options.position;
+    this.publishedEnd = options.position;
     this.policy = options.fsync;
     this.intervalMs = options.fsyncIntervalMs ?? 100;
     this.onFlush = options.onFlush;
@@ -146,8 +149,10 @@ export class AppendFile {
     if (this.failure !== undefined) return Promise.reject(this.refusal());
     if (this.sealed !== undefined) return Promise.reject(closedError(`Append file ${this.path}`));
     if (frames.length === 0) return Promise.resolve();
-    // Inline once open, unless a pool flush (of appends made before the open) is still running.
-    if (this.file !== undefined && !this.flushing) {
+    // Inline once open, unless a pool flush (of appends made before the open, or of a large
+    // one) is still running. A large append goes to the pool: a synchronous write of a
+    // megabyte would hold the event loop, and the kernel may make it wait for writeback.
+    if (this.file !== undefined && !this.flushing && bytesOf(frames) <= MAX_INLINE_BYTES) {
       return new Promise<void>((resolve, reject) => {
         for (const f of frames) {
           this.inlineFrames.push(f);
@@ -268,7 +273,12 @@ export class AppendFile {
       } else if (this.policy === 'interval') {
         this.scheduleIntervalSync();
       }
-      this.onFlush?.(this.written);
+      try {
+        this.publish(this.written);
+      } catch (err) {
+        this.fail(publishError(this.path, err), waiters);
+        break;
+      }
       for (const w of waiters) w.resolve();
     }
     this.flushing = false;
@@ -290,14 +300,14 @@ export class AppendFile {
     }
     const file = this.file!;
     let at = this.written;
+    pending = pending.filter((f) => f.length > 0);
     try {
-      for (;;) {
+      while (left > 0) {
         const n = file.writevSync(pending, at);
         if (n <= 0) throw new Error(`writev wrote ${n} bytes`);
         at += n;
         left -= n;
-        if (left <= 0) break;
-        pending = dropFront(pending, n);
+        if (left > 0) pending = dropFront(pending, n);
       }
     } catch (err) {
       this.fail(ioError('write', this.path, err), waiters);
@@ -311,7 +321,12 @@ export class AppendFile {
       return;
     }
     if (this.policy === 'interval') this.scheduleIntervalSync();
-    this.onFlush?.(this.written);
+    try {
+      this.publish(this.written);
+    } catch (err) {
+      this.fail(publishError(this.path, err), waiters);
+      return;
+    }
     for (const w of waiters) w.resolve();
   }
 
@@ -320,22 +335,42 @@ export class AppendFile {
    * written before it began; then publishes that end and settles its waiters.
    */
   private async syncInlineWrites(file: StorageFile): Promise<void> {
-    while (this.syncWaiters.length > 0 && this.failure === undefined) {
-      const end = this.written;
-      const waiters = this.syncWaiters;
-      this.syncWaiters = [];
-      await this.datasync(file);
-      if (this.failure !== undefined) {
-        this.rejectAll(waiters, this.failure);
-        break;
+    try {
+      while (this.syncWaiters.length > 0 && this.failure === undefined) {
+        const end = this.written;
+        const waiters = this.syncWaiters;
+        this.syncWaiters = [];
+        await this.datasync(file);
+        if (this.failure !== undefined) {
+          this.rejectAll(waiters, this.failure);
+          break;
+        }
+        try {
+          this.publish(end);
+        } catch (err) {
+          this.fail(publishError(this.path, err), waiters);
+          break;
+        }
+        for (const w of waiters) w.resolve();
       }
-      this.onFlush?.(end);
-      for (const w of waiters) w.resolve();
+    } finally {
+      this.inlineSyncing = undefined;
     }
-    this.inlineSyncing = undefined;
   }
 
-  private async datasync(handle: StorageFile): Promise<void> {
+  /**
+   * fdatasync, one at a time per file: the flush loop, the inline loop, the interval timer,
+   * `sync()` and `seal()` take turns. Two concurrent fdatasyncs of one file may split a
+   * writeback error between them (Linux reports it to one caller only), and the other would
+   * confirm data that is gone.
+   */
+  private datasync(handle: StorageFile): Promise<void> {
+    const run = this.syncChain.then(() => this.datasyncNow(handle));
+    this.syncChain = run;
+    return run;
+  }
+
+  private async datasyncNow(handle: StorageFile): Promise<void> {
     try {
       await handle.datasync();
       this.syncCount++;
@@ -343,6 +378,13 @@ export class AppendFile {
     } catch (err) {
       this.fail(ioError('fdatasync', this.path, err));
     }
+  }
+
+  /** Tells the owner the durable end moved; never backwards (pool and inline flushes mix). */
+  private publish(end: number): void {
+    if (end <= this.publishedEnd) return;
+    this.publishedEnd = end;
+    this.onFlush?.(end);
   }
 
   private scheduleIntervalSync(): void {
@@ -394,6 +436,24 @@ export class AppendFile {
       { cause: this.failure, details: { file: this.path } },
     );
   }
+}
+
+/** Appends larger than this are written on the libuv pool even when `writeInline` is set. */
+const MAX_INLINE_BYTES = 256 * 1024;
+
+function bytesOf(frames: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const f of frames) n += f.length;
+  return n;
+}
+
+/** The owner's onFlush threw: the file can no longer say what it published. */
+function publishError(path: string, err: unknown): SharqError {
+  return new SharqError(
+    'SHARQ_ERR_INTERNAL',
+    `Publishing the appends of ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err, details: { file: path } },
+  );
 }
 
 /** `buffers` without their first `bytes` bytes (after a short write). */

@@ -179,30 +179,116 @@ describe('AppendFile inline writes', () => {
     expect((await readFile(file)).toString()).toBe('abbccc');
   });
 
-  it('under "always", rejects the inline appends of a failed fdatasync with SHARQ_ERR_IO and refuses later ones', async () => {
+  it('under "always", rejects the inline appends of a failed fdatasync, and those queued behind it, with SHARQ_ERR_IO, publishing nothing', async () => {
     const file = path.join(await tempDir(), 'inline-always-eio.bin');
     const inner = nodeFile(await open(file, 'w+'));
+    const gates: (() => void)[] = [];
     const handle = Object.assign(Object.create(inner) as typeof inner, {
-      datasync: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+      async datasync() {
+        await new Promise<void>((r) => gates.push(r));
+        throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      },
     });
+    const flushed: number[] = [];
     const appendFile = new AppendFile({
       path: file,
       handle,
       position: 0,
       fsync: 'always',
       writeInline: true,
+      onFlush: (end) => flushed.push(end),
     });
     await appendFile.handle;
-    const results = await Promise.allSettled([
-      appendFile.append([Buffer.from('a')]),
-      appendFile.append([Buffer.from('b')]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect(((results[0] as PromiseRejectedResult).reason as { code: string }).code).toBe(
-      'SHARQ_ERR_IO',
-    );
-    expect((await caught(() => appendFile.append([Buffer.from('c')]))).message).toMatch(/reopen/);
+    const first = [appendFile.append([Buffer.from('a')]), appendFile.append([Buffer.from('b')])];
+    await until(() => gates.length === 1, 'the failing fdatasync');
+    // Written while the failing sync runs: it waits for the next one, which never comes.
+    const queued = appendFile.append([Buffer.from('c')]);
+    await new Promise((r) => setImmediate(r));
+    gates.shift()!();
+    const results = await Promise.allSettled([...first, queued]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const r of results) {
+      expect(((r as PromiseRejectedResult).reason as { code: string }).code).toBe('SHARQ_ERR_IO');
+    }
+    expect(flushed).toEqual([]);
+    expect((await caught(() => appendFile.append([Buffer.from('d')]))).message).toMatch(/reopen/);
     await inner.close();
+  });
+
+  it('never runs two fdatasyncs of one file at once: sync() and a large append wait their turn behind an inline sync', async () => {
+    const file = path.join(await tempDir(), 'one-sync.bin');
+    const inner = nodeFile(await open(file, 'w+'));
+    const gates: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    let poolWrites = 0;
+    const handle = Object.assign(Object.create(inner) as typeof inner, {
+      writev(buffers: Uint8Array[], position: number) {
+        poolWrites++;
+        return inner.writev(buffers, position);
+      },
+      async datasync() {
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((r) => gates.push(r));
+        await inner.datasync();
+        running--;
+      },
+    });
+    const flushed: number[] = [];
+    const appendFile = new AppendFile({
+      path: file,
+      handle,
+      position: 0,
+      fsync: 'always',
+      writeInline: true,
+      onFlush: (end) => flushed.push(end),
+    });
+    await appendFile.handle;
+    const small = appendFile.append([Buffer.from('a')]);
+    await until(() => gates.length === 1, 'the inline fdatasync');
+    const barrier = appendFile.sync();
+    // Larger than the inline limit: written on the pool, after 'a', synced after the others.
+    const big = appendFile.append([Buffer.alloc(300 * 1024, 0x62)]);
+    for (let released = 0; released < 3; released++) {
+      await until(() => gates.length === 1, `fdatasync ${released + 1}`);
+      expect(running).toBe(1);
+      gates.shift()!();
+    }
+    await Promise.all([small, barrier, big]);
+    expect(most).toBe(1);
+    expect(poolWrites).toBe(1);
+    expect(flushed).toEqual([1, 1 + 300 * 1024]);
+    const closing = appendFile.close();
+    await until(() => gates.length === 1, 'the sync of close');
+    gates.shift()!();
+    await closing;
+    const bytes = await readFile(file);
+    expect(bytes.length).toBe(1 + 300 * 1024);
+    expect(bytes[0]).toBe(0x61);
+    expect(bytes.at(-1)).toBe(0x62);
+  });
+
+  it('fails its appends with SHARQ_ERR_INTERNAL, and refuses later ones, when the owner throws from onFlush', async () => {
+    const { appendFile } = await (async () => {
+      const file = path.join(await tempDir(), 'throwing-owner.bin');
+      const f = new AppendFile({
+        path: file,
+        handle: nodeFile(await open(file, 'w+')),
+        position: 0,
+        fsync: 'always',
+        writeInline: true,
+        onFlush: () => {
+          throw new Error('owner bug');
+        },
+      });
+      await f.handle;
+      return { appendFile: f };
+    })();
+    expect((await caught(() => appendFile.append([Buffer.from('a')]))).code).toBe(
+      'SHARQ_ERR_INTERNAL',
+    );
+    expect((await caught(() => appendFile.append([Buffer.from('b')]))).code).toBe('SHARQ_ERR_IO');
   });
 
   it('queues appends made before the handle opened and writes them first', async () => {
