@@ -196,6 +196,27 @@ export class Cluster {
     return this.absorbMetadata(res, false);
   }
 
+  /**
+   * One Metadata request naming `topic` alone: its metadata (partitions may still lack a
+   * leader), SHARQ_ERR_UNKNOWN_TOPIC when it does not exist, else the topic's Kafka error
+   * (LEADER_NOT_AVAILABLE while it is being created).
+   */
+  async describeTopic(topic: string): Promise<TopicMetadata> {
+    const md = await this.metadata([topic]);
+    const t = md.topics.find((x) => x.name === topic);
+    if (t !== undefined) return t;
+    const failed = md.topicErrors.find((e) => e.name === topic);
+    const code = failed?.error.details.kafkaCode;
+    if (
+      failed === undefined ||
+      code === KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION ||
+      code === KafkaErrors.INVALID_TOPIC_EXCEPTION
+    ) {
+      throw unknownTopicError(topic, failed?.error);
+    }
+    throw failed.error;
+  }
+
   topicByName(name: string): TopicMetadata | undefined {
     return this.topicsByName.get(name);
   }
@@ -720,6 +741,14 @@ export class Cluster {
   private assertOpen(): void {
     if (this.closing !== undefined) throw closedClusterError();
   }
+}
+
+/** SHARQ_ERR_UNKNOWN_TOPIC: `topic` does not exist (on this cluster). */
+export function unknownTopicError(topic: string, cause?: unknown): SharqError {
+  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
+    cause,
+    details: { topic },
+  });
 }
 
 function closedClusterError(): SharqError {

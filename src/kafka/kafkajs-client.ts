@@ -3,7 +3,7 @@ import { Partitioner } from '../engine/partitioner.js';
 import type { ProduceRecord, RecordPosition, TopicDescription } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import type { KafkaEngineConfig } from '../options/engine-options.js';
-import type { Cluster } from './cluster.js';
+import { type Cluster, unknownTopicError } from './cluster.js';
 import { ProduceCoalescer } from './produce-coalescer.js';
 import { IdempotentProducer } from './producer.js';
 
@@ -61,7 +61,7 @@ export class KafkajsClient {
       topic,
     );
     const count = topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw unknownTopic(topic);
+    if (count === 0) throw unknownTopicError(topic);
     this.partitionCounts.set(topic, count);
     return count;
   }
@@ -146,12 +146,6 @@ export class KafkajsClient {
   }
 }
 
-function unknownTopic(topic: string): SharqError {
-  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-    details: { topic },
-  });
-}
-
 /** Maps kafkajs errors onto sharq's codes, keeping the original as the cause. */
 async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promise<T> {
   try {
@@ -169,10 +163,7 @@ async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promis
       e.type === 'UNKNOWN_TOPIC_OR_PARTITION' ||
       /does not host this topic-partition/.test(e.message ?? '')
     ) {
-      throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-        cause: err,
-        details: { topic },
-      });
+      throw unknownTopicError(topic as string, err);
     }
     if (e.type === 'TOPIC_ALREADY_EXISTS') {
       throw new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${topic}" already exists`, {

@@ -131,23 +131,16 @@ export async function listOffsets(
 
 /** Partition → leader id (-1 without one), from a fresh Metadata request naming only `topic`. */
 async function leadersOf(cluster: Cluster, topic: string): Promise<Map<number, number>> {
-  const md = await cluster.metadata([topic]);
-  const failed = md.topicErrors.find((e) => e.name === topic);
-  const code = failed?.error.details.kafkaCode;
-  if (failed !== undefined && code !== KafkaErrors.LEADER_NOT_AVAILABLE) {
-    if (
-      code === KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION ||
-      code === KafkaErrors.INVALID_TOPIC_EXCEPTION
-    )
-      throw unknownTopic(topic, failed.error);
-    throw failed.error;
+  try {
+    const t = await cluster.describeTopic(topic);
+    return new Map(t.partitions.map((p) => [p.partition, p.leaderId]));
+  } catch (err) {
+    // Being created: no partitions yet, asked again in the next round.
+    if (SharqError.is(err) && err.details.kafkaCode === KafkaErrors.LEADER_NOT_AVAILABLE) {
+      return new Map();
+    }
+    throw err;
   }
-  const t = md.topics.find((x) => x.name === topic);
-  if (t === undefined) {
-    if (failed !== undefined) return new Map();
-    throw unknownTopic(topic);
-  }
-  return new Map(t.partitions.map((p) => [p.partition, p.leaderId]));
 }
 
 async function askLeader(
@@ -171,11 +164,4 @@ async function askLeader(
     ],
   });
   return res.topics.find((t) => t.name === topic)?.partitions ?? [];
-}
-
-function unknownTopic(topic: string, cause?: unknown): SharqError {
-  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-    cause,
-    details: { topic },
-  });
 }

@@ -119,8 +119,6 @@ const NOT_WRITTEN: ReadonlySet<number> = new Set([
   E.THROTTLING_QUOTA_EXCEEDED,
 ]);
 const SEQUENCE_SPACE = 2 ** 31;
-/** Metadata rounds for a topic that has no leader yet (just created) or is unknown. */
-const METADATA_ATTEMPTS = 6;
 
 export class IdempotentProducer {
   private identity: Promise<ProducerIdentity> | undefined;
@@ -148,7 +146,7 @@ export class IdempotentProducer {
       let refresh = false;
       if (metadata === undefined) {
         try {
-          metadata = await this.topicMetadata(topic);
+          metadata = await this.cluster.describeTopic(topic);
         } catch (err) {
           const error = asSharqError(err, topic);
           // A topic that is gone ends the send; a lookup that failed is one failed attempt.
@@ -422,37 +420,12 @@ export class IdempotentProducer {
         }
         error = kafkaError(res.errorCode, null, { api: 'InitProducerId' });
       } catch (err) {
+        // A lost connection or a timeout is retryable: another broker, or the same one later.
         error = asSharqError(err, undefined);
-        if (error.code === 'SHARQ_ERR_CONNECTION' || error.code === 'SHARQ_ERR_TIMEOUT') {
-          error = new SharqError(error.code, error.message, {
-            cause: error.cause,
-            retryable: true,
-            details: error.details,
-          });
-        }
       }
       if (!error.retryable || Date.now() >= deadline) throw error;
       await this.sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 1000 }));
     }
-  }
-
-  private async topicMetadata(topic: string): Promise<TopicMetadata> {
-    let last: SharqError | undefined;
-    for (let attempt = 1; attempt <= METADATA_ATTEMPTS; attempt++) {
-      if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 1000 }));
-      if (this.closed) throw closedError();
-      const md = await this.cluster.metadata([topic]);
-      const t = md.topics.find((x) => x.name === topic);
-      if (t?.partitions.every((p) => p.leaderId >= 0)) return t;
-      const failed = md.topicErrors.find((e) => e.name === topic);
-      const code = failed?.error.details.kafkaCode;
-      if (code === E.UNKNOWN_TOPIC_OR_PARTITION || code === E.INVALID_TOPIC_EXCEPTION) {
-        throw unknownTopic(topic, failed?.error);
-      }
-      last = failed?.error;
-      if (t !== undefined && attempt === METADATA_ATTEMPTS) return t;
-    }
-    throw last ?? unknownTopic(topic);
   }
 
   private connection(nodeId: number): Promise<BrokerConnection> {
@@ -548,11 +521,4 @@ function asSharqError(err: unknown, topic: string | undefined): SharqError {
 
 function closedError(): SharqError {
   return new SharqError('SHARQ_ERR_CLOSED', 'The producer is closed');
-}
-
-function unknownTopic(topic: string, cause?: unknown): SharqError {
-  return new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-    cause,
-    details: { topic },
-  });
 }

@@ -234,27 +234,7 @@ async function leaderOf(
       return { topicId, leaderId: leader.leaderId };
     }
   }
-  const md = await cluster.metadata([topic]);
-  const failed = md.topicErrors.find((e) => e.name === topic);
-  if (failed !== undefined) {
-    const code = failed.error.details.kafkaCode;
-    if (
-      code === KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION ||
-      code === KafkaErrors.INVALID_TOPIC_EXCEPTION
-    ) {
-      throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-        cause: failed.error,
-        details: { topic },
-      });
-    }
-    throw failed.error;
-  }
-  const t = md.topics.find((x) => x.name === topic);
-  if (t === undefined) {
-    throw new SharqError('SHARQ_ERR_UNKNOWN_TOPIC', `Topic "${topic}" does not exist`, {
-      details: { topic },
-    });
-  }
+  const t = await cluster.describeTopic(topic);
   const p = t.partitions.find((x) => x.partition === partition);
   if (p === undefined) throw unknownPartition(topic, partition, t.partitions.length);
   if (p.leaderId < 0) {
