@@ -3,14 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { KafkaEngine } from '../../src/kafka/kafka-engine.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
-
-async function until(cond: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../helpers/until.js';
 
 describeKafka('Kafka offsets', () => {
   let engine: KafkaEngine;
@@ -54,7 +47,11 @@ describeKafka('Kafka offsets', () => {
     } finally {
       await other.close();
     }
-    await until(async () => !(await engine.admin.listTopics()).some((t) => t.name === a));
+    await until(
+      async () => !(await engine.admin.listTopics()).some((t) => t.name === a),
+      `topic ${a} to be gone`,
+      { ms: 30_000, everyMs: 50 },
+    );
 
     expect(await engine.admin.offsets(b)).toEqual(expected);
     // A share group reset by timestamp reads offsets too, and the group's lag reads log ends.

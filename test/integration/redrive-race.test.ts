@@ -9,6 +9,7 @@ import { KafkaEngine } from '../../src/kafka/kafka-engine.js';
 import type { RedriveChildConfig } from '../fixtures/redrive-child.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { type FixtureChild, startFixture } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 import { queueName, queueWithDlq } from '../unit/admin/fixtures.js';
 
 const childScript = path.resolve(import.meta.dirname, '../fixtures/redrive-child.ts');
@@ -19,14 +20,6 @@ type Child = FixtureChild;
 
 function startChild(config: RedriveChildConfig): Child {
   return startFixture(childScript, config);
-}
-
-async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describeKafka('redrive race on Kafka', () => {
@@ -67,8 +60,8 @@ describeKafka('redrive race on Kafka', () => {
       children.push(startChild({ brokers: kafkaBrokers()!, queues, reverse }));
     await until(
       () => children.every((c) => c.output().includes('READY')),
-      60_000,
       () => `the children to be ready; stderr: ${children.map((c) => c.errors()).join('\n')}`,
+      { ms: 60_000, everyMs: 50 },
     );
     for (const c of children) c.p.stdin!.write('go\n');
     const codes = await Promise.all(children.map((c) => c.exited));

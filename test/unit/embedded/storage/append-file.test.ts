@@ -2,7 +2,8 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppendFile, type FsyncPolicy } from '../../../../src/embedded/storage/append-file.js';
-import { nodeFile } from '../../../../src/embedded/storage/fs-layer.js';
+import { nodeFile, type StorageFile } from '../../../../src/embedded/storage/fs-layer.js';
+import { until } from '../../../helpers/until.js';
 import { caught, useTempDirs } from './temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -25,12 +26,40 @@ async function openAppendFile(fsync: FsyncPolicy, fsyncIntervalMs?: number, writ
   return { file, appendFile, flushedEnds };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/**
+ * An inline AppendFile under "always" over a real file, with the file's methods that `wrap`
+ * returns put in front of the real ones, and the ends it published.
+ */
+async function inlineAlways(
+  name: string,
+  wrap: (inner: StorageFile) => Partial<StorageFile> = () => ({}),
+  onFlush?: (end: number) => void,
+) {
+  const file = path.join(await tempDir(), name);
+  const inner = nodeFile(await open(file, 'w+'));
+  const flushed: number[] = [];
+  const appendFile = new AppendFile({
+    path: file,
+    handle: Object.assign(Object.create(inner) as StorageFile, wrap(inner)),
+    position: 0,
+    fsync: 'always',
+    writeInline: true,
+    onFlush: onFlush ?? ((end) => flushed.push(end)),
+  });
+  await appendFile.handle;
+  return { file, inner, appendFile, flushed };
+}
+
+/** Calls that wait until the test lets them go, one by one. */
+function gates() {
+  const waiting: (() => void)[] = [];
+  return {
+    pass: () => new Promise<void>((r) => waiting.push(r)),
+    get count() {
+      return waiting.length;
+    },
+    open: () => waiting.shift()!(),
+  };
 }
 
 describe('AppendFile group commit', () => {
@@ -124,12 +153,10 @@ describe('AppendFile inline writes', () => {
   });
 
   it('under "always", resolves an append only after an fdatasync begun after its write; appends written during a sync share the next', async () => {
-    const file = path.join(await tempDir(), 'inline-always.bin');
-    const inner = nodeFile(await open(file, 'w+'));
     const events: string[] = [];
-    const gates: (() => void)[] = [];
+    const syncs = gates();
     let written = 0;
-    const handle = Object.assign(Object.create(inner) as typeof inner, {
+    const { file, appendFile, flushed } = await inlineAlways('inline-always.bin', (inner) => ({
       writevSync(buffers: Uint8Array[], position: number) {
         const n = inner.writevSync(buffers, position);
         written = position + n;
@@ -138,73 +165,51 @@ describe('AppendFile inline writes', () => {
       },
       async datasync() {
         events.push(`sync from ${written}`);
-        await new Promise<void>((r) => gates.push(r));
+        await syncs.pass();
         await inner.datasync();
       },
-    });
-    const flushed: number[] = [];
-    const appendFile = new AppendFile({
-      path: file,
-      handle,
-      position: 0,
-      fsync: 'always',
-      writeInline: true,
-      onFlush: (end) => flushed.push(end),
-    });
-    await appendFile.handle;
+    }));
     const settled: string[] = [];
     const track = (name: string, p: Promise<void>) => p.then(() => settled.push(name));
     const a = track('a', appendFile.append([Buffer.from('a')]));
-    await until(() => gates.length === 1, 'the first fdatasync');
+    await until(() => syncs.count === 1, 'the first fdatasync');
     // Written at once while the first sync runs, and not settled by it.
     const b = track('b', appendFile.append([Buffer.from('bb')]));
     const c = track('c', appendFile.append([Buffer.from('ccc')]));
     await until(() => events.length === 3, 'the second write');
     expect(events).toEqual(['write 1', 'sync from 1', 'write 6']);
-    gates.shift()!();
+    syncs.open();
     await a;
     expect(settled).toEqual(['a']);
     expect(flushed).toEqual([1]);
-    await until(() => gates.length === 1, 'the second fdatasync');
+    await until(() => syncs.count === 1, 'the second fdatasync');
     expect(events.at(-1)).toBe('sync from 6');
     expect(settled).toEqual(['a']);
-    gates.shift()!();
+    syncs.open();
     await Promise.all([b, c]);
     expect(flushed).toEqual([1, 6]);
     expect(appendFile.stats).toEqual({ flushes: 2, syncs: 2 });
     const closing = appendFile.close();
-    await until(() => gates.length === 1, 'the sync of close');
-    gates.shift()!();
+    await until(() => syncs.count === 1, 'the sync of close');
+    syncs.open();
     await closing;
     expect((await readFile(file)).toString()).toBe('abbccc');
   });
 
   it('under "always", rejects the inline appends of a failed fdatasync, and those queued behind it, with SHARQ_ERR_IO, publishing nothing', async () => {
-    const file = path.join(await tempDir(), 'inline-always-eio.bin');
-    const inner = nodeFile(await open(file, 'w+'));
-    const gates: (() => void)[] = [];
-    const handle = Object.assign(Object.create(inner) as typeof inner, {
+    const syncs = gates();
+    const { inner, appendFile, flushed } = await inlineAlways('inline-always-eio.bin', () => ({
       async datasync() {
-        await new Promise<void>((r) => gates.push(r));
+        await syncs.pass();
         throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
       },
-    });
-    const flushed: number[] = [];
-    const appendFile = new AppendFile({
-      path: file,
-      handle,
-      position: 0,
-      fsync: 'always',
-      writeInline: true,
-      onFlush: (end) => flushed.push(end),
-    });
-    await appendFile.handle;
+    }));
     const first = [appendFile.append([Buffer.from('a')]), appendFile.append([Buffer.from('b')])];
-    await until(() => gates.length === 1, 'the failing fdatasync');
+    await until(() => syncs.count === 1, 'the failing fdatasync');
     // Written while the failing sync runs: it waits for the next one, which never comes.
     const queued = appendFile.append([Buffer.from('c')]);
     await new Promise((r) => setImmediate(r));
-    gates.shift()!();
+    syncs.open();
     const results = await Promise.allSettled([...first, queued]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     for (const r of results) {
@@ -216,13 +221,11 @@ describe('AppendFile inline writes', () => {
   });
 
   it('never runs two fdatasyncs of one file at once: sync() and a large append wait their turn behind an inline sync', async () => {
-    const file = path.join(await tempDir(), 'one-sync.bin');
-    const inner = nodeFile(await open(file, 'w+'));
-    const gates: (() => void)[] = [];
+    const syncs = gates();
     let running = 0;
     let most = 0;
     let poolWrites = 0;
-    const handle = Object.assign(Object.create(inner) as typeof inner, {
+    const { file, appendFile, flushed } = await inlineAlways('one-sync.bin', (inner) => ({
       writev(buffers: Uint8Array[], position: number) {
         poolWrites++;
         return inner.writev(buffers, position);
@@ -230,38 +233,28 @@ describe('AppendFile inline writes', () => {
       async datasync() {
         running++;
         most = Math.max(most, running);
-        await new Promise<void>((r) => gates.push(r));
+        await syncs.pass();
         await inner.datasync();
         running--;
       },
-    });
-    const flushed: number[] = [];
-    const appendFile = new AppendFile({
-      path: file,
-      handle,
-      position: 0,
-      fsync: 'always',
-      writeInline: true,
-      onFlush: (end) => flushed.push(end),
-    });
-    await appendFile.handle;
+    }));
     const small = appendFile.append([Buffer.from('a')]);
-    await until(() => gates.length === 1, 'the inline fdatasync');
+    await until(() => syncs.count === 1, 'the inline fdatasync');
     const barrier = appendFile.sync();
     // Larger than the inline limit: written on the pool, after 'a', synced after the others.
     const big = appendFile.append([Buffer.alloc(300 * 1024, 0x62)]);
     for (let released = 0; released < 3; released++) {
-      await until(() => gates.length === 1, `fdatasync ${released + 1}`);
+      await until(() => syncs.count === 1, `fdatasync ${released + 1}`);
       expect(running).toBe(1);
-      gates.shift()!();
+      syncs.open();
     }
     await Promise.all([small, barrier, big]);
     expect(most).toBe(1);
     expect(poolWrites).toBe(1);
     expect(flushed).toEqual([1, 1 + 300 * 1024]);
     const closing = appendFile.close();
-    await until(() => gates.length === 1, 'the sync of close');
-    gates.shift()!();
+    await until(() => syncs.count === 1, 'the sync of close');
+    syncs.open();
     await closing;
     const bytes = await readFile(file);
     expect(bytes.length).toBe(1 + 300 * 1024);
@@ -270,21 +263,9 @@ describe('AppendFile inline writes', () => {
   });
 
   it('fails its appends with SHARQ_ERR_INTERNAL, and refuses later ones, when the owner throws from onFlush', async () => {
-    const { appendFile } = await (async () => {
-      const file = path.join(await tempDir(), 'throwing-owner.bin');
-      const f = new AppendFile({
-        path: file,
-        handle: nodeFile(await open(file, 'w+')),
-        position: 0,
-        fsync: 'always',
-        writeInline: true,
-        onFlush: () => {
-          throw new Error('owner bug');
-        },
-      });
-      await f.handle;
-      return { appendFile: f };
-    })();
+    const { appendFile } = await inlineAlways('throwing-owner.bin', undefined, () => {
+      throw new Error('owner bug');
+    });
     expect((await caught(() => appendFile.append([Buffer.from('a')]))).code).toBe(
       'SHARQ_ERR_INTERNAL',
     );
