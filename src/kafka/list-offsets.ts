@@ -62,7 +62,13 @@ export async function listOffsets(
     if (attempt > 1) await sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 1000 }));
     const leaders = await leadersOf(cluster, topic);
     const byLeader = new Map<number, number[]>();
-    lastError = undefined;
+    lastError =
+      leaders.size === 0
+        ? kafkaError(KafkaErrors.LEADER_NOT_AVAILABLE, 'the topic is being created', {
+            api: 'Metadata',
+            topic,
+          })
+        : undefined;
     for (const [partition, leaderId] of leaders) {
       if (done.has(partition)) continue;
       if (leaderId < 0) {
