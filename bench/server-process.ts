@@ -33,7 +33,7 @@ export async function startServerProcess(
     cpuProfDir?: string | undefined;
     profileName?: string;
     /** Another build's CLI entry (a before/after comparison); default this build's. */
-    main?: string;
+    main?: string | undefined;
     /** More `sharq server` flags, e.g. `--fsync interval`. */
     args?: readonly string[];
   } = {},

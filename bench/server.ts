@@ -34,7 +34,6 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ProduceRecord } from '../src/engine/types.js';
 import { EmbeddedEngine, type Engine, Queue, Worker } from '../src/index.js';
@@ -88,13 +87,11 @@ type Contender = (typeof contenders)[number];
 type OverTheWire = Exclude<Contender, 'inprocess'>;
 const baselineArgs = values['baseline-args']?.split(/\s+/).filter((a) => a.length > 0) ?? [];
 const baselineMain =
-  values['baseline-server'] !== undefined
-    ? path.resolve(values['baseline-server'])
-    : baselineArgs.length > 0
-      ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js')
-      : undefined;
+  values['baseline-server'] !== undefined ? path.resolve(values['baseline-server']) : undefined;
+/** A baseline server: another build's, or this build's with other flags. */
+const withBaseline = baselineMain !== undefined || baselineArgs.length > 0;
 const chosen = contenders.filter((c) =>
-  c === 'baseline' ? baselineMain !== undefined : values.only.split(',').includes(c),
+  c === 'baseline' ? withBaseline : values.only.split(',').includes(c),
 );
 const header: Record<Contender, string> = {
   server: 'server',
@@ -338,7 +335,7 @@ async function main(): Promise<void> {
         cpuProfDir: serverCpuProf,
         profileName: `server-${run}.cpuprofile`,
       });
-    if (baselineMain !== undefined)
+    if (withBaseline)
       baseline = await startServerProcess({ main: baselineMain, args: baselineArgs });
     const brokersOf = {
       server: { brokers: server?.brokers ?? [], pid: server?.pid },

@@ -34,7 +34,6 @@ export interface LedgerClaim {
   /** The redrive's id; null for an intent written before redrive ids. */
   rid: string | null;
   at: number;
-  ends: Record<string, number>;
   /** The intent's offset in the ledger topic. */
   offset: number;
 }
@@ -100,10 +99,10 @@ export class DlqLedger {
 
   /**
    * Appends steps; resolves once they are durable and the ledger is read back past them, so
-   * `get` shows what the ledger's order made of them. Returns their ledger offsets.
+   * `get` shows what the ledger's order made of them.
    */
-  async append(ops: readonly LedgerOp[]): Promise<number[]> {
-    if (ops.length === 0) return [];
+  async append(ops: readonly LedgerOp[]): Promise<void> {
+    if (ops.length === 0) return;
     await this.ensure();
     const positions = await this.engine.produce(
       this.topic,
@@ -125,7 +124,6 @@ export class DlqLedger {
       }
       await this.refresh();
     }
-    return positions.map((p) => p.offset);
   }
 
   private ensure(): Promise<unknown> {
@@ -171,7 +169,7 @@ export class DlqLedger {
       // Intents before redrive ids name no claim: they take the record when it has none.
       if ((op.takes ?? null) !== (entry.intent?.offset ?? null)) return;
       const ends = op.ends ?? {};
-      entry.intent = { rid, at: op.at, ends, offset };
+      entry.intent = { rid, at: op.at, offset };
       const from = { ...(entry.scanFrom ?? ends) };
       for (const [p, end] of Object.entries(ends)) from[p] = Math.min(from[p] ?? end, end);
       entry.scanFrom = from;

@@ -7,6 +7,9 @@ import { type Cluster, unknownTopicError } from './cluster.js';
 import { ProduceCoalescer } from './produce-coalescer.js';
 import { IdempotentProducer } from './producer.js';
 
+/** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
+const DELIVERY_TIMEOUT_MS = 30_000;
+
 /**
  * What sharq takes from kafkajs: topic admin, which works against Kafka 4.x (every version
  * kafkajs negotiates is above what 4.0 removed). Produce is sharq's own idempotent producer
@@ -14,9 +17,6 @@ import { IdempotentProducer } from './producer.js';
  * (src/kafka/protocol), and so are offset reads (list-offsets.ts): kafkajs' metadata of a topic
  * deleted elsewhere fails them for every topic.
  */
-/** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
-const DELIVERY_TIMEOUT_MS = 30_000;
-
 export class KafkajsClient {
   private readonly kafka: Kafka;
   private readonly producer: IdempotentProducer;

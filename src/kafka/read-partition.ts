@@ -308,8 +308,6 @@ async function outOfRangeError(
 
 // ListOffsets, for the range of an out-of-range read only ----------------------------------------
 
-/** ListOffsets timestamps: the log start, and the high watermark under read_uncommitted. */
-
 async function listRange(
   ctx: ReadContext,
 ): Promise<{ logStartOffset: number; highWatermark: number }> {

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  HASH_BYTES,
-  hmac,
-  passwordMatches,
-  type ScramCredential,
-  type ScramHash,
-  scramCredential,
-} from './credentials.js';
+import { HASH_BYTES, hmac, type ScramHash } from '../../util/scram.js';
+import { passwordMatches, type ScramCredential, scramCredential } from './credentials.js';
 import type { SaslServerConfig, SaslUserInput } from './sasl-options.js';
 
 const HASHES: readonly ScramHash[] = ['sha256', 'sha512'];

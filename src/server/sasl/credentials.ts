@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   constantTimeEqual,
-  HASH_BYTES,
   hmac,
   type ScramHash,
   saltedPassword,
   storedKeyOf,
 } from '../../util/scram.js';
-
-export { constantTimeEqual, HASH_BYTES, hmac, type ScramHash, saltedPassword };
 
 /**
  * SCRAM credentials as a server keeps them (RFC 5802 section 3): never the password, only

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   constantTimeEqual,
   HASH_BYTES,
   hmac,
-  type ScramCredential,
   type ScramHash,
-} from './credentials.js';
+  storedKeyOf,
+} from '../../util/scram.js';
+import type { ScramCredential } from './credentials.js';
 import { type MechanismServer, type MechanismStep, SaslFailure, tokenText } from './mechanism.js';
 
 /**
@@ -167,7 +168,7 @@ export class ScramServer implements MechanismServer {
     const clientSignature = hmac(this.hash, credential.storedKey, authMessage);
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
-    const storedKey = createHash(this.hash).update(clientKey).digest();
+    const storedKey = storedKeyOf(this.hash, clientKey);
     // Compared even for an unknown user (whose keys are random), so both take the same time.
     const matches = constantTimeEqual(storedKey, credential.storedKey);
     if (!matches || !this.known) {
