@@ -118,7 +118,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_CONNECTION: {
     retryable: true,
-    doc: 'A broker connection could not be opened or was lost (refused, reset, TLS failure). Requests in flight fail with this code; clients reconnect with backoff.',
+    doc: 'A broker connection could not be opened or was lost (refused, reset, TLS failure). Requests in flight fail with this code (a produce only after its retries); clients reconnect with backoff.',
   },
   SHARQ_ERR_TIMEOUT: {
     retryable: true,

@@ -45,9 +45,12 @@ interface TopicQueue {
  * the others. Any other failure (a lost connection, a timeout) fails every call in the request,
  * since the broker may have written it: sending it again could write jobs twice.
  *
- * One request per topic at a time, not more: two or four in flight were measured slower
- * (bench:server, add() from 64 callers on sharq server: 5,900 and 7,752 jobs/s against 13,249;
- * on Kafka 13,614 and 14,388 against 18,984): the requests only got smaller and more numerous.
+ * One request per topic at a time, not more. Under kafkajs' producer two or four in flight were
+ * slower (bench:server, add() from 64 callers on sharq server: 5,900 and 7,752 jobs/s against
+ * 13,249; on Kafka 13,614 and 14,388 against 18,984): the requests only got smaller and more
+ * numerous. Under sharq's producer two gained 15 % on sharq server with fsync "always"
+ * (15-18k against 13-16k), too little for the in-flight bookkeeping a pipelined retry needs
+ * (producer.ts relies on one batch per partition on the wire).
  */
 export class ProduceCoalescer {
   private readonly topics = new Map<string, TopicQueue>();
