@@ -12,10 +12,9 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { SharqAdmin } from '../admin/admin.js';
-import { createEngine, saslFromEnv } from '../engine/resolve-engine.js';
+import { createEngine, kafkaEngineOptions } from '../engine/resolve-engine.js';
 import type { Engine } from '../engine/types.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
-import type { EngineOptions } from '../options/engine-options.js';
 import { parseOptions } from '../options/parse.js';
 import { type AdminServer, startAdminServer } from '../server/admin/http-server.js';
 import { stderrLogger } from '../server/server.js';
@@ -70,19 +69,10 @@ export async function runAdminServerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`sharq admin: give --brokers (or SHARQ_BROKERS) or --data-dir\n`);
     return 2;
   }
-  // SASL as for a Queue or Worker: SHARQ_SASL_MECHANISM, _USERNAME and _PASSWORD.
-  const sasl = flags['data-dir'] === undefined ? saslFromEnv(process.env) : undefined;
   const engine: Engine =
     flags['data-dir'] !== undefined
       ? createEngine({ type: 'embedded', dataDir: flags['data-dir'] })
-      : createEngine({
-          type: 'kafka',
-          brokers: brokers!
-            .split(',')
-            .map((b) => b.trim())
-            .filter(Boolean),
-          ...(sasl === undefined ? {} : { sasl }),
-        } as EngineOptions);
+      : createEngine(kafkaEngineOptions(brokers!, process.env));
   let http: AdminServer | undefined;
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;

@@ -1,12 +1,11 @@
 import { SharqAdmin } from '../admin/admin.js';
 import type * as S from '../admin/api-schemas.js';
 import { parseDlqId } from '../admin/dlq-ledger.js';
-import { createEngine, saslFromEnv } from '../engine/resolve-engine.js';
+import { createEngine, kafkaEngineOptions } from '../engine/resolve-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { ERROR_CODES } from '../errors/codes.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
-import type { EngineOptions } from '../options/engine-options.js';
 import { DEFAULT_HTTP_PORT } from '../server/admin/http-server.js';
 
 /**
@@ -40,18 +39,7 @@ export function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.
   if (flags['data-dir'] !== undefined)
     return direct(createEngine({ type: 'embedded', dataDir: flags['data-dir'] }));
   if (brokers !== undefined && brokers.length > 0) {
-    // SASL as for a Queue or Worker: SHARQ_SASL_MECHANISM, _USERNAME and _PASSWORD.
-    const sasl = saslFromEnv(env);
-    return direct(
-      createEngine({
-        type: 'kafka',
-        brokers: brokers
-          .split(',')
-          .map((b) => b.trim())
-          .filter(Boolean),
-        ...(sasl === undefined ? {} : { sasl }),
-      } as EngineOptions),
-    );
+    return direct(createEngine(kafkaEngineOptions(brokers, env)));
   }
   const url = flags.url ?? env.SHARQ_ADMIN_URL ?? `http://127.0.0.1:${DEFAULT_HTTP_PORT}`;
   const token = flags.token ?? env.SHARQ_ADMIN_TOKEN?.split(',')[0] ?? env.SHARQ_READ_TOKEN;

@@ -34,12 +34,34 @@ const shared = new Map<string, Shared>();
  * embedded engine in `./.sharq`.
  */
 export function defaultEngineOptions(env: NodeJS.ProcessEnv = process.env): EngineOptions {
-  const brokers = env.SHARQ_BROKERS?.split(',')
+  const brokers = env.SHARQ_BROKERS;
+  if (brokers === undefined || splitBrokers(brokers).length === 0) {
+    return { type: 'embedded' } as EngineOptions;
+  }
+  return kafkaEngineOptions(brokers, env);
+}
+
+/**
+ * The Kafka engine at `brokers` (comma-separated `host:port`), with SASL from `SHARQ_SASL_*` as
+ * for a Queue or Worker: what `SHARQ_BROKERS` and the CLI's `--brokers` mean.
+ */
+export function kafkaEngineOptions(
+  brokers: string,
+  env: NodeJS.ProcessEnv = process.env,
+): EngineOptions {
+  const sasl = saslFromEnv(env);
+  return {
+    type: 'kafka',
+    brokers: splitBrokers(brokers),
+    ...(sasl === undefined ? {} : { sasl }),
+  } as EngineOptions;
+}
+
+function splitBrokers(list: string): string[] {
+  return list
+    .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  if (brokers === undefined || brokers.length === 0) return { type: 'embedded' } as EngineOptions;
-  const sasl = saslFromEnv(env);
-  return { type: 'kafka', brokers, ...(sasl === undefined ? {} : { sasl }) } as EngineOptions;
 }
 
 /**
