@@ -4,7 +4,7 @@ import { sleep } from '../util/sleep.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConnection } from './connection.js';
 import { ListOffsetsV6 } from './protocol/client-apis.js';
-import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+import { KafkaErrors, kafkaError, LEADER_MOVED } from './protocol/error-codes.js';
 import type { ListOffsetsResponse } from './protocol/schema/apis/list-offsets.js';
 
 /*
@@ -41,14 +41,7 @@ const READ_UNCOMMITTED = 0;
 const ATTEMPTS = 6;
 
 /** Errors after which the leaders are looked up again and the partitions asked again. */
-const RETRY: ReadonlySet<number> = new Set([
-  KafkaErrors.NOT_LEADER_OR_FOLLOWER,
-  KafkaErrors.LEADER_NOT_AVAILABLE,
-  KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
-  KafkaErrors.FENCED_LEADER_EPOCH,
-  KafkaErrors.UNKNOWN_LEADER_EPOCH,
-  KafkaErrors.OFFSET_NOT_AVAILABLE,
-]);
+const RETRY: ReadonlySet<number> = new Set([...LEADER_MOVED, KafkaErrors.OFFSET_NOT_AVAILABLE]);
 
 /** The offset of `timestamp` in each partition of `topic`, by partition. */
 export async function listOffsets(

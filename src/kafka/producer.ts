@@ -4,7 +4,7 @@ import { backoffDelay } from '../util/backoff.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
 import type { BrokerConnection } from './connection.js';
 import { InitProducerIdV4, ProduceV11 } from './protocol/client-apis.js';
-import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+import { KafkaErrors, kafkaError, LEADER_MOVED } from './protocol/error-codes.js';
 import { encodeRecordBatch } from './protocol/record-batch.js';
 import type { ProduceResponse } from './protocol/schema/apis/produce.js';
 
@@ -69,14 +69,7 @@ interface PartitionBatch {
 
 const E = KafkaErrors;
 /** Answers after which the batch is sent again, as it is, once the leaders are looked up again. */
-const RETRY_WITH_METADATA: ReadonlySet<number> = new Set([
-  E.NOT_LEADER_OR_FOLLOWER,
-  E.LEADER_NOT_AVAILABLE,
-  E.UNKNOWN_TOPIC_OR_PARTITION,
-  E.FENCED_LEADER_EPOCH,
-  E.UNKNOWN_LEADER_EPOCH,
-  E.KAFKA_STORAGE_ERROR,
-]);
+const RETRY_WITH_METADATA: ReadonlySet<number> = new Set([...LEADER_MOVED, E.KAFKA_STORAGE_ERROR]);
 /** Answers after which the batch is sent again as it is. */
 const RETRY: ReadonlySet<number> = new Set([
   E.NOT_ENOUGH_REPLICAS,
@@ -101,11 +94,7 @@ const NEW_IDENTITY: ReadonlySet<number> = new Set([
  */
 const NOT_WRITTEN: ReadonlySet<number> = new Set([
   ...NEW_IDENTITY,
-  E.NOT_LEADER_OR_FOLLOWER,
-  E.LEADER_NOT_AVAILABLE,
-  E.UNKNOWN_TOPIC_OR_PARTITION,
-  E.FENCED_LEADER_EPOCH,
-  E.UNKNOWN_LEADER_EPOCH,
+  ...LEADER_MOVED,
   E.NOT_ENOUGH_REPLICAS,
   E.CORRUPT_MESSAGE,
   E.MESSAGE_TOO_LARGE,

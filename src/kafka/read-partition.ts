@@ -3,7 +3,7 @@ import type { Cluster } from './cluster.js';
 import type { BrokerConnection } from './connection.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './list-offsets.js';
 import { FetchV12, ListOffsetsV6 } from './protocol/client-apis.js';
-import { KafkaErrors, kafkaError } from './protocol/error-codes.js';
+import { KafkaErrors, kafkaError, LEADER_MOVED } from './protocol/error-codes.js';
 import { decodeRecordBatches, type KafkaRecord } from './protocol/record-batch.js';
 import { type FetchResponse, IsolationLevel } from './protocol/schema/apis/fetch.js';
 
@@ -43,15 +43,6 @@ const MAX_INT32 = 0x7fffffff;
 const MAX_FETCHES = 32;
 /** Added to MaxWaitMs for the request timeout of a waiting Fetch. */
 const FETCH_TIMEOUT_SLACK_MS = 30_000;
-
-/** Partition errors after which the leader is looked up again and the Fetch retried once. */
-const LEADER_MOVED: ReadonlySet<number> = new Set([
-  KafkaErrors.NOT_LEADER_OR_FOLLOWER,
-  KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
-  KafkaErrors.FENCED_LEADER_EPOCH,
-  KafkaErrors.UNKNOWN_LEADER_EPOCH,
-  KafkaErrors.LEADER_NOT_AVAILABLE,
-]);
 
 const EMPTY = Buffer.alloc(0);
 

@@ -5,6 +5,7 @@ import {
   ATTR_CODEC_MASK,
   ATTR_CONTROL,
   ATTRIBUTES_OFFSET,
+  BATCH_LENGTH_OFFSET,
   HEADER_SIZE,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
@@ -76,7 +77,7 @@ function walkBatches(records: Uint8Array, budget: number, gzip: GzipSize): numbe
   let total = 0;
   let pos = 0;
   while (buf.length - pos >= LOG_OVERHEAD) {
-    const batchLength = buf.readInt32BE(pos + 8);
+    const batchLength = buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     if (batchLength < HEADER_SIZE - LOG_OVERHEAD) break;
     const end = pos + LOG_OVERHEAD + batchLength;
     if (end > buf.length || buf[pos + MAGIC_OFFSET] !== 2) break;

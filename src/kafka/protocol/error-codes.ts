@@ -162,6 +162,18 @@ const BY_CODE: ReadonlyMap<number, KafkaErrorInfo> = new Map(
 );
 
 /** What Kafka calls an error code. Codes newer than this table are named, not retryable. */
+/**
+ * Partition errors that mean the leader a request went to is not (or no longer) the one: look
+ * the leaders up again and ask again.
+ */
+export const LEADER_MOVED: ReadonlySet<number> = new Set([
+  KafkaErrors.NOT_LEADER_OR_FOLLOWER,
+  KafkaErrors.LEADER_NOT_AVAILABLE,
+  KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
+  KafkaErrors.FENCED_LEADER_EPOCH,
+  KafkaErrors.UNKNOWN_LEADER_EPOCH,
+]);
+
 export function kafkaErrorInfo(code: number): KafkaErrorInfo {
   return BY_CODE.get(code) ?? { code, name: `UNKNOWN_KAFKA_ERROR_${code}`, retryable: false };
 }

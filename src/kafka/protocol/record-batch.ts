@@ -146,7 +146,7 @@ export function decodeRecordBatches(
   let pos = 0;
   while (buf.length - pos >= LOG_OVERHEAD) {
     const baseOffset = Number(buf.readBigInt64BE(pos));
-    const batchLength = buf.readInt32BE(pos + 8);
+    const batchLength = buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     // v0/v1 message sets put their magic at the same byte; their entries are shorter than a v2
     // header, so look at it before judging the length.
     if (buf.length - pos > MAGIC_OFFSET) {

@@ -7,6 +7,7 @@ import {
   ATTR_LOG_APPEND_TIME,
   ATTRIBUTES_OFFSET,
   BASE_TIMESTAMP_OFFSET,
+  BATCH_LENGTH_OFFSET,
   CRC_OFFSET,
   HEADER_SIZE,
   LAST_OFFSET_DELTA_OFFSET,
@@ -58,7 +59,7 @@ export function readAcquired(
   const acquired = new Acquired(ranges);
   let pos = 0;
   while (bytes.length - pos >= LOG_OVERHEAD) {
-    const batchLength = bytes.readInt32BE(pos + 8);
+    const batchLength = bytes.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     const end = pos + LOG_OVERHEAD + batchLength;
     if (
       bytes.length - pos <= ATTRIBUTES_OFFSET + 2 ||

@@ -9,6 +9,7 @@ import {
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BASE_TIMESTAMP_OFFSET,
+  BATCH_LENGTH_OFFSET,
   CRC_OFFSET,
   HEADER_SIZE,
   LOG_OVERHEAD,
@@ -55,7 +56,7 @@ export function transcodeRecords(buf: Buffer): TranscodedBatch[] | null {
   let pos = 0;
   while (buf.length - pos >= LOG_OVERHEAD) {
     if (buf.length - pos < HEADER_SIZE) return null;
-    const batchLength = buf.readInt32BE(pos + 8);
+    const batchLength = buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     const end = pos + LOG_OVERHEAD + batchLength;
     if (batchLength < HEADER_SIZE - LOG_OVERHEAD || end > buf.length) return null;
     const batch = transcodeBatch(buf, pos, end);
