@@ -11,12 +11,13 @@ import {
   MAGIC_OFFSET,
 } from './batch-layout.js';
 
-/**
+/*
  * How many bytes record batches may become once decompressed, found without decompressing them
  * where the format allows it, so that a small Produce request cannot make `sharq server`
- * allocate gigabytes, nor a broken or hostile broker's fetch answer sharq's client (`payloadBound`
- * and `zstdCapped` serve `decodeRecordBatches`' per-batch cap) (a "decompression bomb": 4 bytes of zstd RLE block make
- * 128 KiB, so a 100 MiB request would make 3 TB; a gzip member up to 1032 times its size).
+ * allocate gigabytes, nor a broken or hostile broker's fetch answer sharq's client
+ * (`payloadBound` and `zstdCapped` serve `decodeRecordBatches`' per-batch cap). A
+ * "decompression bomb": 4 bytes of zstd RLE block make 128 KiB, so a 100 MiB request would
+ * make 3 TB; a gzip member up to 1032 times its size.
  *
  * - zstd: frame and block headers are walked: raw and RLE blocks give their size, a compressed
  *   block at most min(window, 128 KiB), a frame with a content size no more than it; a frame
