@@ -1,6 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { FRAME_HEADER_BYTES } from '../../embedded/storage/framed-file.js';
-import { RECORD_FORMAT_VERSION, type UnsealedBatch } from '../../embedded/storage/record-codec.js';
+import {
+  ATTR_BATCH_END,
+  RECORD_FORMAT_VERSION,
+  type UnsealedBatch,
+} from '../../embedded/storage/record-codec.js';
 import {
   ATTR_CODEC_MASK,
   ATTR_CONTROL,
@@ -77,108 +81,129 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
   const producerEpoch = b.readInt16BE(start + PRODUCER_EPOCH_OFFSET);
   const baseSequence = b.readInt32BE(start + BASE_SEQUENCE_OFFSET);
   const recordCount = b.readInt32BE(start + RECORD_COUNT_OFFSET);
-  if (recordCount <= 0) return null;
+  // A record takes at least MIN_RECORD_BYTES: more than fit is a malformed batch.
+  if (recordCount <= 0 || recordCount > (end - start - HEADER_SIZE) / MIN_RECORD_BYTES) return null;
 
-  // Pass 1: check every record and note where its parts are; sizes of the storage bodies.
+  // One pass: each record is checked and written as it is read, into the scratch buffer (sized
+  // for the most a batch of these bytes and records can become), then copied out at its size.
+  const out = scratchFor(MAX_GROWTH * (end - start) + recordCount * RECORD_GROWTH);
   const p = new Cursor(b, start + HEADER_SIZE, end);
-  // Per record: timestamp, key start, key length (-1 null), value start, value length, header
-  // count, then per header: name start, name length, value start, value length (-1 null).
-  const spans: number[] = [];
-  let total = 0;
+  const starts: number[] = [];
+  const timestamps: number[] = [];
+  let w = 0;
   for (let i = 0; i < recordCount; i++) {
     const length = p.varint();
     if (length < 0) return null;
     const recordStart = p.pos;
     if (!p.skip(1)) return null; // attributes: unused
-    const timestampDelta = p.varlong();
+    const timestamp = baseTimestamp + p.varlong();
     p.varint(); // offset delta: the log assigns offsets
-    const keyLength = p.varint();
-    const keyStart = p.pos;
-    if (keyLength < -1 || (keyLength > 0 && !p.skip(keyLength))) return null;
-    const valueLength = p.varint();
-    const valueStart = p.pos;
-    if (valueLength < -1 || (valueLength > 0 && !p.skip(valueLength))) return null;
+    if (p.failed) return null;
+    starts.push(w);
+    timestamps.push(timestamp);
+    w += FRAME_HEADER_BYTES; // written when sealed
+    out[w] = RECORD_FORMAT_VERSION;
+    out[w + 1] = i === recordCount - 1 ? ATTR_BATCH_END : 0;
+    w = out.writeDoubleLE(timestamp, w + 10); // after the offset, written when sealed
+    // Key and value: an i32 length (-1 null), then the bytes as they are.
+    for (let part = 0; part < 2; part++) {
+      const n = p.varint();
+      if (p.failed || n < -1 || (n > 0 && p.pos + n > end)) return null;
+      w = out.writeInt32LE(n, w);
+      if (n > 0) {
+        w = copyInto(b, out, w, p.pos, n);
+        p.pos += n;
+      }
+    }
     const headerCount = p.varint();
     if (p.failed || headerCount < 0 || headerCount > 0xffff) return null;
-    spans.push(
-      baseTimestamp + timestampDelta,
-      keyStart,
-      keyLength,
-      valueStart,
-      valueLength,
-      headerCount,
-    );
-    let size = BODY_FIXED + 4 + Math.max(0, keyLength) + 4 + Math.max(0, valueLength) + 2;
-    const firstHeader = spans.length;
+    w = out.writeUInt16LE(headerCount, w);
+    const firstName = w;
     for (let h = 0; h < headerCount; h++) {
       const nameLength = p.varint();
+      if (p.failed || nameLength < 0 || nameLength > 0xffff || p.pos + nameLength > end)
+        return null;
       const nameStart = p.pos;
-      if (nameLength < 0 || nameLength > 0xffff || !p.skip(nameLength)) return null;
-      const hvLength = p.varint();
-      const hvStart = p.pos;
-      if (p.failed || hvLength < -1 || (hvLength > 0 && !p.skip(hvLength))) return null;
       if (nameLength > 0 && b[nameStart]! >= 0x30 && b[nameStart]! <= 0x39) return null;
-      if (!utf8(b, nameStart, nameLength) || !utf8(b, hvStart, hvLength)) return null;
-      for (let k = firstHeader; k < spans.length; k += 4) {
-        if (
-          spans[k + 1] === nameLength &&
-          b.compare(b, spans[k]!, spans[k]! + nameLength, nameStart, nameStart + nameLength) === 0
-        )
-          return null;
-      }
-      spans.push(nameStart, nameLength, hvStart, hvLength);
-      size += 2 + nameLength + 4 + Math.max(0, hvLength);
+      if (repeatsName(out, firstName, w, b, nameStart, nameLength)) return null;
+      w = out.writeUInt16LE(nameLength, w);
+      if (!copyText(b, out, w, nameStart, nameLength)) return null;
+      w += nameLength;
+      p.pos += nameLength;
+      const valueLength = p.varint();
+      if (p.failed || valueLength < -1 || (valueLength > 0 && p.pos + valueLength > end))
+        return null;
+      const n = Math.max(0, valueLength);
+      w = out.writeUInt32LE(n, w);
+      if (!copyText(b, out, w, p.pos, n)) return null;
+      w += n;
+      p.pos += n;
     }
-    if (p.failed || p.pos - recordStart !== length) return null;
-    total += FRAME_HEADER_BYTES + size;
+    if (p.pos - recordStart !== length) return null;
   }
   if (p.pos !== end) return null;
-
-  // Pass 2: the bodies, offsets and frame headers left for sealBatch.
-  const bytes = Buffer.allocUnsafe(total);
-  const starts: number[] = [];
-  const timestamps: number[] = [];
-  let at = 0;
-  let s = 0;
-  for (let i = 0; i < recordCount; i++) {
-    const timestamp = spans[s]!;
-    starts.push(at);
-    timestamps.push(timestamp);
-    let w = at + FRAME_HEADER_BYTES;
-    w = bytes.writeUInt8(RECORD_FORMAT_VERSION, w);
-    w = bytes.writeUInt8(i === recordCount - 1 ? 1 : 0, w);
-    w += 8; // offset, written when sealed
-    w = bytes.writeDoubleLE(timestamp, w);
-    w = copyBytes(b, bytes, w, spans[s + 1]!, spans[s + 2]!);
-    w = copyBytes(b, bytes, w, spans[s + 3]!, spans[s + 4]!);
-    const headerCount = spans[s + 5]!;
-    w = bytes.writeUInt16LE(headerCount, w);
-    s += 6;
-    for (let h = 0; h < headerCount; h++, s += 4) {
-      const nameLength = spans[s + 1]!;
-      w = bytes.writeUInt16LE(nameLength, w);
-      w = copyInto(b, bytes, w, spans[s]!, nameLength);
-      const hvLength = Math.max(0, spans[s + 3]!);
-      w = bytes.writeUInt32LE(hvLength, w);
-      w = copyInto(b, bytes, w, spans[s + 2]!, hvLength);
-    }
-    at = w;
-  }
+  const bytes = Buffer.allocUnsafe(w);
+  out.copy(bytes, 0, 0, w);
   return {
     header: { producerId, producerEpoch, baseSequence, recordCount, crc },
     frames: { bytes, starts, timestamps },
   };
 }
 
-/** An i32 length (-1 null) and the bytes, as record-codec writes a key or value. */
-function copyBytes(src: Buffer, dst: Buffer, at: number, start: number, length: number): number {
-  const w = dst.writeInt32LE(length, at);
-  return length <= 0 ? w : copyInto(src, dst, w, start, length);
+/**
+ * Kafka record: length, attributes, timestamp delta, offset delta, key length, value length and
+ * header count, a byte each at least.
+ */
+const MIN_RECORD_BYTES = 7;
+/** What a record's frame adds to its Kafka bytes at most, before headers: header, fixed fields, i32 lengths, u16 count. */
+const RECORD_GROWTH = FRAME_HEADER_BYTES + BODY_FIXED + 4 + 4 + 2;
+/** A Kafka header of n bytes (two varints of 1 byte at least) becomes at most 3n (6 bytes of lengths). */
+const MAX_GROWTH = 3;
+
+/** Reused between calls (transcoding is synchronous): one allocation for every batch. */
+let scratch = Buffer.allocUnsafe(0);
+
+function scratchFor(bytes: number): Buffer {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, 2 * scratch.length));
+  return scratch;
 }
 
 /**
- * `length` bytes from `src` at `start` into `dst` at `at`; the end in `dst`. Short runs (header
- * names and values) byte by byte: a call into Buffer.copy costs more than copying them.
+ * Whether the header name at `b[start, start + length)` is one this record already wrote: the
+ * headers written so far sit in `out[first, end)`, each a u16 name length, the name, a u32
+ * value length and the value.
+ */
+function repeatsName(
+  out: Buffer,
+  first: number,
+  end: number,
+  b: Buffer,
+  start: number,
+  length: number,
+): boolean {
+  let at = first;
+  while (at < end) {
+    const nameLength = out.readUInt16LE(at);
+    const name = at + 2;
+    if (nameLength === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (out[name + i] !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    at = name + nameLength;
+    at += 4 + out.readUInt32LE(at);
+  }
+  return false;
+}
+
+/**
+ * `length` bytes from `src` at `start` into `dst` at `at`; the end in `dst`. Short runs byte by
+ * byte: a call into Buffer.copy costs more than copying them.
  */
 function copyInto(src: Buffer, dst: Buffer, at: number, start: number, length: number): number {
   if (length < 64) {
@@ -188,12 +213,22 @@ function copyInto(src: Buffer, dst: Buffer, at: number, start: number, length: n
   return at + src.copy(dst, at, start, start + length);
 }
 
-/** Valid UTF-8 (nothing for the general path's decode to replace); a null value is fine. */
-function utf8(b: Buffer, start: number, length: number): boolean {
-  for (let i = start; i < start + length; i++) {
-    if (b[i]! >= 0x80) return isUtf8(b.subarray(start, start + length));
+/**
+ * Copies a header name or value as `copyInto` does; false when it is not valid UTF-8 (the
+ * general path's decode would replace bytes). ASCII is checked on the way.
+ */
+function copyText(src: Buffer, dst: Buffer, at: number, start: number, length: number): boolean {
+  if (length >= 64) {
+    src.copy(dst, at, start, start + length);
+    return isUtf8(src.subarray(start, start + length));
   }
-  return true;
+  let high = 0;
+  for (let i = 0; i < length; i++) {
+    const c = src[start + i]!;
+    high |= c;
+    dst[at + i] = c;
+  }
+  return high < 0x80 || isUtf8(src.subarray(start, start + length));
 }
 
 /**
