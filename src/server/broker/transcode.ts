@@ -104,12 +104,12 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
     w += FRAME_HEADER_BYTES; // written when sealed
     out[w] = RECORD_FORMAT_VERSION;
     out[w + 1] = i === recordCount - 1 ? ATTR_BATCH_END : 0;
-    w = out.writeDoubleLE(timestamp, w + 10); // after the offset, written when sealed
+    w = putF64(w + 10, timestamp); // after the offset, written when sealed
     // Key and value: an i32 length (-1 null), then the bytes as they are.
     for (let part = 0; part < 2; part++) {
       const n = p.varint();
       if (p.failed || n < -1 || (n > 0 && p.pos + n > end)) return null;
-      w = out.writeInt32LE(n, w);
+      w = putU32(out, w, n);
       if (n > 0) {
         w = copyInto(b, out, w, p.pos, n);
         p.pos += n;
@@ -117,7 +117,7 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
     }
     const headerCount = p.varint();
     if (p.failed || headerCount < 0 || headerCount > 0xffff) return null;
-    w = out.writeUInt16LE(headerCount, w);
+    w = putU16(out, w, headerCount);
     const firstName = w;
     for (let h = 0; h < headerCount; h++) {
       const nameLength = p.varint();
@@ -126,7 +126,7 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
       const nameStart = p.pos;
       if (nameLength > 0 && b[nameStart]! >= 0x30 && b[nameStart]! <= 0x39) return null;
       if (repeatsName(out, firstName, w, b, nameStart, nameLength)) return null;
-      w = out.writeUInt16LE(nameLength, w);
+      w = putU16(out, w, nameLength);
       if (!copyText(b, out, w, nameStart, nameLength)) return null;
       w += nameLength;
       p.pos += nameLength;
@@ -134,7 +134,7 @@ function transcodeBatch(b: Buffer, start: number, end: number): TranscodedBatch 
       if (p.failed || valueLength < -1 || (valueLength > 0 && p.pos + valueLength > end))
         return null;
       const n = Math.max(0, valueLength);
-      w = out.writeUInt32LE(n, w);
+      w = putU32(out, w, n);
       if (!copyText(b, out, w, p.pos, n)) return null;
       w += n;
       p.pos += n;
@@ -160,11 +160,37 @@ const RECORD_GROWTH = FRAME_HEADER_BYTES + BODY_FIXED + 4 + 4 + 2;
 /** A Kafka header of n bytes (two varints of 1 byte at least) becomes at most 3n (6 bytes of lengths). */
 const MAX_GROWTH = 3;
 
+/** Little-endian stores within the scratch buffer (sized beforehand): cheaper than Buffer's checked writes. */
+function putU16(out: Buffer, at: number, n: number): number {
+  out[at] = n;
+  out[at + 1] = n >>> 8;
+  return at + 2;
+}
+
+/** An i32 or u32, as its 32 bits. */
+function putU32(out: Buffer, at: number, n: number): number {
+  out[at] = n;
+  out[at + 1] = n >>> 8;
+  out[at + 2] = n >>> 16;
+  out[at + 3] = n >>> 24;
+  return at + 4;
+}
+
+/** A float64 into the scratch buffer (through its DataView: no byte order assumed). */
+function putF64(at: number, n: number): number {
+  scratchView.setFloat64(at, n, true);
+  return at + 8;
+}
+
 /** Reused between calls (transcoding is synchronous): one allocation for every batch. */
 let scratch = Buffer.allocUnsafe(0);
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
 
 function scratchFor(bytes: number): Buffer {
-  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, 2 * scratch.length));
+  if (scratch.length < bytes) {
+    scratch = Buffer.allocUnsafe(Math.max(bytes, 2 * scratch.length));
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+  }
   return scratch;
 }
 
@@ -269,6 +295,13 @@ class Cursor {
 
   /** A zigzag varlong of up to 7 bytes (|value| < 2^48); longer ones take the general path. */
   varlong(): number {
+    if (this.pos < this.end) {
+      const first = this.b[this.pos]!;
+      if ((first & 0x80) === 0) {
+        this.pos++;
+        return (first >>> 1) ^ -(first & 1);
+      }
+    }
     let n = 0;
     for (let i = 0; i < 7; i++) {
       if (this.pos >= this.end) break;
