@@ -35,7 +35,11 @@ import {
 import { acquireDirLock, type DirLock } from './storage/dir-lock.js';
 import { nodeFs, type StorageFs } from './storage/fs-layer.js';
 import { fsyncDir, mkdirDurable } from './storage/fs-util.js';
-import { type LogRecordInput, PartitionLog, type UnsealedBatch } from './storage/partition-log.js';
+import {
+  type KafkaBatchInput,
+  type LogRecordInput,
+  PartitionLog,
+} from './storage/partition-log.js';
 import { StateJournal } from './storage/state-journal.js';
 import { errnoCode, ioError } from './storage/storage-errors.js';
 import type { TopicCatalog } from './storage/topic-catalog.js';
@@ -179,14 +183,14 @@ export class EmbeddedEngine implements Engine {
    * its offsets are assigned before this returns, so calls land in the log in call order (what
    * `sharq server` needs to start a connection's next produce request while one waits for its
    * fsync). Resolves with the first offset once the batch is durable per `fsync`, as `produce`
-   * does; records take their timestamp as given. `records` may also be frames laid out already
-   * (`UnsealedBatch`, from the server's Kafka record transcoder). Never throws: a closed or unstarted engine, an
-   * unknown partition or a bad record rejects.
+   * does; records take their timestamp as given. `records` may also be a checked Kafka batch
+   * (`KafkaBatchInput`, from `sharq server`'s Produce), written as one batch frame. Never
+   * throws: a closed or unstarted engine, an unknown partition or a bad record rejects.
    */
   appendNow(
     topic: string,
     partition: number,
-    records: readonly LogRecordInput[] | UnsealedBatch,
+    records: readonly LogRecordInput[] | KafkaBatchInput,
   ): Promise<{ baseOffset: number }> {
     try {
       if (this.closing !== undefined || this.catalog === undefined) throw closedError();

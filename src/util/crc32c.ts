@@ -67,3 +67,45 @@ export function crc32c(buf: Uint8Array, initial = 0, start = 0, end = buf.length
   }
   return ~crc >>> 0;
 }
+
+/**
+ * CRC-32C of `a ++ b` from `crc32c(a)`, `crc32c(b)` and the length of `b`, without reading
+ * either: `crcA` times x^(8 * lengthB) modulo the polynomial, plus `crcB` (the pre- and
+ * post-conditioning of both cancel out). A few dozen table-free steps, whatever the lengths, so
+ * a frame around a checksummed payload costs a checksum of its own header only.
+ */
+export function crc32cCombine(crcA: number, crcB: number, lengthB: number): number {
+  return (multiplyModP(xPow8n(lengthB), crcA) ^ crcB) >>> 0;
+}
+
+/**
+ * Polynomials over GF(2) modulo POLY, reflected as the CRC is: bit 31 is x^0, bit 0 is x^31.
+ * The product of `a` and `b`: for each term of `a`, from x^0 up, add `b` times that power.
+ */
+function multiplyModP(a: number, b: number): number {
+  let product = 0;
+  for (let bit = 0x80000000; bit !== 0; bit >>>= 1) {
+    if ((a & bit) !== 0) product ^= b;
+    // b times x: a right shift in reflected form, folding x^32 back in.
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return product >>> 0;
+}
+
+/** X_POW_2K[k] = x^(2^k) mod POLY, for the 8 * lengthB exponents up to 2^64. */
+const X_POW_2K: Uint32Array = (() => {
+  const t = new Uint32Array(64);
+  t[0] = 0x40000000; // x^1
+  for (let k = 1; k < 64; k++) t[k] = multiplyModP(t[k - 1]!, t[k - 1]!);
+  return t;
+})();
+
+/** x^(8n) mod POLY: the product of x^(2^k) over the set bits k of 8n. */
+function xPow8n(n: number): number {
+  let result = 0x80000000; // x^0
+  let k = 3; // 8n = n * 2^3
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 2), k++) {
+    if (rest % 2 === 1) result = multiplyModP(X_POW_2K[k]!, result);
+  }
+  return result;
+}

@@ -2,9 +2,9 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SharqError } from '../../errors/sharq-error.js';
+import { bodyLastOffset, bodyRecordCount, isWellFormedBody } from './batch-frame.js';
 import { FRAME_HEADER_BYTES, findFrame } from './framed-file.js';
 import { readFullyAt } from './fs-util.js';
-import { isWellFormedRecord, recordOffset } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, segmentFileName } from './segment.js';
 import { SegmentIndex } from './segment-index.js';
 import { listSegments, scanSegment } from './segment-recovery.js';
@@ -193,22 +193,18 @@ async function damageFrom(
   };
 }
 
-/** Frames with a good checksum anywhere in `buf` from `from`, skipping damage between them. */
+/** Records in the frames with a good checksum anywhere in `buf` from `from`, skipping damage between them. */
 function intactFrames(buf: Buffer, from: number): { count: number; maxOffset: number } {
   let count = 0;
   let maxOffset = -1;
-  let at = findFrame(buf, from, MAX_RECORD_BYTES_LIMIT, isWellFormedRecord);
+  const wellFormed = (body: Buffer) => isWellFormedBody(body);
+  let at = findFrame(buf, from, MAX_RECORD_BYTES_LIMIT, wellFormed);
   while (at >= 0) {
     const length = buf.readUInt32LE(at);
     const body = buf.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
-    count++;
-    maxOffset = Math.max(maxOffset, recordOffset(body));
-    at = findFrame(
-      buf,
-      at + FRAME_HEADER_BYTES + length,
-      MAX_RECORD_BYTES_LIMIT,
-      isWellFormedRecord,
-    );
+    count += bodyRecordCount(body);
+    maxOffset = Math.max(maxOffset, bodyLastOffset(body));
+    at = findFrame(buf, at + FRAME_HEADER_BYTES + length, MAX_RECORD_BYTES_LIMIT, wellFormed);
   }
   return { count, maxOffset };
 }

@@ -1,6 +1,7 @@
 import { SharqError } from '../../errors/sharq-error.js';
 import { parseOptions } from '../../options/parse.js';
 import { AppendFile } from './append-file.js';
+import { batchFrameHead, type KafkaBatchInput } from './batch-frame.js';
 import { nodeFs, type StorageFs } from './fs-layer.js';
 import { mkdirDurable } from './fs-util.js';
 import {
@@ -9,13 +10,12 @@ import {
   partitionLogOptionsSchema,
 } from './partition-log-options.js';
 import {
+  type EncodedBatch,
   encodeBatch,
   type LogRecord,
   type LogRecordInput,
-  sealBatch,
-  type UnsealedBatch,
 } from './record-codec.js';
-import { openNewSegmentFile, Segment } from './segment.js';
+import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment } from './segment.js';
 import { recoverPartition } from './segment-recovery.js';
 import { closedError, invalidArgument, ioError } from './storage-errors.js';
 
@@ -29,8 +29,9 @@ import { closedError, invalidArgument, ioError } from './storage-errors.js';
  * is written only after the previous one is sealed), so the visible end only moves forward.
  */
 
+export type { KafkaBatchInput } from './batch-frame.js';
 export type { PartitionLogOptions } from './partition-log-options.js';
-export type { LogRecord, LogRecordInput, UnsealedBatch } from './record-codec.js';
+export type { LogRecord, LogRecordInput } from './record-codec.js';
 export type { TornTailInfo } from './segment-recovery.js';
 
 /** A batch may not push a segment past what 32-bit positions in the index can address. */
@@ -83,14 +84,16 @@ export class PartitionLog {
   }
 
   /**
-   * Appends one producer batch: records, or frames an encoder laid out already (sealed here
-   * with their offsets). Offsets are assigned now, in call order; resolves once the batch is
+   * Appends one producer batch: records (a frame each), or a checked Kafka batch (one batch
+   * frame, batch-frame.ts). Offsets are assigned now, in call order; resolves once the batch is
    * durable per the fsync policy and visible to `read`.
    */
-  append(records: readonly LogRecordInput[] | UnsealedBatch): Promise<{ baseOffset: number }> {
+  append(records: readonly LogRecordInput[] | KafkaBatchInput): Promise<{ baseOffset: number }> {
     try {
       this.assertOpen();
-      const count = 'starts' in records ? records.starts.length : records.length;
+      const kafka = 'kafka' in records ? records : undefined;
+      const count =
+        kafka === undefined ? (records as LogRecordInput[]).length : kafka.timestamps.length;
       if (count === 0) throw invalidArgument('append needs at least one record');
       const failure = this.active.writer?.error;
       if (failure !== undefined) {
@@ -102,29 +105,44 @@ export class PartitionLog {
         );
       }
       const baseOffset = this.nextOffset;
-      const batch =
-        'starts' in records
-          ? sealBatch(records, baseOffset, this.options.maxRecordBytes)
-          : encodeBatch(records, baseOffset, this.options.maxRecordBytes);
-      if (batch.bytes.length > MAX_BATCH_BYTES) {
-        throw new SharqError(
-          'SHARQ_ERR_RECORD_TOO_LARGE',
-          `Batch of ${batch.bytes.length} bytes exceeds ${MAX_BATCH_BYTES}`,
-          { details: { bytes: batch.bytes.length } },
-        );
+      const maxRecordBytes = this.options.maxRecordBytes;
+      let parts: Uint8Array[];
+      let bytes: number;
+      let batch: EncodedBatch | undefined;
+      if (kafka !== undefined) {
+        const head = batchFrameHead(kafka, baseOffset, maxRecordBytes);
+        parts = [head, kafka.kafka];
+        bytes = head.length + kafka.kafka.length;
+      } else {
+        batch = encodeBatch(records as LogRecordInput[], baseOffset, maxRecordBytes);
+        parts = [batch.bytes];
+        bytes = batch.bytes.length;
+      }
+      // A batch frame's body is also held to what recovery reads back as one frame.
+      if (bytes > MAX_BATCH_BYTES || (kafka !== undefined && bytes > MAX_RECORD_BYTES_LIMIT)) {
+        throw new SharqError('SHARQ_ERR_RECORD_TOO_LARGE', `Batch of ${bytes} bytes is too large`, {
+          details: { bytes },
+        });
       }
       let segment = this.active;
       const size = segment.index.end;
-      if (size > 0 && size + batch.bytes.length > this.options.segmentBytes) segment = this.roll();
+      if (size > 0 && size + bytes > this.options.segmentBytes) segment = this.roll();
       const writer = segment.writer!;
       const at = segment.index.end;
-      for (const [i, start] of batch.starts.entries()) {
-        const next = batch.starts[i + 1] ?? batch.bytes.length;
-        segment.index.add(at + start, next - start, batch.timestamps[i]!, i === count - 1);
+      if (batch === undefined) {
+        const timestamps = kafka!.timestamps;
+        for (let i = 0; i < count; i++)
+          segment.index.add(at, bytes, timestamps[i]!, i === count - 1);
+      } else {
+        const { starts, timestamps } = batch;
+        for (let i = 0; i < count; i++) {
+          const next = starts[i + 1] ?? bytes;
+          segment.index.add(at + starts[i]!, next - starts[i]!, timestamps[i]!, i === count - 1);
+        }
       }
       this.nextOffset = baseOffset + count;
       this.pending.push({ segment, end: segment.index.end, nextOffset: this.nextOffset });
-      return writer.append([batch.bytes]).then(() => ({ baseOffset }));
+      return writer.append(parts).then(() => ({ baseOffset }));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -162,10 +180,10 @@ export class PartitionLog {
       const limit = Math.min(end, segment.nextOffset) - segment.baseOffset;
       const to = segment.index.fitBytes(from, limit, bytesLeft, out.length === 0);
       if (to === from) break;
-      bytesLeft -= segment.index.position(to) - segment.index.position(from);
+      bytesLeft -= segment.index.endOf(to) - segment.index.position(from);
       try {
         const readable = Math.min(this.visibleEnd, segment.nextOffset) - segment.baseOffset;
-        const readableEnd = segment.index.position(readable);
+        const readableEnd = segment.index.endOf(readable);
         for (const record of await segment.read(from, to, readableEnd)) out.push(record);
       } catch (err) {
         // Retention may have deleted the segment between the range check and the read.

@@ -116,53 +116,6 @@ export function encodeBatch(
   return { bytes, starts, timestamps };
 }
 
-/**
- * Frames laid out by an encoder that does not know their offsets yet (`sharq server` turns a
- * Kafka record batch into frames before the log assigns its offsets): every body complete but
- * its offset field, every frame header unset. `sealBatch` fills both in.
- */
-export interface UnsealedBatch {
-  bytes: Buffer;
-  /** Start of each record's frame inside `bytes`. */
-  starts: number[];
-  timestamps: number[];
-}
-
-/** Body position of the u64 offset field (after the version and attribute bytes). */
-const OFFSET_FIELD = FRAME_HEADER_BYTES + 2;
-
-/**
- * Writes the offsets from `baseOffset` and each frame's length and checksum into an unsealed
- * batch, in place, after checking each record against `maxRecordBytes` as `encodeBatch` does;
- * the result is what `encodeBatch` would have made of the same records.
- */
-export function sealBatch(
-  batch: UnsealedBatch,
-  baseOffset: number,
-  maxRecordBytes: number,
-): EncodedBatch {
-  const { bytes, starts } = batch;
-  for (let i = 0; i < starts.length; i++) {
-    const size = (starts[i + 1] ?? bytes.length) - starts[i]! - FRAME_HEADER_BYTES;
-    if (size > maxRecordBytes) {
-      throw new SharqError(
-        'SHARQ_ERR_RECORD_TOO_LARGE',
-        `Record ${i} is ${size} bytes encoded; the limit is ${maxRecordBytes} (maxRecordBytes)`,
-        { details: { index: i, bytes: size, maxRecordBytes } },
-      );
-    }
-  }
-  for (let i = 0; i < starts.length; i++) {
-    const at = starts[i]!;
-    const size = (starts[i + 1] ?? bytes.length) - at - FRAME_HEADER_BYTES;
-    const offset = baseOffset + i;
-    bytes.writeUInt32LE(offset >>> 0, at + OFFSET_FIELD);
-    bytes.writeUInt32LE(Math.floor(offset / TWO_32), at + OFFSET_FIELD + 4);
-    writeFrameHeader(bytes, at, size);
-  }
-  return batch;
-}
-
 function writeBytes(target: Buffer, at: number, bytes: Buffer | null): number {
   if (bytes === null) return target.writeInt32LE(-1, at);
   const p = target.writeInt32LE(bytes.length, at);

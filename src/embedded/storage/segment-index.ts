@@ -2,7 +2,8 @@
  * In-memory index of one log segment, rebuilt by the recovery scan and extended on append.
  * Everything is relative to the segment: record i has offset `baseOffset + i`.
  *
- * Memory per record is 4 bytes (its file position). Batch ends cost 4 bytes per producer batch.
+ * Memory per record is 4 bytes (its frame's file position: the records of a batch frame, see
+ * batch-frame.ts, share one). Batch ends cost 4 bytes per producer batch.
  * Timestamps are not kept per record: `offsetForTimestamp` asks for the first record whose
  * timestamp is >= t, which is the first record where the running maximum reaches t, and the
  * running maximum only needs storing where it changes (roughly once per millisecond of traffic).
@@ -23,6 +24,18 @@ class GrowableU32 {
 
   at(i: number): number {
     return this.data[i]!;
+  }
+
+  /** First index whose value is > `value` (values ascending), or `length`. */
+  upperBound(value: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.data[mid]! <= value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** First index whose value is >= `value` (values ascending), or `length`. */
@@ -95,9 +108,22 @@ export class SegmentIndex {
     this.runningMax = n === 0 ? Number.NEGATIVE_INFINITY : this.maxTsValues[n - 1]!;
   }
 
-  /** File position of record `i`; `count` gives the end of the last record. */
+  /** File position of the frame that holds record `i`; `count` gives the end of the last one. */
   position(i: number): number {
     return i >= this.starts.length ? this.endPosition : this.starts.at(i);
+  }
+
+  /**
+   * File position just after the frame that holds record `to - 1`: where reading records
+   * [from, to) ends. The same as `position(to)` unless `to` falls inside a batch frame.
+   */
+  endOf(to: number): number {
+    if (to <= 0) return this.position(0);
+    if (to >= this.starts.length) return this.endPosition;
+    const last = this.starts.at(to - 1);
+    if (this.starts.at(to) !== last) return this.starts.at(to);
+    const next = this.starts.upperBound(last);
+    return next < this.starts.length ? this.starts.at(next) : this.endPosition;
   }
 
   /** Relative index of the first batch end at or after record `i`, or -1. */
@@ -119,9 +145,9 @@ export class SegmentIndex {
   }
 
   /**
-   * Largest `to` in (from, limit] whose records [from, to) fit in `maxBytes` of frames, but at
-   * least `from + 1` when `atLeastOne` (so one oversized record cannot stall a reader), else
-   * `from` when even one record does not fit.
+   * Largest `to` in (from, limit] whose frames for records [from, to) fit in `maxBytes`, but at
+   * least the records of the first frame when `atLeastOne` (so one oversized frame cannot stall a
+   * reader), else `from` when even one record does not fit.
    */
   fitBytes(from: number, limit: number, maxBytes: number, atLeastOne: boolean): number {
     const base = this.position(from);
@@ -129,9 +155,12 @@ export class SegmentIndex {
     let hi = limit;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.position(mid) - base <= maxBytes) lo = mid;
+      if (this.endOf(mid) - base <= maxBytes) lo = mid;
       else hi = mid - 1;
     }
-    return lo === from && atLeastOne && limit > from ? from + 1 : lo;
+    if (lo > from || !atLeastOne || limit <= from) return lo;
+    // Not even the first frame fits: all of it, since it is read whole anyway (one record for a
+    // record frame; the rest of a batch frame, as Kafka hands out its first batch whole).
+    return Math.min(limit, this.starts.upperBound(this.starts.at(from)));
   }
 }

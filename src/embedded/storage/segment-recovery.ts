@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { SharqError } from '../../errors/sharq-error.js';
+import { BATCH_FRAME_VERSION, isWellFormedBody } from './batch-frame.js';
 import { FRAME_HEADER_BYTES, type ScanTail, scanFrames } from './framed-file.js';
 import { nodeFs, type ReadableFile, type StorageFile, type StorageFs } from './fs-layer.js';
-import { isBatchEnd, isWellFormedRecord, recordOffset, recordTimestamp } from './record-codec.js';
+import { isBatchEnd, recordOffset, recordTimestamp } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment, segmentFileName } from './segment.js';
 import type { SegmentIndex } from './segment-index.js';
 import { corruptError, ioError } from './storage-errors.js';
@@ -152,7 +153,7 @@ export async function scanSegment(
     file,
     isLastFile,
     maxBodyBytes: MAX_RECORD_BYTES_LIMIT,
-    validate: isWellFormedRecord,
+    validate: (body) => isWellFormedBody(body),
     damagedTail: 'report',
     onFrame: (body, position) => {
       const expected = baseOffset + index.count;
@@ -164,7 +165,15 @@ export async function scanSegment(
         });
       }
       const frameBytes = FRAME_HEADER_BYTES + body.length;
-      index.add(position, frameBytes, recordTimestamp(body), isBatchEnd(body));
+      if (body[0] !== BATCH_FRAME_VERSION) {
+        index.add(position, frameBytes, recordTimestamp(body), isBatchEnd(body));
+        return;
+      }
+      // A batch frame: its records share the frame's position, the last ends the batch.
+      const timestamps: number[] = [];
+      isWellFormedBody(body, timestamps);
+      for (let i = 0; i < timestamps.length; i++)
+        index.add(position, frameBytes, timestamps[i]!, i === timestamps.length - 1);
     },
   });
   const firstBadOffset = baseOffset + index.count;

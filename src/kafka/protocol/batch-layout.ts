@@ -1,7 +1,7 @@
 /**
  * Byte positions in a Kafka v2 record batch (the grammar is in ./record-batch.ts), for the code
  * that reads or writes batch headers in place: the batch codec, the share consumer's acquired
- * records, the size check of a compressed batch and the server's transcoder.
+ * records, the size check of a compressed batch and the server's check of a Produce batch.
  */
 
 /** baseOffset .. batchLength: the part of a batch before batchLength counts. */

@@ -9,8 +9,8 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from '../../kafka/protocol/schema/apis/produce.js';
+import { checkProduceRecords } from '../broker/produce-batches.js';
 import type { AppendAnswer } from '../broker/producers.js';
-import { transcodeRecords } from '../broker/transcode.js';
 import type { ApiRoute } from '../connection.js';
 import { type BrokerContext, errorOf, topicsByName } from './context.js';
 import { schemaRoute } from './schema-route.js';
@@ -132,13 +132,13 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
         );
       const refusal = refused.get(pd);
       if (refusal !== undefined) return refuse(refusal.errorCode, refusal.message);
-      // The common case (uncompressed, plain headers) goes straight into the log's frames.
-      const transcoded = pd.records === null ? null : transcodeRecords(pd.records);
-      if (transcoded !== null)
+      // The common case (a plain uncompressed batch) is kept as it came, one frame a batch.
+      const checked = pd.records === null ? null : checkProduceRecords(pd.records);
+      if (checked !== null)
         return settle(
-          transcoded.map(({ header, frames }) =>
+          checked.map(({ header, input }) =>
             ctx.producers.append(topic, pd.index, header, () =>
-              ctx.engine.appendNow(topic, pd.index, frames).then((r) => r.baseOffset),
+              ctx.engine.appendNow(topic, pd.index, input).then((r) => r.baseOffset),
             ),
           ),
         );
