@@ -1,4 +1,3 @@
-import { SharqError } from '../../errors/sharq-error.js';
 import {
   ATTRIBUTES_OFFSET,
   BASE_TIMESTAMP_OFFSET,
@@ -14,6 +13,7 @@ import {
   type LogRecord,
   RECORD_FORMAT_VERSION,
   recordOffset,
+  recordTooLarge,
 } from './record-codec.js';
 
 /**
@@ -74,7 +74,9 @@ export function kafkaBatchInput(
   if (count <= 0) return null;
   const baseTimestamp = Number(b.readBigInt64BE(start + BASE_TIMESTAMP_OFFSET));
   const timestamps: number[] = [];
-  const walk = walkRecords(b, start + HEADER_SIZE, end, count, baseTimestamp, timestamps);
+  const walk = walkRecords(b, start + HEADER_SIZE, end, count, baseTimestamp, {
+    timestamps,
+  });
   if (walk === null) return null;
   return {
     kafka: b.subarray(start + ATTRIBUTES_OFFSET, end),
@@ -95,15 +97,8 @@ export function batchFrameHead(
   baseOffset: number,
   maxRecordBytes: number,
 ): Buffer {
-  if (input.largestStoredBytes > maxRecordBytes) {
-    const i = input.largestIndex;
-    const size = input.largestStoredBytes;
-    throw new SharqError(
-      'SHARQ_ERR_RECORD_TOO_LARGE',
-      `Record ${i} is ${size} bytes encoded; the limit is ${maxRecordBytes} (maxRecordBytes)`,
-      { details: { index: i, bytes: size, maxRecordBytes } },
-    );
-  }
+  if (input.largestStoredBytes > maxRecordBytes)
+    throw recordTooLarge(input.largestIndex, input.largestStoredBytes, maxRecordBytes);
   const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + OWN_HEADER_BYTES);
   const own = FRAME_HEADER_BYTES;
   head[own] = BATCH_FRAME_VERSION;
@@ -139,22 +134,18 @@ export function isWellFormedBody(body: Buffer, timestamps?: number[]): boolean {
   const count = body.readInt32BE(BODY_RECORD_COUNT);
   if (count <= 0) return false;
   const baseTimestamp = Number(body.readBigInt64BE(BODY_BASE_TIMESTAMP));
-  return walkRecords(body, BODY_RECORDS, body.length, count, baseTimestamp, timestamps) !== null;
+  return (
+    walkRecords(body, BODY_RECORDS, body.length, count, baseTimestamp, { timestamps }) !== null
+  );
 }
 
 /** Where the records of a batch body start, relative to the body: for `decodeBatchBody`. */
 export function batchRecordStarts(body: Buffer): number[] {
   const starts: number[] = [];
   const baseTimestamp = Number(body.readBigInt64BE(BODY_BASE_TIMESTAMP));
-  walkRecords(
-    body,
-    BODY_RECORDS,
-    body.length,
-    body.readInt32BE(BODY_RECORD_COUNT),
-    baseTimestamp,
-    undefined,
+  walkRecords(body, BODY_RECORDS, body.length, body.readInt32BE(BODY_RECORD_COUNT), baseTimestamp, {
     starts,
-  );
+  });
   return starts;
 }
 
@@ -172,15 +163,17 @@ export function decodeBatchBody(
   const baseTimestamp = Number(body.readBigInt64BE(BODY_BASE_TIMESTAMP));
   const out: LogRecord[] = [];
   const end = to < starts.length ? starts[to]! : body.length;
-  walkRecords(
-    body,
-    starts[from]!,
-    end,
-    to - from,
-    baseTimestamp,
-    undefined,
-    undefined,
-    (i, timestamp, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount) => {
+  walkRecords(body, starts[from]!, end, to - from, baseTimestamp, {
+    visit: (
+      i,
+      timestamp,
+      keyStart,
+      keyLength,
+      valueStart,
+      valueLength,
+      headersStart,
+      headerCount,
+    ) => {
       out.push({
         offset: base + from + i,
         timestamp,
@@ -189,6 +182,6 @@ export function decodeBatchBody(
         headers: headerCount === 0 ? {} : readHeaders(body, headersStart, headerCount),
       });
     },
-  );
+  });
   return out;
 }

@@ -52,7 +52,10 @@ export interface ScanOptions {
   isLastFile: boolean;
   /** Larger lengths are treated as damage, so garbage cannot make the scan read gigabytes. */
   maxBodyBytes: number;
-  /** Stateless structural check of a body whose CRC matched; false makes the frame invalid. */
+  /**
+   * Structural check of a body whose CRC matched; false makes the frame invalid. For a frame
+   * that passes, `onFrame` is the next call, so a check may leave what it learned for it.
+   */
   validate?: (body: Buffer) => boolean;
   /** Called for each valid frame in order. `body` is only valid during the call. May throw. */
   onFrame?: (body: Buffer, position: number) => void;

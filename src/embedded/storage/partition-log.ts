@@ -9,12 +9,7 @@ import {
   type PartitionLogOptions,
   partitionLogOptionsSchema,
 } from './partition-log-options.js';
-import {
-  type EncodedBatch,
-  encodeBatch,
-  type LogRecord,
-  type LogRecordInput,
-} from './record-codec.js';
+import { encodeBatch, type LogRecord, type LogRecordInput } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment } from './segment.js';
 import { recoverPartition } from './segment-recovery.js';
 import { closedError, invalidArgument, ioError } from './storage-errors.js';
@@ -91,9 +86,7 @@ export class PartitionLog {
   append(records: readonly LogRecordInput[] | KafkaBatchInput): Promise<{ baseOffset: number }> {
     try {
       this.assertOpen();
-      const kafka = 'kafka' in records ? records : undefined;
-      const count =
-        kafka === undefined ? (records as LogRecordInput[]).length : kafka.timestamps.length;
+      const count = 'kafka' in records ? records.timestamps.length : records.length;
       if (count === 0) throw invalidArgument('append needs at least one record');
       const failure = this.active.writer?.error;
       if (failure !== undefined) {
@@ -105,44 +98,28 @@ export class PartitionLog {
         );
       }
       const baseOffset = this.nextOffset;
-      const maxRecordBytes = this.options.maxRecordBytes;
-      let parts: Uint8Array[];
-      let bytes: number;
-      let batch: EncodedBatch | undefined;
-      if (kafka !== undefined) {
-        const head = batchFrameHead(kafka, baseOffset, maxRecordBytes);
-        parts = [head, kafka.kafka];
-        bytes = head.length + kafka.kafka.length;
-      } else {
-        batch = encodeBatch(records as LogRecordInput[], baseOffset, maxRecordBytes);
-        parts = [batch.bytes];
-        bytes = batch.bytes.length;
-      }
-      // A batch frame's body is also held to what recovery reads back as one frame.
-      if (bytes > MAX_BATCH_BYTES || (kafka !== undefined && bytes > MAX_RECORD_BYTES_LIMIT)) {
-        throw new SharqError('SHARQ_ERR_RECORD_TOO_LARGE', `Batch of ${bytes} bytes is too large`, {
-          details: { bytes },
-        });
+      const frames = layOut(records, baseOffset, this.options.maxRecordBytes);
+      const bytes = frames.bytes;
+      if (bytes > MAX_BATCH_BYTES) {
+        throw new SharqError(
+          'SHARQ_ERR_RECORD_TOO_LARGE',
+          `Batch of ${bytes} bytes exceeds ${MAX_BATCH_BYTES}`,
+          { details: { bytes } },
+        );
       }
       let segment = this.active;
       const size = segment.index.end;
       if (size > 0 && size + bytes > this.options.segmentBytes) segment = this.roll();
       const writer = segment.writer!;
       const at = segment.index.end;
-      if (batch === undefined) {
-        const timestamps = kafka!.timestamps;
-        for (let i = 0; i < count; i++)
-          segment.index.add(at, bytes, timestamps[i]!, i === count - 1);
-      } else {
-        const { starts, timestamps } = batch;
-        for (let i = 0; i < count; i++) {
-          const next = starts[i + 1] ?? bytes;
-          segment.index.add(at + starts[i]!, next - starts[i]!, timestamps[i]!, i === count - 1);
-        }
+      for (let i = 0; i < count; i++) {
+        const start = frames.starts?.[i] ?? 0;
+        const next = frames.starts?.[i + 1] ?? bytes;
+        segment.index.add(at + start, next - start, frames.timestamps[i]!, i === count - 1);
       }
       this.nextOffset = baseOffset + count;
       this.pending.push({ segment, end: segment.index.end, nextOffset: this.nextOffset });
-      return writer.append(parts).then(() => ({ baseOffset }));
+      return writer.append(frames.parts).then(() => ({ baseOffset }));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -353,4 +330,45 @@ export class PartitionLog {
   private assertOpen(): void {
     if (this.closing !== undefined) throw closedError(`Partition log ${this.dir}`);
   }
+}
+
+/** A batch's frames as written: the buffers, their size, each record's frame start and timestamp. */
+interface LaidOut {
+  parts: Uint8Array[];
+  bytes: number;
+  /** Where each record's frame starts; none for a batch frame (all its records start at 0). */
+  starts: number[] | undefined;
+  timestamps: readonly number[];
+}
+
+function layOut(
+  records: readonly LogRecordInput[] | KafkaBatchInput,
+  baseOffset: number,
+  maxRecordBytes: number,
+): LaidOut {
+  if ('kafka' in records) {
+    const head = batchFrameHead(records, baseOffset, maxRecordBytes);
+    const bytes = head.length + records.kafka.length;
+    // A batch frame's body is also held to what recovery reads back as one frame.
+    if (bytes > MAX_RECORD_BYTES_LIMIT) {
+      throw new SharqError(
+        'SHARQ_ERR_RECORD_TOO_LARGE',
+        `Batch frame of ${bytes} bytes exceeds ${MAX_RECORD_BYTES_LIMIT}`,
+        { details: { bytes } },
+      );
+    }
+    return {
+      parts: [head, records.kafka],
+      bytes,
+      starts: undefined,
+      timestamps: records.timestamps,
+    };
+  }
+  const batch = encodeBatch(records, baseOffset, maxRecordBytes);
+  return {
+    parts: [batch.bytes],
+    bytes: batch.bytes.length,
+    starts: batch.starts,
+    timestamps: batch.timestamps,
+  };
 }

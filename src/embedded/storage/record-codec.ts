@@ -69,13 +69,7 @@ export function encodeBatch(
       }
       size += 6 + keyBytes + Buffer.byteLength(record.headers[k] ?? '');
     }
-    if (size > maxRecordBytes) {
-      throw new SharqError(
-        'SHARQ_ERR_RECORD_TOO_LARGE',
-        `Record ${i} is ${size} bytes encoded; the limit is ${maxRecordBytes} (maxRecordBytes)`,
-        { details: { index: i, bytes: size, maxRecordBytes } },
-      );
-    }
+    if (size > maxRecordBytes) throw recordTooLarge(i, size, maxRecordBytes);
     headerKeys.push(keys);
     sizes.push(size);
     total += FRAME_HEADER_BYTES + size;
@@ -114,6 +108,15 @@ export function encodeBatch(
     at = body + size;
   });
   return { bytes, starts, timestamps };
+}
+
+/** Record `index` takes `bytes` in this format, over `maxRecordBytes`. */
+export function recordTooLarge(index: number, bytes: number, maxRecordBytes: number): SharqError {
+  return new SharqError(
+    'SHARQ_ERR_RECORD_TOO_LARGE',
+    `Record ${index} is ${bytes} bytes encoded; the limit is ${maxRecordBytes} (maxRecordBytes)`,
+    { details: { index, bytes, maxRecordBytes } },
+  );
 }
 
 function writeBytes(target: Buffer, at: number, bytes: Buffer | null): number {

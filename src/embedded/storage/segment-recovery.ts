@@ -149,11 +149,17 @@ export async function scanSegment(
   isLastFile: boolean,
   index: SegmentIndex,
 ): Promise<SegmentScan> {
+  const timestamps: number[] = [];
   const scan = await scanFrames(handle, {
     file,
     isLastFile,
     maxBodyBytes: MAX_RECORD_BYTES_LIMIT,
-    validate: (body) => isWellFormedBody(body),
+    // A batch frame's timestamps come from the walk that checks it, which scanFrames runs on
+    // each frame just before handing it to onFrame: the frame is walked once.
+    validate: (body) => {
+      timestamps.length = 0;
+      return isWellFormedBody(body, timestamps);
+    },
     damagedTail: 'report',
     onFrame: (body, position) => {
       const expected = baseOffset + index.count;
@@ -170,8 +176,6 @@ export async function scanSegment(
         return;
       }
       // A batch frame: its records share the frame's position, the last ends the batch.
-      const timestamps: number[] = [];
-      isWellFormedBody(body, timestamps);
       for (let i = 0; i < timestamps.length; i++)
         index.add(position, frameBytes, timestamps[i]!, i === timestamps.length - 1);
     },

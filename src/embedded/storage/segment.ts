@@ -109,12 +109,12 @@ export class Segment {
       ) {
         throw corruptError(this.file, position, 'checksum mismatch on read');
       }
-      const body = buf.subarray(bodyStart, bodyStart + bodyLength);
-      if (body[0] !== BATCH_FRAME_VERSION) {
+      if (buf[bodyStart] !== BATCH_FRAME_VERSION) {
         records.push(decodeRecord(buf, bodyStart));
         i++;
         continue;
       }
+      const body = buf.subarray(bodyStart, bodyStart + bodyLength);
       const starts = batch?.starts ?? batchRecordStarts(body);
       this.batch = { position, buf, starts };
       const first = this.baseOffset + i - recordOffset(body);

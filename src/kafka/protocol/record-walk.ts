@@ -43,10 +43,18 @@ export interface WalkResult {
   largestIndex: number;
 }
 
+/** What a walk collects besides checking: each is filled or called per record when given. */
+export interface WalkOptions {
+  /** Each record's timestamp is pushed here. */
+  timestamps?: number[] | undefined;
+  /** Each record's start (its length varint) is pushed here. */
+  starts?: number[];
+  visit?: RecordVisitor;
+}
+
 /**
  * Walks `count` records in `b[pos, end)` that must end exactly at `end`; timestamps are
- * `baseTimestamp` plus each delta. Pushes each timestamp onto `timestamps` and each record's
- * start onto `starts` when given, calls `visit` per record when given. Null when malformed.
+ * `baseTimestamp` plus each delta. Null when malformed.
  */
 export function walkRecords(
   b: Buffer,
@@ -54,9 +62,7 @@ export function walkRecords(
   end: number,
   count: number,
   baseTimestamp: number,
-  timestamps?: number[],
-  starts?: number[],
-  visit?: RecordVisitor,
+  { timestamps, starts, visit }: WalkOptions = {},
 ): WalkResult | null {
   const p = new Cursor(b, pos, end);
   let largestStoredBytes = 0;
