@@ -29,8 +29,9 @@ import {
  *       baseSequence, recordCount, records
  *
  * Only plain batches are kept this way (no compression, transaction or control bits, create
- * time); the rest take the per-record format. Record i of the frame has offset base + i, and its
- * timestamp is baseTimestamp plus its delta. The frame's checksum covers the whole body like any
+ * time, headers valid UTF-8 with no name repeated in a record); the rest take the per-record
+ * format. Record i of the frame has offset base + i, and its timestamp is baseTimestamp plus
+ * its delta. The frame's checksum covers the whole body like any
  * frame's, but writing it costs no pass over the batch: the bytes from attributes on are exactly
  * what Kafka's batch CRC-32C covers, so the frame CRC is that CRC combined with the CRC of the
  * ten bytes before it. A record reads back exactly as the per-record format would have stored
@@ -62,7 +63,8 @@ export interface KafkaBatchInput {
 
 /**
  * The batch at `b[start, end)` (a whole Kafka v2 batch, CRC and attributes already checked by
- * the caller) as a batch frame's input, or null when its records do not walk.
+ * the caller) as a batch frame's input, or null when its records do not walk or their headers
+ * are not plain (record-walk.ts, `plainHeaders`).
  */
 export function kafkaBatchInput(
   b: Buffer,
@@ -76,6 +78,7 @@ export function kafkaBatchInput(
   const timestamps: number[] = [];
   const walk = walkRecords(b, start + HEADER_SIZE, end, count, baseTimestamp, {
     timestamps,
+    plainHeaders: true,
   });
   if (walk === null) return null;
   return {

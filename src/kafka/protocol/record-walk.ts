@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * A walk over the records of an uncompressed v2 record batch (the grammar is in
  * ./record-batch.ts), for code that keeps Kafka's bytes as they are: `sharq server` stores a
@@ -12,7 +14,7 @@
  *
  * Besides the grammar it holds records to what sharq's log takes from any engine (the general
  * path refuses the rest): at most 65535 headers, header names of at most 65535 bytes, timestamp
- * deltas below 2^48.
+ * deltas below 2^48; and, for a Produce, plain headers (`plainHeaders`).
  */
 
 /** What a walk reports per record, when asked. Positions are into the walked buffer. */
@@ -50,6 +52,14 @@ export interface WalkOptions {
   /** Each record's start (its length varint) is pushed here. */
   starts?: number[];
   visit?: RecordVisitor;
+  /**
+   * Refuse (null) a record with a header name or value that is not valid UTF-8, or a header
+   * name it repeats: then the walk's sizes are what the record takes once decoded (a bad byte
+   * reads as a 3-byte U+FFFD, and only the last of a repeated name is kept), and a record a
+   * Produce hands to the log can be written again as a record frame (a dead-letter copy) with
+   * the same limits. For the Produce path; what the log already holds is walked without it.
+   */
+  plainHeaders?: boolean;
 }
 
 /**
@@ -62,7 +72,7 @@ export function walkRecords(
   end: number,
   count: number,
   baseTimestamp: number,
-  { timestamps, starts, visit }: WalkOptions = {},
+  { timestamps, starts, visit, plainHeaders = false }: WalkOptions = {},
 ): WalkResult | null {
   const p = new Cursor(b, pos, end);
   let largestStoredBytes = 0;
@@ -85,14 +95,25 @@ export function walkRecords(
     if (p.failed || headerCount < 0 || headerCount > 0xffff) return null;
     const headersStart = p.pos;
     let stored = STORED_FIXED_BYTES + Math.max(0, keyLength) + Math.max(0, valueLength);
+    let spanEnd = 0;
     for (let h = 0; h < headerCount; h++) {
       const nameLength = p.varint();
+      const nameStart = p.pos;
       if (p.failed || nameLength < 0 || nameLength > 0xffff || !p.skip(nameLength)) return null;
       const headerValueLength = p.varint();
+      const headerValueStart = p.pos;
       if (p.failed || headerValueLength < -1) return null;
       if (headerValueLength > 0 && !p.skip(headerValueLength)) return null;
+      if (plainHeaders) {
+        if (repeats(b, spanEnd, nameStart, nameLength)) return null;
+        spans[spanEnd++] = nameStart;
+        spans[spanEnd++] = nameLength;
+        spans[spanEnd++] = headerValueStart;
+        spans[spanEnd++] = Math.max(0, headerValueLength);
+      }
       stored += 2 + nameLength + 4 + Math.max(0, headerValueLength);
     }
+    if (plainHeaders && !plainText(b, headersStart, p.pos, spanEnd)) return null;
     if (p.pos - recordStart !== length) return null;
     if (stored > largestStoredBytes) {
       largestStoredBytes = stored;
@@ -103,6 +124,45 @@ export function walkRecords(
     visit?.(i, timestamp, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount);
   }
   return p.pos === end ? { largestStoredBytes, largestIndex } : null;
+}
+
+/**
+ * Per header of the record being walked (plainHeaders): name start, name length, value start,
+ * value length, up to the walk's `spanEnd`. Reused from record to record (not cleared).
+ */
+const spans: number[] = [];
+
+/**
+ * Whether the names and values in `spans[0, spanEnd)` are valid UTF-8. Most headers are ASCII:
+ * one pass over the record's header section `b[start, end)` (lengths included) shows that; only
+ * when some byte is >= 0x80 (a non-ASCII character, or a length of 128 or more) is each name
+ * and value checked by Node.
+ */
+function plainText(b: Buffer, start: number, end: number, spanEnd: number): boolean {
+  let high = 0;
+  let i = start;
+  for (; i + 8 <= end; i += 8)
+    high |=
+      b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]! | b[i + 4]! | b[i + 5]! | b[i + 6]! | b[i + 7]!;
+  for (; i < end; i++) high |= b[i]!;
+  if ((high & 0x80) === 0) return true;
+  for (let k = 0; k < spanEnd; k += 2) {
+    const at = spans[k]!;
+    if (!isUtf8(b.subarray(at, at + spans[k + 1]!))) return false;
+  }
+  return true;
+}
+
+/** Whether the name at `b[start, start + length)` is among the names in `spans[0, spanEnd)`. */
+function repeats(b: Buffer, spanEnd: number, start: number, length: number): boolean {
+  for (let k = 0; k < spanEnd; k += 4) {
+    if (spans[k + 1] !== length) continue;
+    const other = spans[k]!;
+    let i = 0;
+    while (i < length && b[other + i] === b[start + i]) i++;
+    if (i === length) return true;
+  }
+  return false;
 }
 
 /**

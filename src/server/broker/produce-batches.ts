@@ -21,7 +21,8 @@ import type { BatchHeader } from './producers.js';
  * no copy of the records. Kafka's broker checks and keeps a batch the same way.
  *
  * Only plain batches are taken: uncompressed, create time, not transactional or control, not
- * empty, with a CRC, length and records that check out and that fit one frame. Anything else
+ * empty, with a CRC, length and records that check out, headers valid UTF-8 with no name
+ * repeated in a record, and that fit one frame. Anything else
  * returns null and goes the general way (decode, then a frame per record), which also reports
  * what is wrong with a bad batch.
  */
