@@ -32,7 +32,12 @@ function fakeBroker() {
 }
 
 const rec = (v: string): ProduceRecord => ({ value: Buffer.from(v) });
-const turn = () => new Promise((r) => setImmediate(r));
+const immediate = () => new Promise((r) => setImmediate(r));
+/** Two event-loop turns: the coalescer waits one after each answer before the next request. */
+const turn = async () => {
+  await immediate();
+  await immediate();
+};
 
 describe('ProduceCoalescer', () => {
   it('sends the first call at once and the calls made meanwhile together, each with its own positions in order', async () => {
@@ -55,6 +60,29 @@ describe('ProduceCoalescer', () => {
       [{ partition: 0, offset: 3 }],
     ]);
     expect(b.log).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('waits one turn after an answer, so callers it answered who add again make the next request', async () => {
+    const b = fakeBroker();
+    const c = new ProduceCoalescer(b.send);
+    // Callers that add their next job from a continuation, several hops deep, as Queue.add does.
+    const again = (p: Promise<RecordPosition[]>, v: string) =>
+      p.then(async () => {
+        await Promise.resolve();
+        await Promise.resolve();
+        return c.produce('t', [rec(v)]);
+      });
+    const first = again(c.produce('t', [rec('a')]), 'a2');
+    const queued = [c.produce('t', [rec('b')]), c.produce('t', [rec('c')])];
+    await turn();
+    expect(b.requests).toEqual([['a']]);
+    b.answer();
+    await turn();
+    expect(b.requests).toEqual([['a'], ['b', 'c', 'a2']]);
+    b.answer();
+    expect(await first).toEqual([{ partition: 0, offset: 3 }]);
+    await Promise.all(queued);
+    expect(b.log).toEqual(['a', 'b', 'c', 'a2']);
   });
 
   it('keeps topics apart and caps a request by size (a large call goes alone)', async () => {
