@@ -21,7 +21,9 @@ import type {
  *   went). Volatile state is dropped. With `keepUnsynced` a random prefix of each file's and
  *   each directory's unsynced changes survives instead, the last write possibly torn part way:
  *   disks persist some unsynced data, in order per file (the data-before-size ordering that
- *   ext4's default `data=ordered` gives and recovery relies on).
+ *   ext4's default `data=ordered` gives and recovery relies on). A write torn inside bytes the
+ *   file already held (space written ahead, preallocation.ts) ends on a 512-byte sector
+ *   boundary: there no size cuts it, only the disk.
  * - `boot()` powers it on again: a fresh `StorageFs` over what survived.
  *
  * Operations settle after a random number of event-loop turns, so concurrent calls interleave
@@ -115,7 +117,15 @@ export class PowerLossMachine {
   private readonly keepUnsynced: boolean;
   private readonly maxLatency: number;
   /** Counters for a test to check it exercised what it meant to. */
-  readonly stats = { cuts: 0, fileSyncs: 0, dirSyncs: 0, tornWrites: 0, keptChanges: 0 };
+  readonly stats = {
+    cuts: 0,
+    fileSyncs: 0,
+    dirSyncs: 0,
+    tornWrites: 0,
+    /** Torn writes that ended inside bytes the file already held (at a sector boundary). */
+    tornOverwrites: 0,
+    keptChanges: 0,
+  };
 
   constructor(
     readonly random: Random,
@@ -249,8 +259,9 @@ export class PowerLossMachine {
       } else {
         // The first change not kept may still be torn part way: a prefix of its bytes landed.
         if (change.op === 'write' && this.keepUnsynced && this.random.chance(0.5)) {
-          const n = this.random.int(0, change.bytes.length - 1);
+          const n = tornLength(change, data.length, this.random.int(0, change.bytes.length - 1));
           if (n > 0) {
+            if (change.position + n <= data.length) this.stats.tornOverwrites++;
             data = applyFileChange(data, { ...change, bytes: change.bytes.subarray(0, n) });
             this.stats.tornWrites++;
           }
@@ -311,6 +322,24 @@ function startSync<S, C>(node: Versioned<S, C>, copy: (s: S) => S): () => void {
 
 const copyBuffer = (b: Buffer): Buffer => Buffer.from(b);
 const copyEntries = (m: Map<string, Node>): Map<string, Node> => new Map(m);
+
+/** A disk writes whole sectors: a write into space the file already had tears at one's end. */
+const SECTOR_BYTES = 512;
+
+/**
+ * How much of a torn `write` lands when `n` bytes would have: all `n` where it grows the file
+ * (the data-before-size ordering), but only whole sectors where it overwrites bytes the file
+ * already held (preallocated space), since the size says nothing there.
+ */
+function tornLength(
+  change: { position: number; bytes: Buffer },
+  fileLength: number,
+  n: number,
+): number {
+  const end = change.position + n;
+  if (end > fileLength) return n;
+  return Math.max(0, Math.floor(end / SECTOR_BYTES) * SECTOR_BYTES - change.position);
+}
 
 function applyFileChange(data: Buffer, change: FileChange): Buffer {
   if (change.op === 'truncate') {

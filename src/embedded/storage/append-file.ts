@@ -1,6 +1,7 @@
 import { SharqError } from '../../errors/sharq-error.js';
 import type { StorageFile } from './fs-layer.js';
 import { writeAllAt } from './fs-util.js';
+import { alignUp, MAX_PREALLOCATION_BYTES, preallocationChunk } from './preallocation.js';
 import { closedError, ioError } from './storage-errors.js';
 
 /**
@@ -62,6 +63,14 @@ export interface AppendFileOptions {
    * it shows before the next append is refused.
    */
   onSyncError?: (err: SharqError) => void;
+  /**
+   * Keep zeros written and fdatasynced ahead of the appends (preallocation.ts), so that an
+   * fdatasync after an append commits no new size or blocks; seal and close cut them off.
+   * Only with `writeInline`.
+   */
+  preallocate?: boolean;
+  /** Size of the file now, when it is larger than `position` (zeros written ahead earlier). */
+  fileBytes?: number;
 }
 
 interface Waiter {
@@ -102,6 +111,9 @@ export class AppendFile {
   private lastSyncAt = Date.now();
   private flushCount = 0;
   private syncCount = 0;
+  private readonly preallocate: boolean;
+  /** The file's size: `written` plus the zeros written ahead of it. */
+  private allocated: number;
 
   constructor(options: AppendFileOptions) {
     this.path = options.path;
@@ -115,6 +127,8 @@ export class AppendFile {
     this.onFlush = options.onFlush;
     this.onSyncError = options.onSyncError;
     this.inline = options.writeInline === true;
+    this.preallocate = this.inline && options.preallocate === true;
+    this.allocated = Math.max(options.position, options.fileBytes ?? 0);
     if (this.inline) {
       this.handle.then(
         (h) => {
@@ -142,6 +156,11 @@ export class AppendFile {
 
   get stats(): { flushes: number; syncs: number } {
     return { flushes: this.flushCount, syncs: this.syncCount };
+  }
+
+  /** The file's size as this writer left it: the data plus any zeros written ahead. */
+  get fileBytes(): number {
+    return this.allocated;
   }
 
   /** Queues `frames` for the next flush; resolves when they are written/durable per policy. */
@@ -208,6 +227,17 @@ export class AppendFile {
       const handle = await this.handle.catch((err: unknown) => {
         throw SharqError.is(err) ? err : ioError('open', this.path, err);
       });
+      await this.syncChain;
+      if (this.allocated > this.written) {
+        // The zeros written ahead go: a sealed file ends with its data.
+        try {
+          await handle.truncate(this.written);
+          this.allocated = this.written;
+        } catch (err) {
+          this.fail(ioError('truncate', this.path, err));
+          throw this.failure;
+        }
+      }
       await this.datasync(handle);
       if (this.failure !== undefined) throw this.failure;
     })();
@@ -315,6 +345,13 @@ export class AppendFile {
     }
     this.written = at;
     this.flushCount++;
+    if (this.preallocate && this.allocated - at < preallocationChunk(at) / 2) {
+      this.writeAhead(file);
+      if (this.failure !== undefined) {
+        this.rejectAll(waiters, this.failure);
+        return;
+      }
+    }
     if (this.policy === 'always') {
       for (const w of waiters) this.syncWaiters.push(w);
       this.inlineSyncing ??= this.syncInlineWrites(file);
@@ -328,6 +365,34 @@ export class AppendFile {
       return;
     }
     for (const w of waiters) w.resolve();
+  }
+
+  /**
+   * Writes zeros from the end of the file (or of the data, past it) to the next aligned size a
+   * chunk ahead, on the calling thread (so no write of data can run beside it), and fdatasyncs
+   * them next in line: the appends that land there later change neither size nor blocks. Only
+   * the inline path calls it, right after its own write; a pool flush in flight (`flushing`)
+   * writes at `written`, so the zeros wait for the next inline write then.
+   */
+  private writeAhead(file: StorageFile): void {
+    if (this.flushing || this.sealed !== undefined) return;
+    const from = Math.max(this.allocated, this.written);
+    const to = alignUp(this.written + preallocationChunk(this.written));
+    if (to <= from) return;
+    try {
+      let at = from;
+      while (at < to) {
+        const n = Math.min(ZEROS.length, to - at);
+        const wrote = file.writevSync([ZEROS.subarray(0, n)], at);
+        if (wrote <= 0) throw new Error(`writev wrote ${wrote} bytes`);
+        at += wrote;
+      }
+    } catch (err) {
+      this.fail(ioError('preallocate', this.path, err));
+      return;
+    }
+    this.allocated = to;
+    void this.datasync(file);
   }
 
   /**
@@ -437,6 +502,9 @@ export class AppendFile {
     );
   }
 }
+
+/** What `writeAhead` writes, a slice at a time. */
+const ZEROS = new Uint8Array(MAX_PREALLOCATION_BYTES);
 
 /** Appends larger than this are written on the libuv pool even when `writeInline` is set. */
 const MAX_INLINE_BYTES = 256 * 1024;

@@ -1,6 +1,11 @@
 import { crc32c } from '../../util/crc32c.js';
 import type { ReadableFile } from './fs-layer.js';
 import { readFullyAt } from './fs-util.js';
+import {
+  isPreallocatedSize,
+  isTornIntoZeros,
+  lengthWithoutTrailingZeros,
+} from './preallocation.js';
 import { corruptError, ioError } from './storage-errors.js';
 
 /**
@@ -23,6 +28,10 @@ import { corruptError, ioError } from './storage-errors.js';
  * ext4's default does), so this is most likely damage to a record that reached the disk and
  * whose append may have been confirmed. It is reported as a `damaged` tail: by default
  * SHARQ_ERR_LOG_CORRUPT, and callers that want to say more (which offsets) ask for it back.
+ *
+ * A file whose size is a multiple of 64 KiB may end in space written ahead (preallocation.ts):
+ * zeros from the last valid frame to its end are free space (`freeBytes`), in any file, and a
+ * whole frame followed only by zeros from a sector boundary inside it is a write cut short.
  */
 
 export const FRAME_HEADER_BYTES = 8;
@@ -80,6 +89,8 @@ export interface ScanResult {
   fileSize: number;
   /** Bytes of torn tail after `validEnd` that the caller should truncate (0 when clean). */
   droppedBytes: number;
+  /** Zeros written ahead after `validEnd` (preallocation.ts): free space, not a torn write. */
+  freeBytes: number;
   frames: number;
   tail?: ScanTail;
 }
@@ -121,8 +132,8 @@ export async function scanFrames(
   let frames = 0;
   while (pos < fileSize) {
     let problem: string | undefined;
-    /** Whether the frame that failed is whole: its header and all of its length are in the file. */
-    let whole = false;
+    /** Bytes the failed frame claims, header included, when it is whole (all of it in the file). */
+    let wholeBytes = 0;
     if (fileSize - pos < FRAME_HEADER_BYTES) {
       problem = 'incomplete frame header';
     } else {
@@ -130,7 +141,9 @@ export async function scanFrames(
       const at = pos - win.start;
       const length = win.buf.readUInt32LE(at);
       problem = checkLength(length, pos, fileSize, options.maxBodyBytes);
-      whole = length > 0 && pos + FRAME_HEADER_BYTES + length <= fileSize;
+      if (length > 0 && pos + FRAME_HEADER_BYTES + length <= fileSize) {
+        wholeBytes = FRAME_HEADER_BYTES + length;
+      }
       if (problem === undefined) {
         await load(pos, FRAME_HEADER_BYTES + length);
         problem = checkBody(win.buf, pos - win.start, length, options.validate);
@@ -143,9 +156,15 @@ export async function scanFrames(
         }
       }
     }
-    if (!options.isLastFile) throw corruptError(options.file, pos, problem);
+    const preallocated = isPreallocatedSize(fileSize);
+    if (!options.isLastFile && !preallocated) throw corruptError(options.file, pos, problem);
     const rest = Buffer.allocUnsafe(fileSize - pos);
     await readTail(source, rest, pos, options.file);
+    if (preallocated && lengthWithoutTrailingZeros(rest) === 0) {
+      // Space written ahead (preallocation.ts): the data ends here.
+      return { validEnd: pos, fileSize, droppedBytes: 0, freeBytes: fileSize - pos, frames };
+    }
+    if (!options.isLastFile) throw corruptError(options.file, pos, problem);
     const next = findFrame(rest, 1, options.maxBodyBytes, options.validate);
     if (next >= 0) {
       throw corruptError(
@@ -155,7 +174,12 @@ export async function scanFrames(
         { nextValidFrame: pos + next },
       );
     }
-    const tail: ScanTail = { kind: whole ? 'damaged' : 'torn', position: pos, reason: problem };
+    const whole = wholeBytes > 0 && !isTornIntoZeros(pos, wholeBytes, rest, fileSize);
+    const tail: ScanTail = {
+      kind: whole ? 'damaged' : 'torn',
+      position: pos,
+      reason: whole || wholeBytes === 0 ? problem : `${problem}, cut short in preallocated space`,
+    };
     if (whole && options.damagedTail !== 'report') {
       throw corruptError(
         options.file,
@@ -164,9 +188,9 @@ export async function scanFrames(
         { droppedBytes: fileSize - pos, damagedTail: true },
       );
     }
-    return { validEnd: pos, fileSize, droppedBytes: fileSize - pos, frames, tail };
+    return { validEnd: pos, fileSize, droppedBytes: fileSize - pos, freeBytes: 0, frames, tail };
   }
-  return { validEnd: pos, fileSize, droppedBytes: 0, frames };
+  return { validEnd: pos, fileSize, droppedBytes: 0, freeBytes: 0, frames };
 }
 
 function checkLength(

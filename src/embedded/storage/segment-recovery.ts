@@ -90,6 +90,8 @@ export interface SegmentScan {
   fileSize: number;
   /** Bytes recovery cuts from the end: a torn tail plus a half-written batch before it. */
   droppedBytes: number;
+  /** Zeros written ahead after the data (preallocation.ts), kept for the next appends. */
+  freeBytes: number;
   /** Set when something follows the last valid frame (only in the last segment). */
   tail?: ScanTail;
   /** Offset of the first frame that did not make it into the index (the next offset). */
@@ -117,8 +119,11 @@ async function recoverSegment(
     const segment = new Segment(dir, baseOffset, Promise.resolve(handle));
     const scan = await scanSegment(handle, file, baseOffset, isLastFile, segment.index);
     if (scan.tail?.kind === 'damaged') throw damagedTailError(file, baseOffset, scan, segment);
+    segment.fileBytes = scan.fileSize;
     if (scan.droppedBytes > 0) {
+      segment.fileBytes = segment.index.end;
       try {
+        // Cuts any space written ahead too: the writer writes it again.
         await handle.truncate(segment.index.end);
         // The cut must be durable before new frames land after it, or a second crash could
         // resurrect the old tail bytes behind them.
@@ -185,9 +190,11 @@ export async function scanSegment(
     if (!isLastFile) throw corruptError(file, index.end, 'segment ends inside a producer batch');
     index.truncate(index.lastBatchEnd + 1);
   }
+  const dataEnd = scan.fileSize - scan.freeBytes;
   const result: SegmentScan = {
     fileSize: scan.fileSize,
-    droppedBytes: scan.fileSize - index.end,
+    droppedBytes: dataEnd - index.end,
+    freeBytes: scan.freeBytes,
     firstBadOffset,
   };
   if (scan.tail !== undefined) result.tail = scan.tail;

@@ -34,6 +34,8 @@ export class Segment {
   readonly index = new SegmentIndex();
   /** Set while this is the active segment. */
   writer: AppendFile | undefined;
+  /** Size of the file when it was opened: its data plus any space written ahead (preallocation.ts). */
+  fileBytes = 0;
   /** Settles once the segment is complete on disk (immediately for recovered closed ones). */
   sealed: Promise<void> = Promise.resolve();
   /**

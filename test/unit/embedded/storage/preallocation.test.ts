@@ -1,0 +1,251 @@
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, scanFrames } from '../../../../src/embedded/storage/framed-file.js';
+import { inspectPartition } from '../../../../src/embedded/storage/partition-inspect.js';
+import { PartitionLog, type TornTailInfo } from '../../../../src/embedded/storage/partition-log.js';
+import {
+  isTornIntoZeros,
+  PREALLOCATION_ALIGN,
+  SECTOR_BYTES,
+} from '../../../../src/embedded/storage/preallocation.js';
+import { caught, useTempDirs } from './temp-dir.js';
+
+const tempDir = useTempDirs();
+const SEGMENT = '00000000000000000000.log';
+
+function rec(value: string) {
+  return { key: null, value: Buffer.from(value), headers: {}, timestamp: 5 };
+}
+
+/** `data` followed by zeros up to the next preallocated size (at least `PREALLOCATION_ALIGN`). */
+function padded(data: Buffer, size = PREALLOCATION_ALIGN): Buffer {
+  const out = Buffer.alloc(Math.max(size, Math.ceil(data.length / size) * size));
+  data.copy(out);
+  return out;
+}
+
+function bodies(n: number, size: number): Buffer[] {
+  return Array.from({ length: n }, (_, i) => Buffer.alloc(size, 65 + i));
+}
+
+async function scan(buf: Buffer, isLastFile = true) {
+  return scanFrames(buf, {
+    file: 'x.log',
+    isLastFile,
+    maxBodyBytes: 1 << 20,
+    damagedTail: 'report',
+  });
+}
+
+/**
+ * A copy of `dir`'s segment taken while the log is open: what a crash (or a power loss after
+ * the last fdatasync) leaves, zeros written ahead included.
+ */
+async function crashCopy(dir: string): Promise<string> {
+  const copy = await tempDir();
+  await mkdir(copy, { recursive: true });
+  await copyFile(path.join(dir, SEGMENT), path.join(copy, SEGMENT));
+  return copy;
+}
+
+/**
+ * A crash copy of a log holding a small record and a 2 KiB one, with `damage` applied to the
+ * file (given the second frame's position).
+ */
+async function crashedWithTwo(damage: (buf: Buffer, second: number) => void) {
+  const dir = await tempDir();
+  const log = await PartitionLog.open(dir);
+  await log.append([rec('a0')]);
+  await log.append([rec(`b1-${'y'.repeat(2000)}`)]);
+  const copy = await crashCopy(dir);
+  await log.close();
+  const file = path.join(copy, SEGMENT);
+  const buf = await readFile(file);
+  const second = 8 + buf.readUInt32LE(0);
+  damage(buf, second);
+  await writeFile(file, buf);
+  return { copy, second };
+}
+
+describe('a partition log under fsync "always" writes zeros ahead of its appends', () => {
+  it('keeps the file at an aligned size ahead of the data and cuts the zeros at close', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir);
+    const values: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const batch = Array.from({ length: 10 }, (_, j) => `job-${i}-${j}-${'x'.repeat(40)}`);
+      values.push(...batch);
+      await log.append(batch.map(rec));
+    }
+    const open = (await stat(path.join(dir, SEGMENT))).size;
+    expect(open % PREALLOCATION_ALIGN).toBe(0);
+    const data = (await log.read(0, 10_000)).map((r) => r.value!.toString());
+    expect(data).toEqual(values);
+    await log.close();
+    const closed = (await stat(path.join(dir, SEGMENT))).size;
+    // 3,000 records of about 80 bytes: the zeros written ahead are gone, the data stays.
+    expect(closed).toBeLessThan(open);
+    expect(closed).toBeGreaterThan(3000 * 60);
+    const again = await PartitionLog.open(dir);
+    expect((await again.read(0, 10_000)).map((r) => r.value!.toString())).toEqual(values);
+    await again.close();
+  });
+
+  it('mixes appends written on the pool (large) and inline (small) with the zeros, in order', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir);
+    const values: string[] = [];
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const big = `${i}-${String.fromCharCode(97 + i).repeat(300 * 1024)}`;
+      const small = Array.from({ length: 5 }, (_, j) => `${i}-${j}`);
+      values.push(big, ...small);
+      // Concurrent: a pool write of the large one may be in flight while the small ones come.
+      pending.push(log.append([rec(big)]), log.append(small.map(rec)));
+    }
+    await Promise.all(pending);
+    const copy = await crashCopy(dir);
+    await log.close();
+    for (const d of [dir, copy]) {
+      const again = await PartitionLog.open(d);
+      expect((await again.read(0, 1000, 64 << 20)).map((r) => r.value!.toString())).toEqual(values);
+      await again.close();
+    }
+  });
+
+  it('does not write ahead under fsync "interval": the file ends with its data', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir, { fsync: 'interval' });
+    await log.append([rec('a'), rec('b')]);
+    const size = (await stat(path.join(dir, SEGMENT))).size;
+    expect(size % PREALLOCATION_ALIGN).not.toBe(0);
+    await log.close();
+  });
+
+  it('after a crash, reads the zeros as free space: no torn tail, and appends go on over them', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir);
+    await log.append([rec('a0'), rec('a1')]);
+    await log.append([rec('b2')]);
+    const copy = await crashCopy(dir);
+    await log.close();
+    expect((await stat(path.join(copy, SEGMENT))).size % PREALLOCATION_ALIGN).toBe(0);
+
+    const torn: TornTailInfo[] = [];
+    const recovered = await PartitionLog.open(copy, { onTornTail: (t) => torn.push(t) });
+    expect(torn).toEqual([]);
+    expect(recovered.logEndOffset).toBe(3);
+    expect((await recovered.append([rec('c3')])).baseOffset).toBe(3);
+    const copy2 = await crashCopy(copy);
+    await recovered.close();
+    const twice = await PartitionLog.open(copy2, { onTornTail: (t) => torn.push(t) });
+    expect(torn).toEqual([]);
+    expect((await twice.read(0, 10)).map((r) => r.value!.toString())).toEqual([
+      'a0',
+      'a1',
+      'b2',
+      'c3',
+    ]);
+    await twice.close();
+    // `sharq data check` agrees: nothing torn, nothing damaged.
+    const inspection = await inspectPartition(copy2);
+    expect(inspection.damage).toBeUndefined();
+    expect(inspection.tornBytes).toBe(0);
+    expect(inspection.logEndOffset).toBe(4);
+  });
+
+  it('cuts a batch whose write was cut short in the zeros, and keeps what came before', async () => {
+    // Zero the second frame from the first sector boundary past its header on, as a power
+    // loss that kept only its first sector would.
+    const { copy, second } = await crashedWithTwo((buf, at) =>
+      buf.fill(0, Math.ceil((at + 8) / SECTOR_BYTES) * SECTOR_BYTES),
+    );
+
+    const torn: TornTailInfo[] = [];
+    const recovered = await PartitionLog.open(copy, { onTornTail: (t) => torn.push(t) });
+    expect(torn).toHaveLength(1);
+    expect(torn[0]!.position).toBe(second);
+    expect(recovered.logEndOffset).toBe(1);
+    expect((await recovered.read(0, 10)).map((r) => r.value!.toString())).toEqual(['a0']);
+    expect((await recovered.append([rec('c1')])).baseOffset).toBe(1);
+    await recovered.close();
+  });
+
+  it('still refuses a whole record at the tail that fails its check any other way', async () => {
+    const { copy } = await crashedWithTwo((buf, at) => {
+      buf[at + 1000] = buf[at + 1000]! ^ 0x10;
+    });
+    const err = await caught(() => PartitionLog.open(copy));
+    expect(err).toMatchObject({
+      code: 'SHARQ_ERR_LOG_CORRUPT',
+      details: { damagedTail: true, mayHaveBeenConfirmed: true, damagedOffset: 1 },
+    });
+  });
+});
+
+describe('scanFrames and space written ahead', () => {
+  const input = bodies(4, 300);
+  const data = Buffer.concat(input.map((b) => encodeFrame(b)));
+
+  it('zeros up to an aligned size are free space, in any file', async () => {
+    for (const isLastFile of [true, false]) {
+      const r = await scan(padded(data), isLastFile);
+      expect(r).toMatchObject({
+        validEnd: data.length,
+        droppedBytes: 0,
+        freeBytes: PREALLOCATION_ALIGN - data.length,
+        frames: 4,
+      });
+      expect(r.tail).toBeUndefined();
+    }
+  });
+
+  it('zeros up to any other size are a torn tail, as before', async () => {
+    const r = await scan(Buffer.concat([data, Buffer.alloc(100)]));
+    expect(r).toMatchObject({ validEnd: data.length, droppedBytes: 100, freeBytes: 0 });
+    expect(r.tail?.kind).toBe('torn');
+    await expect(scan(Buffer.concat([data, Buffer.alloc(100)]), false)).rejects.toMatchObject({
+      code: 'SHARQ_ERR_LOG_CORRUPT',
+    });
+  });
+
+  it('a whole frame zeroed from a sector boundary on is torn; zeroed elsewhere it is damage', async () => {
+    const last = data.length - (8 + 300);
+    // Frames of 308 bytes: the fourth runs from 924 to 1232, across the boundary at 1024.
+    expect(last).toBeLessThan(2 * SECTOR_BYTES);
+    const sectorCut = padded(data);
+    sectorCut.fill(0, 2 * SECTOR_BYTES);
+    const torn = await scan(sectorCut);
+    expect(torn.tail).toMatchObject({ kind: 'torn', position: last });
+    expect(torn.tail?.reason).toMatch(/preallocated/);
+    expect(torn.droppedBytes).toBe(PREALLOCATION_ALIGN - last);
+
+    // Zeros that start mid-sector cannot be a sector the disk did not write.
+    const midSector = padded(data);
+    midSector.fill(0, data.length - 20);
+    expect((await scan(midSector)).tail?.kind).toBe('damaged');
+
+    const flipped = padded(data);
+    flipped[last + 100] = flipped[last + 100]! ^ 1;
+    expect((await scan(flipped)).tail?.kind).toBe('damaged');
+  });
+
+  it('a hole with a valid frame after it is damage, not a torn write', async () => {
+    const holed = padded(data);
+    holed.fill(0, 8 + 300, 2 * (8 + 300));
+    await expect(scan(holed)).rejects.toMatchObject({
+      code: 'SHARQ_ERR_LOG_CORRUPT',
+      details: { nextValidFrame: 2 * (8 + 300) },
+    });
+  });
+
+  it('isTornIntoZeros needs an aligned file size', () => {
+    const rest = Buffer.alloc(2000);
+    rest.fill(1, 0, 600);
+    expect(isTornIntoZeros(0, 1500, rest, PREALLOCATION_ALIGN)).toBe(true);
+    expect(isTornIntoZeros(0, 1500, rest, PREALLOCATION_ALIGN + 1)).toBe(false);
+    // Zeros from 600: the sector from 1024 is all zeros; a frame ending by 1024 has none.
+    expect(isTornIntoZeros(0, 1000, rest, PREALLOCATION_ALIGN)).toBe(false);
+  });
+});
