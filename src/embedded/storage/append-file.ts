@@ -1,7 +1,12 @@
 import { SharqError } from '../../errors/sharq-error.js';
 import type { StorageFile } from './fs-layer.js';
 import { writeAllAt } from './fs-util.js';
-import { alignUp, MAX_PREALLOCATION_BYTES, preallocationChunk } from './preallocation.js';
+import {
+  alignUp,
+  FILL_BYTE,
+  MAX_PREALLOCATION_BYTES,
+  preallocationChunk,
+} from './preallocation.js';
 import { closedError, ioError } from './storage-errors.js';
 
 /**
@@ -64,12 +69,12 @@ export interface AppendFileOptions {
    */
   onSyncError?: (err: SharqError) => void;
   /**
-   * Keep zeros written and fdatasynced ahead of the appends (preallocation.ts), so that an
-   * fdatasync after an append commits no new size or blocks; seal and close cut them off.
-   * Only with `writeInline`.
+   * Keep fill written and fdatasynced ahead of the appends (preallocation.ts), so that an
+   * fdatasync after an append that lands in it commits no new size or blocks; seal and close
+   * cut it off. Only with `writeInline`.
    */
   preallocate?: boolean;
-  /** Size of the file now, when it is larger than `position` (zeros written ahead earlier). */
+  /** Size of the file now, when it is larger than `position` (fill written ahead earlier). */
   fileBytes?: number;
 }
 
@@ -112,7 +117,8 @@ export class AppendFile {
   private flushCount = 0;
   private syncCount = 0;
   private readonly preallocate: boolean;
-  /** The file's size: `written` plus the zeros written ahead of it. */
+  private sealing = false;
+  /** The file's size: `written` plus the fill written ahead of it. */
   private allocated: number;
 
   constructor(options: AppendFileOptions) {
@@ -156,11 +162,6 @@ export class AppendFile {
 
   get stats(): { flushes: number; syncs: number } {
     return { flushes: this.flushCount, syncs: this.syncCount };
-  }
-
-  /** The file's size as this writer left it: the data plus any zeros written ahead. */
-  get fileBytes(): number {
-    return this.allocated;
   }
 
   /** Queues `frames` for the next flush; resolves when they are written/durable per policy. */
@@ -217,6 +218,7 @@ export class AppendFile {
    * The handle stays open for reads. Rejects if any write or sync of this file failed.
    */
   seal(): Promise<void> {
+    this.sealing = true;
     this.writeInlineQueue();
     this.sealed ??= (async () => {
       await this.idle;
@@ -229,7 +231,7 @@ export class AppendFile {
       });
       await this.syncChain;
       if (this.allocated > this.written) {
-        // The zeros written ahead go: a sealed file ends with its data.
+        // The fill written ahead goes: a sealed file ends with its data.
         try {
           await handle.truncate(this.written);
           this.allocated = this.written;
@@ -368,22 +370,23 @@ export class AppendFile {
   }
 
   /**
-   * Writes zeros from the end of the file (or of the data, past it) to the next aligned size a
-   * chunk ahead, on the calling thread (so no write of data can run beside it), and fdatasyncs
-   * them next in line: the appends that land there later change neither size nor blocks. Only
-   * the inline path calls it, right after its own write; a pool flush in flight (`flushing`)
-   * writes at `written`, so the zeros wait for the next inline write then.
+   * Writes fill from the end of the file (or of the data, past it) to the next aligned size a
+   * chunk ahead, on the calling thread (so no write of data can run beside it; at most 320 KiB,
+   * about what an inline append may be), and fdatasyncs it next in line: the appends
+   * that land there later change neither size nor blocks. Only the inline path calls it, right
+   * after its own write. A pool flush writes at `written` while `flushing`, so the fill waits
+   * for the next inline write then; a file being sealed gets none (seal cuts it off).
    */
   private writeAhead(file: StorageFile): void {
-    if (this.flushing || this.sealed !== undefined) return;
+    if (this.flushing || this.sealing) return;
     const from = Math.max(this.allocated, this.written);
     const to = alignUp(this.written + preallocationChunk(this.written));
     if (to <= from) return;
     try {
       let at = from;
       while (at < to) {
-        const n = Math.min(ZEROS.length, to - at);
-        const wrote = file.writevSync([ZEROS.subarray(0, n)], at);
+        const n = Math.min(FILL.length, to - at);
+        const wrote = file.writevSync([FILL.subarray(0, n)], at);
         if (wrote <= 0) throw new Error(`writev wrote ${wrote} bytes`);
         at += wrote;
       }
@@ -504,7 +507,7 @@ export class AppendFile {
 }
 
 /** What `writeAhead` writes, a slice at a time. */
-const ZEROS = new Uint8Array(MAX_PREALLOCATION_BYTES);
+const FILL = new Uint8Array(MAX_PREALLOCATION_BYTES + 64 * 1024).fill(FILL_BYTE);
 
 /** Appends larger than this are written on the libuv pool even when `writeInline` is set. */
 const MAX_INLINE_BYTES = 256 * 1024;

@@ -1,11 +1,7 @@
 import { crc32c } from '../../util/crc32c.js';
 import type { ReadableFile } from './fs-layer.js';
 import { readFullyAt } from './fs-util.js';
-import {
-  isPreallocatedSize,
-  isTornIntoZeros,
-  lengthWithoutTrailingZeros,
-} from './preallocation.js';
+import { FILL_BYTE, isTornIntoFill, lengthWithoutTrailingFill } from './preallocation.js';
 import { corruptError, ioError } from './storage-errors.js';
 
 /**
@@ -29,9 +25,9 @@ import { corruptError, ioError } from './storage-errors.js';
  * whose append may have been confirmed. It is reported as a `damaged` tail: by default
  * SHARQ_ERR_LOG_CORRUPT, and callers that want to say more (which offsets) ask for it back.
  *
- * A file whose size is a multiple of 64 KiB may end in space written ahead (preallocation.ts):
- * zeros from the last valid frame to its end are free space (`freeBytes`), in any file, and a
- * whole frame followed only by zeros from a sector boundary inside it is a write cut short.
+ * A log segment may end in fill written ahead (preallocation.ts, option `fill`): 0xFF bytes from
+ * the last valid frame to the end are free space (`freeBytes`), in any segment, and a whole frame
+ * that is fill from a sector boundary inside it to the end is a write cut short.
  */
 
 export const FRAME_HEADER_BYTES = 8;
@@ -73,6 +69,8 @@ export interface ScanOptions {
    * or `report` it in the result's `tail` (with `droppedBytes` set) for the caller to judge.
    */
   damagedTail?: 'throw' | 'report';
+  /** The file may end in fill written ahead (log segments, preallocation.ts). */
+  fill?: boolean;
 }
 
 /** What follows the last valid frame of the last file, when anything does. */
@@ -89,7 +87,10 @@ export interface ScanResult {
   fileSize: number;
   /** Bytes of torn tail after `validEnd` that the caller should truncate (0 when clean). */
   droppedBytes: number;
-  /** Zeros written ahead after `validEnd` (preallocation.ts): free space, not a torn write. */
+  /**
+   * Fill written ahead at the end (preallocation.ts): free space after `validEnd`, or after the
+   * torn tail `droppedBytes` counts.
+   */
   freeBytes: number;
   frames: number;
   tail?: ScanTail;
@@ -156,12 +157,17 @@ export async function scanFrames(
         }
       }
     }
-    const preallocated = isPreallocatedSize(fileSize);
-    if (!options.isLastFile && !preallocated) throw corruptError(options.file, pos, problem);
+    // Fill written ahead (preallocation.ts) starts where a frame header would: four 0xFF bytes.
+    const mayBeFill =
+      options.fill === true &&
+      fileSize - pos >= FRAME_HEADER_BYTES &&
+      (await fillAt(win, pos, load));
+    if (!options.isLastFile && !mayBeFill) throw corruptError(options.file, pos, problem);
     const rest = Buffer.allocUnsafe(fileSize - pos);
     await readTail(source, rest, pos, options.file);
-    if (preallocated && lengthWithoutTrailingZeros(rest) === 0) {
-      // Space written ahead (preallocation.ts): the data ends here.
+    const dataEnd = options.fill === true ? pos + lengthWithoutTrailingFill(rest) : fileSize;
+    if (dataEnd === pos) {
+      // Space written ahead: the data ends here.
       return { validEnd: pos, fileSize, droppedBytes: 0, freeBytes: fileSize - pos, frames };
     }
     if (!options.isLastFile) throw corruptError(options.file, pos, problem);
@@ -174,23 +180,47 @@ export async function scanFrames(
         { nextValidFrame: pos + next },
       );
     }
-    const whole = wholeBytes > 0 && !isTornIntoZeros(pos, wholeBytes, rest, fileSize);
+    const intoFill =
+      wholeBytes > 0 && options.fill === true && isTornIntoFill(pos, wholeBytes, rest);
+    const whole = wholeBytes > 0 && !intoFill;
     const tail: ScanTail = {
       kind: whole ? 'damaged' : 'torn',
       position: pos,
-      reason: whole || wholeBytes === 0 ? problem : `${problem}, cut short in preallocated space`,
+      reason: intoFill ? `${problem}, cut short in space written ahead` : problem,
     };
     if (whole && options.damagedTail !== 'report') {
       throw corruptError(
         options.file,
         pos,
         `the last frame is whole but fails its check (${problem}): not a torn write`,
-        { droppedBytes: fileSize - pos, damagedTail: true },
+        { droppedBytes: dataEnd - pos, damagedTail: true },
       );
     }
-    return { validEnd: pos, fileSize, droppedBytes: fileSize - pos, freeBytes: 0, frames, tail };
+    // A whole frame (damaged, or a write cut short in the fill): what is cut counts its data
+    // only (the fill after it goes too, but held nothing). A short tail is counted whole.
+    const cutEnd = wholeBytes > 0 ? dataEnd : fileSize;
+    return {
+      validEnd: pos,
+      fileSize,
+      droppedBytes: cutEnd - pos,
+      freeBytes: fileSize - cutEnd,
+      frames,
+      tail,
+    };
   }
   return { validEnd: pos, fileSize, droppedBytes: 0, freeBytes: 0, frames };
+}
+
+/** Whether the 8 bytes at `pos` are fill (`pos` + 8 is within the file). */
+async function fillAt(
+  win: Window,
+  pos: number,
+  load: (pos: number, len: number) => Promise<void>,
+): Promise<boolean> {
+  await load(pos, FRAME_HEADER_BYTES);
+  const at = pos - win.start;
+  for (let i = 0; i < FRAME_HEADER_BYTES; i++) if (win.buf[at + i] !== FILL_BYTE) return false;
+  return true;
 }
 
 function checkLength(

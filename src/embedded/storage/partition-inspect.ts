@@ -5,6 +5,7 @@ import { SharqError } from '../../errors/sharq-error.js';
 import { bodyLastOffset, bodyRecordCount, isWellFormedBody } from './batch-frame.js';
 import { FRAME_HEADER_BYTES, findFrame } from './framed-file.js';
 import { readFullyAt } from './fs-util.js';
+import { lengthWithoutTrailingFill } from './preallocation.js';
 import { MAX_RECORD_BYTES_LIMIT, segmentFileName } from './segment.js';
 import { SegmentIndex } from './segment-index.js';
 import { listSegments, scanSegment } from './segment-recovery.js';
@@ -113,7 +114,8 @@ export async function inspectPartition(dir: string): Promise<PartitionInspection
           from: base + kept,
           intact: index.count - kept + after.count,
           damagedOffset: Math.max(base + index.count, after.maxOffset),
-          restOfFile: size - index.position(kept),
+          // Fill written ahead (preallocation.ts) held nothing: not counted as dropped.
+          restOfFile: position + lengthWithoutTrailingFill(rest) - index.position(kept),
         });
         result.logEndOffset = base + kept;
         return result;

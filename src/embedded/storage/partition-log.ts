@@ -276,8 +276,8 @@ export class PartitionLog {
       // Under "interval" and "never" a produce is answered once its bytes are in the page
       // cache: a synchronous write there costs microseconds, a libuv pool round trip tens.
       writeInline: true,
-      // Each produce waits for an fdatasync only under "always": there zeros written ahead
-      // halve its cost (preallocation.ts).
+      // Each produce waits for an fdatasync only under "always": there fill written ahead
+      // makes it cheaper (preallocation.ts).
       preallocate: this.options.fsync === 'always',
       fileBytes: segment.fileBytes,
       onFlush: (end) => this.published(segment, end),

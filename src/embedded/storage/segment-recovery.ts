@@ -90,7 +90,7 @@ export interface SegmentScan {
   fileSize: number;
   /** Bytes recovery cuts from the end: a torn tail plus a half-written batch before it. */
   droppedBytes: number;
-  /** Zeros written ahead after the data (preallocation.ts), kept for the next appends. */
+  /** Fill written ahead after the data (preallocation.ts), kept for the next appends. */
   freeBytes: number;
   /** Set when something follows the last valid frame (only in the last segment). */
   tail?: ScanTail;
@@ -123,7 +123,7 @@ async function recoverSegment(
     if (scan.droppedBytes > 0) {
       segment.fileBytes = segment.index.end;
       try {
-        // Cuts any space written ahead too: the writer writes it again.
+        // Cuts any fill written ahead too: the writer writes it again.
         await handle.truncate(segment.index.end);
         // The cut must be durable before new frames land after it, or a second crash could
         // resurrect the old tail bytes behind them.
@@ -166,6 +166,7 @@ export async function scanSegment(
       return isWellFormedBody(body, timestamps);
     },
     damagedTail: 'report',
+    fill: true,
     onFrame: (body, position) => {
       const expected = baseOffset + index.count;
       const offset = recordOffset(body);

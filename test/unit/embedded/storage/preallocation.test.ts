@@ -5,7 +5,8 @@ import { encodeFrame, scanFrames } from '../../../../src/embedded/storage/framed
 import { inspectPartition } from '../../../../src/embedded/storage/partition-inspect.js';
 import { PartitionLog, type TornTailInfo } from '../../../../src/embedded/storage/partition-log.js';
 import {
-  isTornIntoZeros,
+  FILL_BYTE,
+  isTornIntoFill,
   PREALLOCATION_ALIGN,
   SECTOR_BYTES,
 } from '../../../../src/embedded/storage/preallocation.js';
@@ -18,9 +19,9 @@ function rec(value: string) {
   return { key: null, value: Buffer.from(value), headers: {}, timestamp: 5 };
 }
 
-/** `data` followed by zeros up to the next preallocated size (at least `PREALLOCATION_ALIGN`). */
+/** `data` followed by fill, as written ahead (preallocation.ts), up to `size` bytes in all. */
 function padded(data: Buffer, size = PREALLOCATION_ALIGN): Buffer {
-  const out = Buffer.alloc(Math.max(size, Math.ceil(data.length / size) * size));
+  const out = Buffer.alloc(Math.max(size, data.length), FILL_BYTE);
   data.copy(out);
   return out;
 }
@@ -29,18 +30,19 @@ function bodies(n: number, size: number): Buffer[] {
   return Array.from({ length: n }, (_, i) => Buffer.alloc(size, 65 + i));
 }
 
-async function scan(buf: Buffer, isLastFile = true) {
+async function scan(buf: Buffer, isLastFile = true, fill = true) {
   return scanFrames(buf, {
     file: 'x.log',
     isLastFile,
     maxBodyBytes: 1 << 20,
     damagedTail: 'report',
+    fill,
   });
 }
 
 /**
  * A copy of `dir`'s segment taken while the log is open: what a crash (or a power loss after
- * the last fdatasync) leaves, zeros written ahead included.
+ * the last fdatasync) leaves, fill written ahead included.
  */
 async function crashCopy(dir: string): Promise<string> {
   const copy = await tempDir();
@@ -68,8 +70,8 @@ async function crashedWithTwo(damage: (buf: Buffer, second: number) => void) {
   return { copy, second };
 }
 
-describe('a partition log under fsync "always" writes zeros ahead of its appends', () => {
-  it('keeps the file at an aligned size ahead of the data and cuts the zeros at close', async () => {
+describe('a partition log under fsync "always" writes fill ahead of its appends', () => {
+  it('keeps the file at an aligned size ahead of the data and cuts the fill at close', async () => {
     const dir = await tempDir();
     const log = await PartitionLog.open(dir);
     const values: string[] = [];
@@ -84,7 +86,7 @@ describe('a partition log under fsync "always" writes zeros ahead of its appends
     expect(data).toEqual(values);
     await log.close();
     const closed = (await stat(path.join(dir, SEGMENT))).size;
-    // 3,000 records of about 80 bytes: the zeros written ahead are gone, the data stays.
+    // 3,000 records of about 80 bytes: the fill written ahead is gone, the data stays.
     expect(closed).toBeLessThan(open);
     expect(closed).toBeGreaterThan(3000 * 60);
     const again = await PartitionLog.open(dir);
@@ -92,7 +94,7 @@ describe('a partition log under fsync "always" writes zeros ahead of its appends
     await again.close();
   });
 
-  it('mixes appends written on the pool (large) and inline (small) with the zeros, in order', async () => {
+  it('mixes appends written on the pool (large) and inline (small) with the fill, in order', async () => {
     const dir = await tempDir();
     const log = await PartitionLog.open(dir);
     const values: string[] = [];
@@ -123,7 +125,7 @@ describe('a partition log under fsync "always" writes zeros ahead of its appends
     await log.close();
   });
 
-  it('after a crash, reads the zeros as free space: no torn tail, and appends go on over them', async () => {
+  it('after a crash, reads the fill as free space: no torn tail, and appends go on over it', async () => {
     const dir = await tempDir();
     const log = await PartitionLog.open(dir);
     await log.append([rec('a0'), rec('a1')]);
@@ -155,17 +157,19 @@ describe('a partition log under fsync "always" writes zeros ahead of its appends
     expect(inspection.logEndOffset).toBe(4);
   });
 
-  it('cuts a batch whose write was cut short in the zeros, and keeps what came before', async () => {
-    // Zero the second frame from the first sector boundary past its header on, as a power
-    // loss that kept only its first sector would.
+  it('cuts a batch whose write was cut short in the fill, and keeps what came before', async () => {
+    // Turn the second frame back into fill from the first sector boundary past its header on,
+    // as a power loss that kept only its first sector would.
     const { copy, second } = await crashedWithTwo((buf, at) =>
-      buf.fill(0, Math.ceil((at + 8) / SECTOR_BYTES) * SECTOR_BYTES),
+      buf.fill(FILL_BYTE, Math.ceil((at + 8) / SECTOR_BYTES) * SECTOR_BYTES),
     );
 
     const torn: TornTailInfo[] = [];
     const recovered = await PartitionLog.open(copy, { onTornTail: (t) => torn.push(t) });
     expect(torn).toHaveLength(1);
     expect(torn[0]!.position).toBe(second);
+    // The notice counts the record's surviving bytes, not the fill after them.
+    expect(torn[0]!.droppedBytes).toBeLessThan(SECTOR_BYTES);
     expect(recovered.logEndOffset).toBe(1);
     expect((await recovered.read(0, 10)).map((r) => r.value!.toString())).toEqual(['a0']);
     expect((await recovered.append([rec('c1')])).baseOffset).toBe(1);
@@ -181,71 +185,101 @@ describe('a partition log under fsync "always" writes zeros ahead of its appends
       code: 'SHARQ_ERR_LOG_CORRUPT',
       details: { damagedTail: true, mayHaveBeenConfirmed: true, damagedOffset: 1 },
     });
+    // What a cut would drop is the record (about 2 KiB), not the fill after it.
+    expect(err.details?.droppedBytes).toBeGreaterThan(2000);
+    expect(err.details?.droppedBytes).toBeLessThan(2100);
   });
 });
 
-describe('scanFrames and space written ahead', () => {
+describe('scanFrames and fill written ahead', () => {
   const input = bodies(4, 300);
   const data = Buffer.concat(input.map((b) => encodeFrame(b)));
+  const last = data.length - (8 + 300);
 
-  it('zeros up to an aligned size are free space, in any file', async () => {
+  it('fill to the end is free space, in any segment, at any size', async () => {
     for (const isLastFile of [true, false]) {
-      const r = await scan(padded(data), isLastFile);
-      expect(r).toMatchObject({
-        validEnd: data.length,
-        droppedBytes: 0,
-        freeBytes: PREALLOCATION_ALIGN - data.length,
-        frames: 4,
-      });
-      expect(r.tail).toBeUndefined();
+      for (const size of [PREALLOCATION_ALIGN, data.length + 8, data.length + 4097]) {
+        const r = await scan(padded(data, size), isLastFile);
+        expect(r).toMatchObject({
+          validEnd: data.length,
+          droppedBytes: 0,
+          freeBytes: size - data.length,
+          frames: 4,
+        });
+        expect(r.tail).toBeUndefined();
+      }
     }
   });
 
-  it('zeros up to any other size are a torn tail, as before', async () => {
-    const r = await scan(Buffer.concat([data, Buffer.alloc(100)]));
-    expect(r).toMatchObject({ validEnd: data.length, droppedBytes: 100, freeBytes: 0 });
+  it('zeros are a torn tail as before, and a file that may not hold fill reads 0xFF as one', async () => {
+    const zeros = Buffer.concat([data, Buffer.alloc(PREALLOCATION_ALIGN)]);
+    const r = await scan(zeros);
+    expect(r).toMatchObject({ validEnd: data.length, droppedBytes: PREALLOCATION_ALIGN });
     expect(r.tail?.kind).toBe('torn');
-    await expect(scan(Buffer.concat([data, Buffer.alloc(100)]), false)).rejects.toMatchObject({
+    await expect(scan(zeros, false)).rejects.toMatchObject({ code: 'SHARQ_ERR_LOG_CORRUPT' });
+    // A state journal is scanned without `fill`.
+    const journal = await scan(padded(data), true, false);
+    expect(journal.tail?.kind).toBe('torn');
+    await expect(scan(padded(data), false, false)).rejects.toMatchObject({
       code: 'SHARQ_ERR_LOG_CORRUPT',
     });
   });
 
-  it('a whole frame zeroed from a sector boundary on is torn; zeroed elsewhere it is damage', async () => {
-    const last = data.length - (8 + 300);
+  it('a whole frame that is fill from a sector boundary on is torn; anything else is damage', async () => {
     // Frames of 308 bytes: the fourth runs from 924 to 1232, across the boundary at 1024.
     expect(last).toBeLessThan(2 * SECTOR_BYTES);
     const sectorCut = padded(data);
-    sectorCut.fill(0, 2 * SECTOR_BYTES);
+    sectorCut.fill(FILL_BYTE, 2 * SECTOR_BYTES);
     const torn = await scan(sectorCut);
     expect(torn.tail).toMatchObject({ kind: 'torn', position: last });
-    expect(torn.tail?.reason).toMatch(/preallocated/);
-    expect(torn.droppedBytes).toBe(PREALLOCATION_ALIGN - last);
+    expect(torn.tail?.reason).toMatch(/written ahead/);
+    // Only the data counts as dropped: 1024 - 924 bytes of it survived the tear.
+    expect(torn.droppedBytes).toBe(2 * SECTOR_BYTES - last);
 
-    // Zeros that start mid-sector cannot be a sector the disk did not write.
+    // Fill that starts mid-sector cannot be a sector the disk did not write.
     const midSector = padded(data);
-    midSector.fill(0, data.length - 20);
+    midSector.fill(FILL_BYTE, data.length - 20);
     expect((await scan(midSector)).tail?.kind).toBe('damaged');
 
     const flipped = padded(data);
     flipped[last + 100] = flipped[last + 100]! ^ 1;
     expect((await scan(flipped)).tail?.kind).toBe('damaged');
+
+    // Zeros inside the frame from that boundary are not fill: damage.
+    const zeroed = padded(data);
+    zeroed.fill(0, 2 * SECTOR_BYTES, data.length);
+    expect((await scan(zeroed)).tail?.kind).toBe('damaged');
+  });
+
+  it('a record ending just past a sector boundary with a bit flipped is damage, not torn', async () => {
+    // Its body ends in zero bytes (no headers), the first of them on the boundary: zeros, unlike
+    // fill, can end a frame, so they say nothing about a tear.
+    for (const past of [1, 2, 3]) {
+      const first = encodeFrame(Buffer.alloc(100, 65));
+      const body = Buffer.alloc(SECTOR_BYTES + past - first.length - 8, 66);
+      body.fill(0, body.length - past);
+      const file = padded(Buffer.concat([first, encodeFrame(body)]));
+      file[first.length + 50] = file[first.length + 50]! ^ 0x10;
+      const r = await scan(file);
+      expect(r.tail).toMatchObject({ kind: 'damaged', position: first.length });
+    }
   });
 
   it('a hole with a valid frame after it is damage, not a torn write', async () => {
     const holed = padded(data);
-    holed.fill(0, 8 + 300, 2 * (8 + 300));
+    holed.fill(FILL_BYTE, 8 + 300, 2 * (8 + 300));
     await expect(scan(holed)).rejects.toMatchObject({
       code: 'SHARQ_ERR_LOG_CORRUPT',
       details: { nextValidFrame: 2 * (8 + 300) },
     });
   });
 
-  it('isTornIntoZeros needs an aligned file size', () => {
-    const rest = Buffer.alloc(2000);
+  it('isTornIntoFill wants a whole sector of the frame, or its cut-off end, to be fill', () => {
+    const rest = Buffer.alloc(2000, FILL_BYTE);
     rest.fill(1, 0, 600);
-    expect(isTornIntoZeros(0, 1500, rest, PREALLOCATION_ALIGN)).toBe(true);
-    expect(isTornIntoZeros(0, 1500, rest, PREALLOCATION_ALIGN + 1)).toBe(false);
-    // Zeros from 600: the sector from 1024 is all zeros; a frame ending by 1024 has none.
-    expect(isTornIntoZeros(0, 1000, rest, PREALLOCATION_ALIGN)).toBe(false);
+    expect(isTornIntoFill(0, 1500, rest)).toBe(true);
+    // Fill from 600: the sector from 1024 is fill; a frame ending by 1024 has none of it.
+    expect(isTornIntoFill(0, 1000, rest)).toBe(false);
+    expect(isTornIntoFill(0, 1025, rest)).toBe(true);
   });
 });
