@@ -331,6 +331,7 @@ export class AppendFile {
       return;
     }
     const file = this.file!;
+    const from = this.written;
     let at = this.written;
     pending = pending.filter((f) => f.length > 0);
     try {
@@ -347,7 +348,13 @@ export class AppendFile {
     }
     this.written = at;
     this.flushCount++;
-    if (this.preallocate && this.allocated - at < preallocationChunk(at) / 2) {
+    // Only small appends keep fill ahead: for a large one the fdatasync is mostly its data, and
+    // the fill would double what reaches the disk for little.
+    if (
+      this.preallocate &&
+      at - from <= PREALLOCATE_UP_TO &&
+      this.allocated - at < preallocationChunk(at) / 2
+    ) {
       this.writeAhead(file);
       if (this.failure !== undefined) {
         this.rejectAll(waiters, this.failure);
@@ -505,6 +512,9 @@ export class AppendFile {
     );
   }
 }
+
+/** Appends larger than this leave no fill behind them (writeInlineQueue). */
+const PREALLOCATE_UP_TO = 32 * 1024;
 
 /** What `writeAhead` writes, a slice at a time. */
 const FILL = new Uint8Array(MAX_PREALLOCATION_BYTES + 64 * 1024).fill(FILL_BYTE);

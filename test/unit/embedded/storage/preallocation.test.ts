@@ -116,6 +116,21 @@ describe('a partition log under fsync "always" writes fill ahead of its appends'
     }
   });
 
+  it('writes no fill after large appends (their fdatasync is mostly their data)', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir);
+    for (let i = 0; i < 4; i++) await log.append([rec('z'.repeat(100 * 1024))]);
+    const file = path.join(dir, SEGMENT);
+    const end = (await stat(file)).size;
+    expect(end).toBeGreaterThan(400 * 1024);
+    expect(end % PREALLOCATION_ALIGN).not.toBe(0);
+    // A small append after them keeps fill ahead again.
+    await log.append([rec('small')]);
+    expect((await stat(file)).size % PREALLOCATION_ALIGN).toBe(0);
+    await log.close();
+    expect((await stat(file)).size).toBeLessThan(end + 100);
+  });
+
   it('does not write ahead under fsync "interval": the file ends with its data', async () => {
     const dir = await tempDir();
     const log = await PartitionLog.open(dir, { fsync: 'interval' });
