@@ -18,16 +18,19 @@
  *   u16) or its last header, a batch frame with a record's header count (a varint) or its last
  *   header, and header names and values are valid UTF-8, where 0xFF never occurs.
  * - An append into the fill does not change the file's size, so a power loss can keep a frame's
- *   header and lose the sectors after it: a frame of full length whose check fails. Where the
- *   frame's bytes are fill from a sector boundary inside it to the end of the file, that is such
- *   a write cut short (the rule etcd's write-ahead log applies to its preallocated segments,
- *   made exact by the fill byte), and it is cut like any torn tail. A whole frame that fails its
- *   check in any other way is damage that may have been confirmed, as in a file that only grows.
+ *   header and lose other sectors of it, in any order (a drive destages its cache as it likes,
+ *   and ext4 orders only new blocks before a size): a frame of full length whose check fails.
+ *   Where nothing but fill follows it and one of its sectors is all fill, that is such a write
+ *   cut short (etcd's rule for its preallocated write-ahead log, `isTornIntoFill`), and it is cut
+ *   like any torn tail. A whole frame that fails its check in any other way is damage that may
+ *   have been confirmed, as in a file that only grows.
  *
- * What the rule cannot tell: a disk that keeps a later sector of the last unsynced write but not
- * an earlier one leaves a hole with frames after it. That looks like damage in the middle of the
- * log, and recovery refuses it (SHARQ_ERR_LOG_CORRUPT; `sharq data repair` cuts it, after saying
- * what it drops) rather than guess.
+ * What the rule cannot tell:
+ * - A damaged confirmed record that also holds a whole sector of 0xFF in its value (binary data;
+ *   JSON never holds the byte) is cut as torn.
+ * - A hole in an earlier frame of the last write, with later frames of it kept whole, looks like
+ *   damage before the end: recovery refuses it (SHARQ_ERR_LOG_CORRUPT; `sharq data repair` cuts
+ *   it, after saying what it drops) rather than guess.
  */
 
 /** The byte space written ahead holds. */
@@ -37,8 +40,8 @@ export const FILL_BYTE = 0xff;
 export const PREALLOCATION_ALIGN = 64 * 1024;
 
 /**
- * Most fill written ahead at once: one synchronous write on the event loop, kept to the size
- * append-file.ts still writes inline.
+ * Most fill kept ahead: written with one synchronous write on the event loop (up to 64 KiB more,
+ * to end aligned), about the size append-file.ts still writes inline.
  */
 export const MAX_PREALLOCATION_BYTES = 256 * 1024;
 
@@ -53,17 +56,41 @@ export function lengthWithoutTrailingFill(buf: Uint8Array): number {
 }
 
 /**
- * For a frame at file position `position` of `frameBytes` (header included) that fails its
- * check, with `rest` the bytes from it to the end of the file: whether it is a write into the
- * fill cut short (see above).
+ * Shortest last part of a frame (past its last sector boundary) that counts as a lost sector
+ * when it is all fill. A frame's last byte is never 0xFF, but damage can make it so; the bytes
+ * before it are never 0xFF either (a count, a length or UTF-8), so one damaged byte cannot
+ * pass for eight.
+ */
+export const MIN_FILL_TAIL_BYTES = 8;
+
+/**
+ * For a whole frame at file position `position` of `frameBytes` (header included) that fails
+ * its check, with `rest` the bytes from it to the end of the file: whether it is a write into
+ * the fill cut short (see above). Nothing but fill may follow the frame, and one of its sectors
+ * must be all fill: a whole one anywhere in it (a disk may keep a later sector of a write and
+ * lose an earlier one, and etcd's rule allows for that), or its last part past a sector
+ * boundary when that is at least `MIN_FILL_TAIL_BYTES` long.
  */
 export function isTornIntoFill(position: number, frameBytes: number, rest: Uint8Array): boolean {
-  const fillFrom = position + lengthWithoutTrailingFill(rest);
+  if (lengthWithoutTrailingFill(rest) > frameBytes) return false;
   const frameEnd = position + frameBytes;
-  // A whole sector of the frame (or its last part, cut at a sector boundary) is fill, and so is
-  // everything after it.
-  const sectorStart = Math.ceil(fillFrom / SECTOR_BYTES) * SECTOR_BYTES;
-  return sectorStart < frameEnd;
+  let chunkStart = Math.ceil(position / SECTOR_BYTES) * SECTOR_BYTES;
+  while (chunkStart < frameEnd) {
+    const chunkEnd = Math.min(frameEnd, chunkStart + SECTOR_BYTES);
+    if (
+      chunkEnd - chunkStart >= MIN_FILL_TAIL_BYTES &&
+      allFill(rest, chunkStart - position, chunkEnd - position)
+    ) {
+      return true;
+    }
+    chunkStart = chunkEnd;
+  }
+  return false;
+}
+
+function allFill(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== FILL_BYTE) return false;
+  return true;
 }
 
 /** How much fill to keep ahead of a file whose data ends at `end`: as much again, within bounds. */

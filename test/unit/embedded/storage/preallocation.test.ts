@@ -191,6 +191,19 @@ describe('a partition log under fsync "always" writes fill ahead of its appends'
     await recovered.close();
   });
 
+  it('cuts a large write into the fill that lost a sector in its middle', async () => {
+    // A power loss can keep a later sector of a write into the fill and lose an earlier one.
+    const { copy, second } = await crashedWithTwo((buf, at) => {
+      const hole = Math.ceil((at + 600) / SECTOR_BYTES) * SECTOR_BYTES;
+      buf.fill(FILL_BYTE, hole, hole + SECTOR_BYTES);
+    });
+    const torn: TornTailInfo[] = [];
+    const recovered = await PartitionLog.open(copy, { onTornTail: (t) => torn.push(t) });
+    expect(torn.map((t) => t.position)).toEqual([second]);
+    expect(recovered.logEndOffset).toBe(1);
+    await recovered.close();
+  });
+
   it('still refuses a whole record at the tail that fails its check any other way', async () => {
     const { copy } = await crashedWithTwo((buf, at) => {
       buf[at + 1000] = buf[at + 1000]! ^ 0x10;
@@ -289,12 +302,21 @@ describe('scanFrames and fill written ahead', () => {
     });
   });
 
-  it('isTornIntoFill wants a whole sector of the frame, or its cut-off end, to be fill', () => {
+  it('isTornIntoFill wants a sector of the frame to be fill, and only fill after it', () => {
     const rest = Buffer.alloc(2000, FILL_BYTE);
     rest.fill(1, 0, 600);
     expect(isTornIntoFill(0, 1500, rest)).toBe(true);
     // Fill from 600: the sector from 1024 is fill; a frame ending by 1024 has none of it.
     expect(isTornIntoFill(0, 1000, rest)).toBe(false);
-    expect(isTornIntoFill(0, 1025, rest)).toBe(true);
+    // Its last part past 1024 must be 8 bytes or more: one damaged byte is not a lost sector.
+    expect(isTornIntoFill(0, 1025, rest)).toBe(false);
+    expect(isTornIntoFill(0, 1032, rest)).toBe(true);
+    // A hole: a sector in the middle lost, the rest of the frame kept.
+    const holed = Buffer.alloc(3000, FILL_BYTE);
+    holed.fill(1, 0, 2000);
+    holed.fill(FILL_BYTE, 1024, 1536);
+    expect(isTornIntoFill(0, 2000, holed)).toBe(true);
+    // ... but not with data after the frame.
+    expect(isTornIntoFill(0, 1900, holed)).toBe(false);
   });
 });
