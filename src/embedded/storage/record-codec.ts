@@ -56,21 +56,23 @@ export function encodeBatch(
   baseOffset: number,
   maxRecordBytes: number,
 ): EncodedBatch {
-  const headerKeys: string[][] = [];
+  // Every field is read once, here: a getter read again for the write could give something of
+  // another size than was counted, and unwritten bytes would reach the disk.
+  const taken: TakenRecord[] = [];
   const sizes: number[] = [];
   let total = 0;
   records.forEach((record, i) => {
-    const keys = validateRecord(record, i);
-    let size = FIXED_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-    for (const k of keys) {
+    const r = takeRecord(record, i);
+    let size = FIXED_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const [k, v] of r.headers) {
       const keyBytes = Buffer.byteLength(k);
       if (keyBytes > 0xffff) {
         throw invalidArgument(`Header name of record ${i} exceeds 65535 bytes`);
       }
-      size += 6 + keyBytes + Buffer.byteLength(record.headers[k] ?? '');
+      size += 6 + keyBytes + Buffer.byteLength(v);
     }
     if (size > maxRecordBytes) throw recordTooLarge(i, size, maxRecordBytes);
-    headerKeys.push(keys);
+    taken.push(r);
     sizes.push(size);
     total += FRAME_HEADER_BYTES + size;
   });
@@ -79,22 +81,20 @@ export function encodeBatch(
   const starts: number[] = [];
   const timestamps: number[] = [];
   let at = 0;
-  records.forEach((record, i) => {
+  taken.forEach((record, i) => {
     const size = sizes[i]!;
     const body = at + FRAME_HEADER_BYTES;
     let p = body;
     const offset = baseOffset + i;
     p = bytes.writeUInt8(RECORD_FORMAT_VERSION, p);
-    p = bytes.writeUInt8(i === records.length - 1 ? ATTR_BATCH_END : 0, p);
+    p = bytes.writeUInt8(i === taken.length - 1 ? ATTR_BATCH_END : 0, p);
     p = bytes.writeUInt32LE(offset >>> 0, p);
     p = bytes.writeUInt32LE(Math.floor(offset / TWO_32), p);
     p = bytes.writeDoubleLE(record.timestamp, p);
     p = writeBytes(bytes, p, record.key);
     p = writeBytes(bytes, p, record.value);
-    const keys = headerKeys[i]!;
-    p = bytes.writeUInt16LE(keys.length, p);
-    for (const k of keys) {
-      const v = record.headers[k] ?? '';
+    p = bytes.writeUInt16LE(record.headers.length, p);
+    for (const [k, v] of record.headers) {
       const kLen = bytes.write(k, p + 2);
       bytes.writeUInt16LE(kLen, p);
       p += 2 + kLen;
@@ -126,24 +126,37 @@ function writeBytes(target: Buffer, at: number, bytes: Buffer | null): number {
   return p + bytes.length;
 }
 
-function validateRecord(record: LogRecordInput, i: number): string[] {
-  if (!Number.isFinite(record.timestamp)) {
+/** A record's fields as read once, checked. */
+interface TakenRecord {
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: [string, string][];
+}
+
+function takeRecord(record: LogRecordInput, i: number): TakenRecord {
+  const { timestamp, key, value } = record;
+  if (!Number.isFinite(timestamp)) {
     throw invalidArgument(`Record ${i} has a non-finite timestamp`, { index: i });
   }
-  if (record.key !== null && !Buffer.isBuffer(record.key)) {
+  if (key !== null && !Buffer.isBuffer(key)) {
     throw invalidArgument(`Record ${i} key must be a Buffer or null`, { index: i });
   }
-  if (record.value !== null && !Buffer.isBuffer(record.value)) {
+  if (value !== null && !Buffer.isBuffer(value)) {
     throw invalidArgument(`Record ${i} value must be a Buffer or null`, { index: i });
   }
-  const keys = Object.keys(record.headers);
+  const source = record.headers;
+  const keys = Object.keys(source);
   if (keys.length > 0xffff) throw invalidArgument(`Record ${i} has more than 65535 headers`);
+  const headers: [string, string][] = [];
   for (const k of keys) {
-    if (typeof record.headers[k] !== 'string') {
+    const v = source[k];
+    if (typeof v !== 'string') {
       throw invalidArgument(`Header "${k}" of record ${i} must be a string`, { index: i });
     }
+    headers.push([k, v]);
   }
-  return keys;
+  return { timestamp, key, value, headers };
 }
 
 /** Offset stored in a body that passed `isWellFormedRecord`. */
