@@ -176,7 +176,8 @@ async function damageFrom(
     const buf = await fsp.readFile(file).catch((err: unknown) => {
       throw ioError('read segment', file, err);
     });
-    bytes += buf.length;
+    // The newest segment may end in fill written ahead (preallocation.ts), which holds nothing.
+    bytes += lengthWithoutTrailingFill(buf);
     const frames = intactFrames(buf, 0);
     intact += frames.count;
     to = Math.max(to, frames.maxOffset);

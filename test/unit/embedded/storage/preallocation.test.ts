@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, scanFrames } from '../../../../src/embedded/storage/framed-file.js';
@@ -170,6 +170,31 @@ describe('a partition log under fsync "always" writes fill ahead of its appends'
     expect(inspection.damage).toBeUndefined();
     expect(inspection.tornBytes).toBe(0);
     expect(inspection.logEndOffset).toBe(4);
+  });
+
+  it('sharq data check leaves the fill out of what a repair would drop', async () => {
+    const dir = await tempDir();
+    const log = await PartitionLog.open(dir, { segmentBytes: 400 });
+    for (let i = 0; i < 12; i++) await log.append([rec(`job-${i}-${'p'.repeat(60)}`)]);
+    const copy = await tempDir();
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.log')).sort();
+    expect(names.length).toBeGreaterThan(2);
+    for (const n of names) await copyFile(path.join(dir, n), path.join(copy, n));
+    await log.close();
+    // The data, without fill: the sizes once closed (seal and close cut it off).
+    let data = 0;
+    for (const n of names) data += (await stat(path.join(dir, n))).size;
+    const newest = (await stat(path.join(copy, names.at(-1)!))).size;
+    expect(newest).toBeGreaterThan((await stat(path.join(dir, names.at(-1)!))).size);
+    // Damage in the first segment: a repair drops it and every later segment.
+    const first = path.join(copy, names[0]!);
+    const buf = await readFile(first);
+    buf[20] = buf[20]! ^ 1;
+    await writeFile(first, buf);
+    const inspection = await inspectPartition(copy);
+    expect(inspection.damage?.deleteFiles).toHaveLength(names.length - 1);
+    expect(inspection.damage?.droppedBytes).toBeLessThanOrEqual(data);
+    expect(inspection.damage?.droppedBytes).toBeGreaterThan(data / 2);
   });
 
   it('cuts a batch whose write was cut short in the fill, and keeps what came before', async () => {
