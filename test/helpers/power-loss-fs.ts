@@ -5,6 +5,7 @@ import type {
   StorageFile,
   StorageFs,
 } from '../../src/embedded/storage/fs-layer.js';
+import { SECTOR_BYTES } from '../../src/embedded/storage/preallocation.js';
 
 /**
  * A machine whose power can be cut: an in-memory file system for the embedded engine's storage
@@ -322,9 +323,6 @@ function startSync<S, C>(node: Versioned<S, C>, copy: (s: S) => S): () => void {
 
 const copyBuffer = (b: Buffer): Buffer => Buffer.from(b);
 const copyEntries = (m: Map<string, Node>): Map<string, Node> => new Map(m);
-
-/** A disk writes whole sectors: a write into space the file already had tears at one's end. */
-const SECTOR_BYTES = 512;
 
 /**
  * How much of a torn `write` lands when `n` bytes would have: all `n` where it grows the file

@@ -5,6 +5,7 @@ import {
   alignUp,
   FILL_BYTE,
   MAX_PREALLOCATION_BYTES,
+  PREALLOCATION_ALIGN,
   preallocationChunk,
 } from './preallocation.js';
 import { closedError, ioError } from './storage-errors.js';
@@ -348,14 +349,8 @@ export class AppendFile {
     }
     this.written = at;
     this.flushCount++;
-    // Only small appends keep fill ahead: for a large one the fdatasync is mostly its data, and
-    // the fill would double what reaches the disk for little.
-    if (
-      this.preallocate &&
-      at - from <= PREALLOCATE_UP_TO &&
-      this.allocated - at < preallocationChunk(at) / 2
-    ) {
-      this.writeAhead(file);
+    if (this.preallocate) {
+      this.writeAhead(file, at - from);
       if (this.failure !== undefined) {
         this.rejectAll(waiters, this.failure);
         return;
@@ -381,11 +376,14 @@ export class AppendFile {
    * chunk ahead, on the calling thread (so no write of data can run beside it; at most 320 KiB,
    * about what an inline append may be), and fdatasyncs it next in line: the appends
    * that land there later change neither size nor blocks. Only the inline path calls it, right
-   * after its own write. A pool flush writes at `written` while `flushing`, so the fill waits
-   * for the next inline write then; a file being sealed gets none (seal cuts it off).
+   * after its own write of `appended` bytes. A pool flush writes at `written` while `flushing`,
+   * so the fill waits for the next inline write then; a file being sealed gets none (seal cuts
+   * it off). Nothing is written while half a chunk is still ahead, nor after a large append:
+   * its fdatasync is mostly its own data, and fill would double what reaches the disk for little.
    */
-  private writeAhead(file: StorageFile): void {
-    if (this.flushing || this.sealing) return;
+  private writeAhead(file: StorageFile, appended: number): void {
+    if (this.flushing || this.sealing || appended > PREALLOCATE_UP_TO) return;
+    if (this.allocated - this.written >= preallocationChunk(this.written) / 2) return;
     const from = Math.max(this.allocated, this.written);
     const to = alignUp(this.written + preallocationChunk(this.written));
     if (to <= from) return;
@@ -513,11 +511,11 @@ export class AppendFile {
   }
 }
 
-/** Appends larger than this leave no fill behind them (writeInlineQueue). */
+/** Appends larger than this leave no fill behind them (writeAhead). */
 const PREALLOCATE_UP_TO = 32 * 1024;
 
 /** What `writeAhead` writes, a slice at a time. */
-const FILL = new Uint8Array(MAX_PREALLOCATION_BYTES + 64 * 1024).fill(FILL_BYTE);
+const FILL = new Uint8Array(MAX_PREALLOCATION_BYTES + PREALLOCATION_ALIGN).fill(FILL_BYTE);
 
 /** Appends larger than this are written on the libuv pool even when `writeInline` is set. */
 const MAX_INLINE_BYTES = 256 * 1024;

@@ -1,7 +1,7 @@
 import { crc32c } from '../../util/crc32c.js';
 import type { ReadableFile } from './fs-layer.js';
 import { readFullyAt } from './fs-util.js';
-import { FILL_BYTE, isTornIntoFill, lengthWithoutTrailingFill } from './preallocation.js';
+import { allFill, isTornIntoFill, lengthWithoutTrailingFill } from './preallocation.js';
 import { corruptError, ioError } from './storage-errors.js';
 
 /**
@@ -26,8 +26,9 @@ import { corruptError, ioError } from './storage-errors.js';
  * SHARQ_ERR_LOG_CORRUPT, and callers that want to say more (which offsets) ask for it back.
  *
  * A log segment may end in fill written ahead (preallocation.ts, option `fill`): 0xFF bytes from
- * the last valid frame to the end are free space (`freeBytes`), in any segment, and a whole frame
- * that is fill from a sector boundary inside it to the end is a write cut short.
+ * the last valid frame to the end are free space (`freeBytes`), in any segment, and a whole last
+ * frame followed only by fill, one of whose sectors is all fill, is a write cut short
+ * (`isTornIntoFill`).
  */
 
 export const FRAME_HEADER_BYTES = 8;
@@ -219,8 +220,7 @@ async function fillAt(
 ): Promise<boolean> {
   await load(pos, FRAME_HEADER_BYTES);
   const at = pos - win.start;
-  for (let i = 0; i < FRAME_HEADER_BYTES; i++) if (win.buf[at + i] !== FILL_BYTE) return false;
-  return true;
+  return allFill(win.buf, at, at + FRAME_HEADER_BYTES);
 }
 
 function checkLength(

@@ -4,13 +4,13 @@
  *
  * Under `fsync: "always"` every produce waits for an fdatasync. On a file that grows with each
  * append, that fdatasync must also commit the new size and block allocation to the file system's
- * journal: on ext4 here it costs about twice one into space already allocated (200-230 us
- * against 90-130 us p50, 4-32 KiB appends). So the active segment of a partition log keeps fill
- * bytes, written and fdatasynced beforehand, ahead of its writes (append-file.ts), and the
- * appends overwrite them. Seal and close cut the fill off again.
+ * journal: on ext4 here it costs about twice one into space already written (186-294 us
+ * against 92-147 us p50, 1-32 KiB appends, scratch loop). So the active segment of a partition
+ * log keeps fill bytes, written and fdatasynced beforehand, ahead of its writes
+ * (append-file.ts), and the appends overwrite them. Seal and close cut the fill off again.
  *
- * The fill is 0xFF, not zeros, because no frame ever ends in that byte, so a scan can tell the
- * fill from data exactly:
+ * The fill is 0xFF, not zeros, because no frame ever ends in that byte (every record without
+ * headers ends in zeros), so a scan can tell the fill from data:
  * - A frame starts with its body length, a u32 below 64 MiB: its first bytes are never four
  *   0xFF. Fill from the end of the last valid frame to the end of the file is free space: nothing
  *   is cut and nothing is reported.
@@ -88,7 +88,8 @@ export function isTornIntoFill(position: number, frameBytes: number, rest: Uint8
   return false;
 }
 
-function allFill(buf: Uint8Array, from: number, to: number): boolean {
+/** Whether `buf[from, to)` is all fill. */
+export function allFill(buf: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (buf[i] !== FILL_BYTE) return false;
   return true;
 }

@@ -64,12 +64,12 @@ export function encodeBatch(
   records.forEach((record, i) => {
     const r = takeRecord(record, i);
     let size = FIXED_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    for (const [k, v] of r.headers) {
-      const keyBytes = Buffer.byteLength(k);
+    for (let h = 0; h < r.headerKeys.length; h++) {
+      const keyBytes = Buffer.byteLength(r.headerKeys[h]!);
       if (keyBytes > 0xffff) {
         throw invalidArgument(`Header name of record ${i} exceeds 65535 bytes`);
       }
-      size += 6 + keyBytes + Buffer.byteLength(v);
+      size += 6 + keyBytes + Buffer.byteLength(r.headerValues[h]!);
     }
     if (size > maxRecordBytes) throw recordTooLarge(i, size, maxRecordBytes);
     taken.push(r);
@@ -93,12 +93,12 @@ export function encodeBatch(
     p = bytes.writeDoubleLE(record.timestamp, p);
     p = writeBytes(bytes, p, record.key);
     p = writeBytes(bytes, p, record.value);
-    p = bytes.writeUInt16LE(record.headers.length, p);
-    for (const [k, v] of record.headers) {
-      const kLen = bytes.write(k, p + 2);
+    p = bytes.writeUInt16LE(record.headerKeys.length, p);
+    for (let h = 0; h < record.headerKeys.length; h++) {
+      const kLen = bytes.write(record.headerKeys[h]!, p + 2);
       bytes.writeUInt16LE(kLen, p);
       p += 2 + kLen;
-      const vLen = bytes.write(v, p + 4);
+      const vLen = bytes.write(record.headerValues[h]!, p + 4);
       bytes.writeUInt32LE(vLen, p);
       p += 4 + vLen;
     }
@@ -131,7 +131,8 @@ interface TakenRecord {
   timestamp: number;
   key: Buffer | null;
   value: Buffer | null;
-  headers: [string, string][];
+  headerKeys: string[];
+  headerValues: string[];
 }
 
 function takeRecord(record: LogRecordInput, i: number): TakenRecord {
@@ -146,17 +147,19 @@ function takeRecord(record: LogRecordInput, i: number): TakenRecord {
     throw invalidArgument(`Record ${i} value must be a Buffer or null`, { index: i });
   }
   const source = record.headers;
-  const keys = Object.keys(source);
-  if (keys.length > 0xffff) throw invalidArgument(`Record ${i} has more than 65535 headers`);
-  const headers: [string, string][] = [];
-  for (const k of keys) {
-    const v = source[k];
+  const headerKeys = Object.keys(source);
+  if (headerKeys.length > 0xffff) throw invalidArgument(`Record ${i} has more than 65535 headers`);
+  const headerValues: string[] = new Array(headerKeys.length);
+  for (let h = 0; h < headerKeys.length; h++) {
+    const v = source[headerKeys[h]!];
     if (typeof v !== 'string') {
-      throw invalidArgument(`Header "${k}" of record ${i} must be a string`, { index: i });
+      throw invalidArgument(`Header "${headerKeys[h]}" of record ${i} must be a string`, {
+        index: i,
+      });
     }
-    headers.push([k, v]);
+    headerValues[h] = v;
   }
-  return { timestamp, key, value, headers };
+  return { timestamp, key, value, headerKeys, headerValues };
 }
 
 /** Offset stored in a body that passed `isWellFormedRecord`. */

@@ -119,9 +119,9 @@ async function recoverSegment(
     const segment = new Segment(dir, baseOffset, Promise.resolve(handle));
     const scan = await scanSegment(handle, file, baseOffset, isLastFile, segment.index);
     if (scan.tail?.kind === 'damaged') throw damagedTailError(file, baseOffset, scan, segment);
-    segment.fileBytes = scan.fileSize;
+    // What the writer finds on disk: a cut below takes any fill with it.
+    segment.fileBytes = scan.droppedBytes > 0 ? segment.index.end : scan.fileSize;
     if (scan.droppedBytes > 0) {
-      segment.fileBytes = segment.index.end;
       try {
         // Cuts any fill written ahead too: the writer writes it again.
         await handle.truncate(segment.index.end);
