@@ -1,7 +1,8 @@
 /** Number formatting shared by the benches' tables. */
 
-/** A rate rounded, with thousands separators, right-aligned in 10 columns. */
+/** A rate rounded, with thousands separators, right-aligned in 10 columns; '-' when missing. */
 export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '-'.padStart(10);
   return Math.round(n).toLocaleString('en-US').padStart(10);
 }
 

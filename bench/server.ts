@@ -9,6 +9,10 @@
  *   - Kafka:      the local Kafka broker (bench/kafka-broker.ts: KAFKA_BROKERS, or the one on
  *                 127.0.0.1:9092, started with scripts/kafka.sh when none runs), the same client
  *                 code; a produce is answered once in the page cache (acks=all on one broker);
+ *   - Kafka fsync: the same broker, the queue's topic created with `flush.messages=1`, so Kafka
+ *                 fsyncs the log after every append before it answers: the durability of the
+ *                 server's default, for the enqueue workloads (a job's processing also writes
+ *                 Kafka's share-group state, which that topic config does not reach);
  *   - in-process: the embedded engine in this process with its defaults (fsync "always").
  *
  * Workloads, each on a fresh queue:
@@ -36,8 +40,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProduceRecord } from '../src/engine/types.js';
-import { EmbeddedEngine, type Engine, Queue, Worker } from '../src/index.js';
+import { createEngine, EmbeddedEngine, type Engine, Queue, Worker } from '../src/index.js';
 import { encodeJob } from '../src/job/envelope.js';
+import type { KafkaEngine } from '../src/kafka/kafka-engine.js';
 import type { EngineOptions } from '../src/options/engine-options.js';
 import { defaultDeadLetterTopic, delayTierTopics } from '../src/queue/names.js';
 import { fmt, ratio } from './format.js';
@@ -56,8 +61,8 @@ const { values } = parseArgs({
     fleet: { type: 'string', default: '1,4' },
     concurrency: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '2' },
-    /** Comma-separated subset of server,kafka,inprocess. */
-    only: { type: 'string', default: 'server,kafka,inprocess' },
+    /** Comma-separated subset of server,kafka,kafkafsync,inprocess. */
+    only: { type: 'string', default: 'server,kafka,kafkafsync,inprocess' },
     /** Comma-separated subset of bulk,add,process. */
     workloads: { type: 'string', default: 'bulk,add,process' },
     'timeout-ms': { type: 'string', default: '120000' },
@@ -82,7 +87,7 @@ const timeoutMs = Number(values['timeout-ms']);
 const serverCpuProf =
   values['server-cpu-prof'] === undefined ? undefined : path.resolve(values['server-cpu-prof']);
 
-const contenders = ['server', 'baseline', 'kafka', 'inprocess'] as const;
+const contenders = ['server', 'baseline', 'kafka', 'kafkafsync', 'inprocess'] as const;
 type Contender = (typeof contenders)[number];
 type OverTheWire = Exclude<Contender, 'inprocess'>;
 const baselineArgs = values['baseline-args']?.split(/\s+/).filter((a) => a.length > 0) ?? [];
@@ -97,8 +102,11 @@ const header: Record<Contender, string> = {
   server: 'server',
   baseline: 'baseline',
   kafka: 'Kafka',
+  kafkafsync: 'Kafka fsync',
   inprocess: 'in-process',
 };
+/** Kafka's topic config for an fsync after every append (log.flush.interval.messages per topic). */
+const FSYNC_EACH_APPEND = { 'flush.messages': '1' };
 
 type Workload =
   | { kind: 'bulk'; label: string }
@@ -312,21 +320,29 @@ async function overKafkaProtocol(
       console.warn(`  ${c} ${w.label}: ${m.duplicates} completed twice, ${m.errors} errors`);
     return m.rate;
   }
-  const engine: EngineOptions = { type: 'kafka', brokers, clientId: `sharq-bench-${c}` };
-  const queue = new Queue<Data>(freshQueue(c), { engine, partitions: 1 });
+  const options: EngineOptions = { type: 'kafka', brokers, clientId: `sharq-bench-${c}` };
+  const engine = createEngine(options) as KafkaEngine;
+  const name = freshQueue(c);
+  if (c === 'kafkafsync') {
+    await engine.ready();
+    await engine.kafkajs.createTopic(name, 1, FSYNC_EACH_APPEND);
+  }
+  const queue = new Queue<Data>(name, { engine, partitions: 1 });
   try {
     return await enqueue(queue, w.kind, span);
   } finally {
     await dropTopics(queue);
     await queue.close();
+    await engine.close();
   }
 }
 
 async function main(): Promise<void> {
   if (serverCpuProf !== undefined) mkdirSync(serverCpuProf, { recursive: true });
-  const broker = chosen.includes('kafka')
-    ? await benchBroker({ keep: values['keep-broker'] })
-    : undefined;
+  const broker =
+    chosen.includes('kafka') || chosen.includes('kafkafsync')
+      ? await benchBroker({ keep: values['keep-broker'] })
+      : undefined;
   let server: ServerProcess | undefined;
   let baseline: ServerProcess | undefined;
   try {
@@ -341,6 +357,7 @@ async function main(): Promise<void> {
       server: { brokers: server?.brokers ?? [], pid: server?.pid },
       baseline: { brokers: baseline?.brokers ?? [], pid: baseline?.pid },
       kafka: { brokers: broker?.brokers ?? [], pid: broker?.pid },
+      kafkafsync: { brokers: broker?.brokers ?? [], pid: broker?.pid },
     };
     console.log(
       `sharq server vs Kafka vs in-process: ${jobs.toLocaleString('en-US')} no-op jobs per processing run ` +
@@ -357,8 +374,15 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? chosen : [...chosen].reverse();
       for (const w of workloads) {
-        const row = results.get(w.label) ?? { server: [], baseline: [], kafka: [], inprocess: [] };
+        const row = results.get(w.label) ?? {
+          server: [],
+          baseline: [],
+          kafka: [],
+          kafkafsync: [],
+          inprocess: [],
+        };
         for (const c of order) {
+          if (c === 'kafkafsync' && w.kind === 'process') continue;
           const r = await measure(c, w, brokersOf);
           row[c].push(r);
           const cpu =
@@ -383,8 +407,9 @@ async function main(): Promise<void> {
     console.log(
       [
         'workload (jobs/s, best round)'.padEnd(38),
-        ...chosen.map((c) => header[c].padStart(11)),
+        ...chosen.map((c) => header[c].padStart(13)),
         'server/Kafka'.padStart(14),
+        ...(chosen.includes('kafkafsync') ? ['server/Kafka fsync'.padStart(20)] : []),
         'server/in-process'.padStart(19),
         ...(baseline === undefined ? [] : ['server/baseline'.padStart(17)]),
         'CPU ms/1k jobs: server'.padStart(24),
@@ -397,8 +422,11 @@ async function main(): Promise<void> {
       console.log(
         [
           w.label.padEnd(38),
-          ...chosen.map((c) => fmt(best(row[c])).padStart(11)),
+          ...chosen.map((c) => fmt(best(row[c])).padStart(13)),
           ratio(best(row.server), best(row.kafka)).padStart(14),
+          ...(chosen.includes('kafkafsync')
+            ? [ratio(best(row.server), best(row.kafkafsync)).padStart(20)]
+            : []),
           ratio(best(row.server), best(row.inprocess)).padStart(19),
           ...(baseline === undefined
             ? []
@@ -410,7 +438,8 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `best of ${rounds} rounds, contenders alternating; every add resolves once durable (server and in-process: fsync "always"; Kafka: acks=all, page cache). ` +
+      `best of ${rounds} rounds, contenders alternating; every add resolves once durable (server and in-process: fsync "always"; Kafka: acks=all, page cache; Kafka fsync: ` +
+        'the same with flush.messages=1 on the topic, an fsync per append, enqueue only). ' +
         'CPU ms/1k jobs: user+system CPU of the broker process (the sharq server, the Kafka JVM) over the timed span, per 1000 jobs, least of the rounds',
     );
   } finally {
