@@ -51,7 +51,7 @@ export function invalidTopicName(name: string): string | null {
   return `Invalid topic name "${name}": ${r.error.issues[0]?.message ?? 'invalid'}`;
 }
 
-/** The topics that exist, by name, with their partition counts. */
+/** Every topic that exists, by name, with its partition count (admin requests, Metadata for all). */
 export async function topicsByName(engine: Engine): Promise<Map<string, number>> {
   return new Map((await engine.admin.listTopics()).map((t) => [t.name, t.partitions]));
 }

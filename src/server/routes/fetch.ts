@@ -7,7 +7,7 @@ import {
   type ListOffsetsResponse,
 } from '../../kafka/protocol/schema/apis/list-offsets.js';
 import type { ApiRoute } from '../connection.js';
-import { type BrokerContext, errorOf, topicsByName } from './context.js';
+import { type BrokerContext, errorOf } from './context.js';
 import { schemaRoute } from './schema-route.js';
 
 const E = KafkaErrors;
@@ -67,15 +67,15 @@ export function fetchRoutes(ctx: BrokerContext): ApiRoute[] {
     bytes: number;
     errors: boolean;
   }> {
-    const existing = await topicsByName(ctx.engine);
     let budget = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
     let bytes = 0;
     let errors = false;
     const responses: { topic: string; partitions: PartitionData[] }[] = [];
     for (const t of req.topics) {
-      let offsets: PartitionOffsets[] | undefined;
-      if (existing.has(t.topic))
-        offsets = await ctx.engine.admin.offsets(t.topic).catch(() => undefined);
+      // A topic that does not exist (or cannot be read) has no offsets: its partitions are unknown.
+      const offsets: PartitionOffsets[] | undefined = await ctx.engine.admin
+        .offsets(t.topic)
+        .catch(() => undefined);
       const partitions: PartitionData[] = [];
       for (const p of t.partitions) {
         const o = offsets?.[p.partition];
@@ -174,12 +174,12 @@ export function fetchRoutes(ctx: BrokerContext): ApiRoute[] {
   }
 
   const listOffsets = schemaRoute(ListOffsets, async (req, version) => {
-    const existing = await topicsByName(ctx.engine);
     const topics = [];
     for (const t of req.topics) {
-      let offsets: PartitionOffsets[] | undefined;
-      if (existing.has(t.name))
-        offsets = await ctx.engine.admin.offsets(t.name).catch(() => undefined);
+      // A topic that does not exist (or cannot be read) has no offsets: its partitions are unknown.
+      const offsets: PartitionOffsets[] | undefined = await ctx.engine.admin
+        .offsets(t.name)
+        .catch(() => undefined);
       const partitions: ListOffsetsAnswer[] = [];
       for (const p of t.partitions) {
         const answer = (

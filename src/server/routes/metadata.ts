@@ -4,6 +4,7 @@ import { FindCoordinator } from '../../kafka/protocol/schema/apis/find-coordinat
 import { Metadata, type MetadataResponse } from '../../kafka/protocol/schema/apis/metadata.js';
 import type { InputOf } from '../../kafka/protocol/schema/dsl.js';
 import type { ApiRoute } from '../connection.js';
+import { partitionCounts } from '../topic-lookup.js';
 import {
   type BrokerContext,
   errorOf,
@@ -53,10 +54,20 @@ export function metadataRoutes(ctx: BrokerContext): ApiRoute[] {
   });
 
   const metadata = schemaRoute(Metadata, async (req, version) => {
-    const existing = await topicsByName(ctx.engine);
     let topics: TopicAnswer[];
     // v0: an empty list means every topic; v1+: null does (and an empty list none).
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
+    // Only the topics asked for are looked up, by name or by id.
+    const existing = all
+      ? await topicsByName(ctx.engine)
+      : await partitionCounts(
+          ctx.engine,
+          (req.topics ?? []).flatMap((t) => {
+            const name =
+              t.name === null || t.name === '' ? ctx.topicIds.topicOf(t.topicId) : t.name;
+            return name === undefined ? [] : [name];
+          }),
+        );
     if (all) {
       topics = [...existing].map(([name, n]) => topicAnswer(name, n));
     } else {

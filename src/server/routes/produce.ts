@@ -12,7 +12,8 @@ import {
 import { checkProduceRecords } from '../broker/produce-batches.js';
 import type { AppendAnswer } from '../broker/producers.js';
 import type { ApiRoute } from '../connection.js';
-import { type BrokerContext, errorOf, topicsByName } from './context.js';
+import { partitionCounts } from '../topic-lookup.js';
+import { type BrokerContext, errorOf } from './context.js';
 import { schemaRoute } from './schema-route.js';
 
 const E = KafkaErrors;
@@ -64,7 +65,10 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
         budget -= size;
       }
     }
-    const existing = await topicsByName(ctx.engine);
+    const existing = await partitionCounts(
+      ctx.engine,
+      req.topicData.map((t) => t.name),
+    );
     // Every partition's batches are checked and their writes started (offsets taken) before the
     // connection may start its next request: a client's pipelined produce requests reach the
     // log in the order sent and share a group-commit fsync; each answer still waits for its own

@@ -10,6 +10,7 @@ import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 import { encodeRecordBatch } from '../../kafka/protocol/record-batch.js';
 import type { Clock } from '../../util/clock.js';
 import type { TopicIds } from '../topic-ids.js';
+import { partitionCounts } from '../topic-lookup.js';
 import type {
   AcknowledgementBatch,
   AckPartitionIn,
@@ -301,7 +302,7 @@ export class ShareCoordinator {
     epoch = 1,
   ): Promise<Member> {
     const { clientId, clientHost } = client;
-    const existing = new Set((await this.o.engine.admin.listTopics()).map((t) => t.name));
+    const existing = await partitionCounts(this.o.engine, topics);
     const present = topics.filter((t) => existing.has(t));
     const consumer = this.o.engine.createShareConsumer({
       groupId,
@@ -328,11 +329,10 @@ export class ShareCoordinator {
 
   private async assignment(member: Member): Promise<ShareGroupHeartbeatResponse['assignment']> {
     const topicPartitions: { topicId: string; partitions: number[] }[] = [];
-    for (const t of await this.o.engine.admin.listTopics()) {
-      if (!member.topics.includes(t.name)) continue;
+    for (const [name, partitions] of await partitionCounts(this.o.engine, member.topics)) {
       topicPartitions.push({
-        topicId: this.o.topicIds.idOf(t.name),
-        partitions: Array.from({ length: t.partitions }, (_, i) => i),
+        topicId: this.o.topicIds.idOf(name),
+        partitions: Array.from({ length: partitions }, (_, i) => i),
       });
     }
     return { topicPartitions };

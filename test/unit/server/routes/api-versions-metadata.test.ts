@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedEngine } from '../../../../src/embedded/embedded-engine.js';
 import { KafkaErrors as E } from '../../../../src/kafka/protocol/error-codes.js';
 import { Reader } from '../../../../src/kafka/protocol/reader.js';
@@ -16,6 +16,8 @@ import type { BrokerContext } from '../../../../src/server/routes/context.js';
 import { metadataRoutes } from '../../../../src/server/routes/metadata.js';
 import { produceRoutes } from '../../../../src/server/routes/produce.js';
 import { brokerHarness, call, versionsOf } from './harness.js';
+
+const NO_ID = '0'.repeat(32);
 
 let engine: EmbeddedEngine;
 let ctx: BrokerContext;
@@ -117,6 +119,28 @@ describe('Metadata', () => {
     });
     expect(auto.topics[0]!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION);
     expect((await engine.admin.listTopics()).map((t) => t.name)).toEqual(['jobs']);
+  });
+
+  it('looks up only the topics named (by name or id); every topic only when asked for all', async () => {
+    await engine.admin.createTopic('other', { partitions: 1 });
+    const listTopics = vi.spyOn(engine.admin, 'listTopics');
+    const named = await call(routes, Metadata, 12, {
+      topics: [
+        { name: 'jobs', topicId: NO_ID },
+        { name: null, topicId: ctx.topicIds.idOf('other') },
+        { name: 'missing', topicId: NO_ID },
+      ],
+      allowAutoTopicCreation: false,
+    });
+    expect(named.topics.map((t) => [t.name, t.errorCode, t.partitions.length])).toEqual([
+      ['jobs', 0, 2],
+      ['other', 0, 1],
+      ['missing', E.UNKNOWN_TOPIC_OR_PARTITION, 0],
+    ]);
+    expect(listTopics).not.toHaveBeenCalled();
+    const all = await call(routes, Metadata, 12, { topics: null, allowAutoTopicCreation: false });
+    expect(all.topics.map((t) => t.name).sort()).toEqual(['jobs', 'other']);
+    expect(listTopics).toHaveBeenCalledTimes(1);
   });
 
   it('v12 finds a topic by id alone; an unknown id is UNKNOWN_TOPIC_ID', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedEngine } from '../../../../src/embedded/embedded-engine.js';
 import { KafkaErrors as E } from '../../../../src/kafka/protocol/error-codes.js';
 import {
@@ -316,5 +316,31 @@ describe('ListOffsets', () => {
     expect((await list(3, -1, 9)).topics[0]!.partitions[0]!.errorCode).toBe(
       E.UNKNOWN_TOPIC_OR_PARTITION,
     );
+  });
+});
+
+describe('topic lookups', () => {
+  it('Produce, Fetch and ListOffsets look up the topics they name, never every topic', async () => {
+    for (let i = 0; i < 20; i++) await engine.admin.createTopic(`other-${i}`);
+    const listTopics = vi.spyOn(engine.admin, 'listTopics');
+    const describeTopic = vi.spyOn(engine.admin, 'describeTopic');
+    const produced = await produce(11, [{ index: 0, records: batch(['a']) }]);
+    expect(produced!.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    const missing = await produce(11, [{ index: 0, records: batch(['a']) }], -1, 'nope');
+    expect(missing!.responses[0]!.partitionResponses[0]!.errorCode).toBe(
+      E.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+    const fetched = await fetch(12, [{ partition: 0, fetchOffset: 0 }]);
+    expect(fetched.responses[0]!.partitions[0]!.errorCode).toBe(0);
+    const unknown = await fetch(12, [{ partition: 0, fetchOffset: 0 }], 1 << 20, 'nope');
+    expect(unknown.responses[0]!.partitions[0]!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION);
+    const offsets = await call(routes, ListOffsets, 6, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'jobs', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+    });
+    expect(offsets.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1 });
+    expect(listTopics).not.toHaveBeenCalled();
+    expect(describeTopic.mock.calls.map(([name]) => name)).toEqual(['jobs', 'nope']);
   });
 });
