@@ -66,6 +66,8 @@ export class DlqLedger {
   private offset = 0;
   private ready: Promise<unknown> | undefined;
   private refreshing: Promise<void> | undefined;
+  /** The read after the one under way, for callers that came while it ran. */
+  private nextRefresh: Promise<void> | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -89,12 +91,26 @@ export class DlqLedger {
     return { discarded, redriven };
   }
 
-  /** Reads what was appended since the last call (by this process or any other). */
+  /**
+   * Reads what was appended before the call (by this process or any other). A read already
+   * under way may have taken the log end before the caller's own append, so a caller that
+   * comes while one runs waits for the next read, which begins after it; all such callers
+   * share that one.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.readNew().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+    if (this.refreshing === undefined) {
+      this.refreshing = this.readNew().finally(() => {
+        this.refreshing = undefined;
+      });
+      return this.refreshing;
+    }
+    this.nextRefresh ??= this.refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.nextRefresh = undefined;
+        return this.refresh();
+      });
+    return this.nextRefresh;
   }
 
   /**
@@ -112,7 +128,9 @@ export class DlqLedger {
         partition: 0,
       })),
     );
-    // Read back rather than apply locally: the ledger's order is the topic's.
+    // Read back rather than apply locally: the ledger's order is the topic's. A read begun
+    // after the produce reaches it unless a read came back short (a fetch that returned
+    // nothing): then it reads again.
     const last = Math.max(...positions.map((p) => p.offset));
     for (let round = 0; this.offset <= last; round++) {
       if (round >= 50) {
