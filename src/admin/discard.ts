@@ -3,7 +3,7 @@ import { parseOptions } from '../options/parse.js';
 import { DiscardBody, type DiscardResponse } from './api-schemas.js';
 import { type AdminContext, resolveQueue } from './context.js';
 import { recordNotFound, selectRecords } from './dlq.js';
-import { dlqId, type LedgerOp } from './dlq-ledger.js';
+import { discardable, dlqId, type LedgerOp } from './dlq-ledger.js';
 
 /**
  * Discard: marks DLQ records done with, in the ledger (the DLQ topic is append-only; retention
@@ -56,13 +56,7 @@ export async function discard(
       continue;
     }
     res.matched++;
-    const entry = ledger.get(id);
-    if (
-      seen.has(id) ||
-      entry?.discardedAt !== undefined ||
-      entry?.redriven !== undefined ||
-      entry?.intent !== undefined
-    ) {
+    if (seen.has(id) || !discardable(ledger.get(id))) {
       res.skipped++;
       continue;
     }

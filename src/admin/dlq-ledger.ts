@@ -178,8 +178,7 @@ export class DlqLedger {
     const entry = this.entries.get(op.id) ?? {};
     const rid = typeof op.rid === 'string' ? op.rid : null;
     if (op.op === 'discard') {
-      if (entry.intent !== undefined || entry.redriven !== undefined) return;
-      if (entry.discardedAt !== undefined) return;
+      if (!discardable(entry)) return;
       entry.discardedAt = op.at;
       entry.discardRid = rid;
     } else if (op.op === 'intent') {
@@ -197,6 +196,17 @@ export class DlqLedger {
     } else return;
     this.entries.set(op.id, entry);
   }
+}
+
+/**
+ * Whether a discard of the record counts: it is not discarded or redriven, and no redrive has
+ * claimed it (even a dead claim: the next redrive finishes it). Discard checks it before it
+ * writes, and the ledger when it applies the discard in its order.
+ */
+export function discardable(entry: LedgerEntry | undefined): boolean {
+  return (
+    entry?.discardedAt === undefined && entry?.redriven === undefined && entry?.intent === undefined
+  );
 }
 
 /** The DLQ record's id: `"<partition>:<offset>"`. */
