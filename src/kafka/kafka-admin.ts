@@ -185,13 +185,23 @@ export class KafkaAdmin implements EngineAdmin {
         groupId,
       });
     }
-    for (const t of offsetGroup?.topics ?? []) {
-      const ends = new Map(
-        (await listOffsets(cluster, t.topicName, LATEST_TIMESTAMP)).map((o) => [
-          o.partition,
-          o.offset,
-        ]),
-      );
+    const topics = offsetGroup?.topics ?? [];
+    // The log ends of the group's topics, all at once; a topic deleted since the group read it
+    // has nothing left to describe (Kafka may still list its offsets for a while).
+    const logEnds = await Promise.all(
+      topics.map((t) =>
+        listOffsets(cluster, t.topicName, LATEST_TIMESTAMP).then(
+          (o) => new Map(o.map((x) => [x.partition, x.offset])),
+          (err: unknown) => {
+            if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return undefined;
+            throw err;
+          },
+        ),
+      ),
+    );
+    for (const [i, t] of topics.entries()) {
+      const ends = logEnds[i];
+      if (ends === undefined) continue;
       for (const p of t.partitions) {
         if (p.errorCode !== 0 || p.startOffset < 0) continue;
         const logEndOffset = ends.get(p.partitionIndex) ?? p.startOffset;

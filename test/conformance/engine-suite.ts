@@ -381,6 +381,30 @@ export function engineConformance(
       });
     });
 
+    it('describes a group after one of its topics was deleted', async () => {
+      const kept = await topicWith(2);
+      const gone = await topicWith(2);
+      const g = await newGroup();
+      const a = consumer(g, kept);
+      const b = consumer(g, gone);
+      await a.acknowledge(ack(await pollAll(a, 1), AckType.Accept));
+      await b.acknowledge(ack(await pollAll(b, 1), AckType.Accept));
+      // The group describes both topics before one goes.
+      expect(await statsWhen(g, gone, () => true)).toBeDefined();
+      await a.close();
+      await b.close();
+      await engine.admin.deleteTopic(gone);
+      // Kafka drops a deleted topic from the group's offsets a while after the topic goes:
+      // every description in between succeeds too.
+      const until = Date.now() + 3000;
+      do {
+        const d = await engine.admin.describeGroup(g);
+        expect(d.partitions.filter((x) => x.topic === gone)).toEqual([]);
+        expect(d.partitions.find((x) => x.topic === kept)?.logEndOffset).toBe(2);
+        await new Promise((r) => setTimeout(r, 100));
+      } while (Date.now() < until);
+    });
+
     describe('deleting a group', () => {
       const codeOf = (p: Promise<unknown>) =>
         p.then(
