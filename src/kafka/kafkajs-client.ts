@@ -27,7 +27,10 @@ export class KafkajsClient {
     this.sendBatch(topic, records),
   );
 
-  constructor(config: KafkaEngineConfig, cluster: Cluster) {
+  constructor(
+    config: KafkaEngineConfig,
+    private readonly cluster: Cluster,
+  ) {
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
@@ -52,15 +55,15 @@ export class KafkajsClient {
     await Promise.allSettled([this.producer.close(), this.admin.disconnect()]);
   }
 
+  /**
+   * The topic's partition count, from sharq's own Metadata request (cluster.ts), whose answer
+   * the producer then uses too: a topic's first produce costs one Metadata round trip, not
+   * one through kafkajs and another through the producer.
+   */
   async partitions(topic: string, refresh = false): Promise<number> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined && !refresh) return known;
-    const { topics } = await wrap(
-      'metadata',
-      () => this.admin.fetchTopicMetadata({ topics: [topic] }),
-      topic,
-    );
-    const count = topics[0]?.partitions.length ?? 0;
+    const count = (await this.cluster.describeTopic(topic)).partitions.length;
     if (count === 0) throw unknownTopicError(topic);
     this.partitionCounts.set(topic, count);
     return count;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ProduceRecord } from '../../../src/engine/types.js';
 import type { SharqError } from '../../../src/errors/sharq-error.js';
 import { Cluster } from '../../../src/kafka/cluster.js';
@@ -407,6 +407,38 @@ describe('IdempotentProducer', () => {
 describe('IdempotentProducer on sharq server', () => {
   const quiet = { info: () => undefined, warn: () => undefined };
   const PROXY_HOST = '127.0.0.2';
+
+  it("a topic's first produce costs one Metadata request, shared by partition count and producer", async () => {
+    const dir = await tempDir('sharq-producer-');
+    const server = new SharqServer(
+      { port: 0, host: '127.0.0.1', engine: { dataDir: dir.dir }, logger: quiet },
+      brokerRoutes,
+    );
+    const { port } = await server.start();
+    await server.engine.admin.createTopic('made-elsewhere', { partitions: 3 });
+    const engine = new KafkaEngine({ brokers: [`127.0.0.1:${port}`] });
+    try {
+      await engine.ready();
+      const metadata = vi.spyOn(engine.cluster, 'metadata');
+      const kafkajsMetadata = vi.spyOn(engine.kafkajs.admin, 'fetchTopicMetadata');
+      const positions = await engine.produce('made-elsewhere', [
+        { value: Buffer.from('a'), partition: 2 },
+      ]);
+      expect(positions).toEqual([{ partition: 2, offset: 0 }]);
+      expect(metadata.mock.calls).toEqual([[['made-elsewhere']]]);
+      expect(kafkajsMetadata).not.toHaveBeenCalled();
+      await expect(
+        engine.produce('made-elsewhere', [{ value: Buffer.from('b'), partition: 3 }]),
+      ).rejects.toMatchObject({ code: 'SHARQ_ERR_UNKNOWN_TOPIC' });
+      await expect(
+        engine.produce('never-made', [{ value: Buffer.from('c') }]),
+      ).rejects.toMatchObject({ code: 'SHARQ_ERR_UNKNOWN_TOPIC' });
+    } finally {
+      await engine.close();
+      await server.close();
+      await dir.remove();
+    }
+  });
 
   it('a produce whose response is lost is sent again and written once', async () => {
     const dir = await tempDir('sharq-producer-');
