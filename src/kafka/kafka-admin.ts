@@ -11,7 +11,13 @@ import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import type { BrokerConnection } from './connection.js';
 import type { KafkaEngine } from './kafka-engine.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './list-offsets.js';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  listOffsets,
+  listOffsetsAt,
+  type PartitionOffset,
+} from './list-offsets.js';
 import {
   AlterShareGroupOffsetsV0,
   DeleteGroupsV2,
@@ -96,10 +102,10 @@ export class KafkaAdmin implements EngineAdmin {
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.engine.ready();
     const cluster = this.engine.cluster;
-    const [starts, ends] = await Promise.all([
-      listOffsets(cluster, topic, EARLIEST_TIMESTAMP),
-      listOffsets(cluster, topic, LATEST_TIMESTAMP),
-    ]);
+    const [starts, ends] = (await listOffsetsAt(cluster, topic, [
+      EARLIEST_TIMESTAMP,
+      LATEST_TIMESTAMP,
+    ])) as [PartitionOffset[], PartitionOffset[]];
     const end = new Map(ends.map((o) => [o.partition, o.offset]));
     return starts.map((o) => ({
       partition: o.partition,

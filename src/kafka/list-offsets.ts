@@ -49,12 +49,25 @@ export async function listOffsets(
   topic: string,
   timestamp: number,
 ): Promise<PartitionOffset[]> {
-  const done = new Map<number, number>();
+  return (await listOffsetsAt(cluster, topic, [timestamp]))[0]!;
+}
+
+/**
+ * The offsets of several timestamps (the log start and end, say) in each partition of `topic`,
+ * one list per timestamp in their order: one Metadata lookup a round for all of them, and a
+ * ListOffsets request per leader and timestamp (one request may not name a partition twice).
+ */
+export async function listOffsetsAt(
+  cluster: Cluster,
+  topic: string,
+  timestamps: readonly number[],
+): Promise<PartitionOffset[][]> {
+  /** Per timestamp's index: partition → offset. */
+  const done = timestamps.map(() => new Map<number, number>());
   let lastError: SharqError | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 1000 }));
     const leaders = await leadersOf(cluster, topic);
-    const byLeader = new Map<number, number[]>();
     lastError =
       leaders.size === 0
         ? kafkaError(KafkaErrors.LEADER_NOT_AVAILABLE, 'the topic is being created', {
@@ -62,8 +75,11 @@ export async function listOffsets(
             topic,
           })
         : undefined;
+    /** One question per leader and timestamp: the partitions still without an answer. */
+    const asks: { leaderId: number; at: number; partitions: number[] }[] = [];
     for (const [partition, leaderId] of leaders) {
-      if (done.has(partition)) continue;
+      const open = timestamps.flatMap((_, at) => (done[at]!.has(partition) ? [] : [at]));
+      if (open.length === 0) continue;
       if (leaderId < 0) {
         lastError = kafkaError(KafkaErrors.LEADER_NOT_AVAILABLE, 'the partition has no leader', {
           api: 'Metadata',
@@ -72,19 +88,21 @@ export async function listOffsets(
         });
         continue;
       }
-      const list = byLeader.get(leaderId) ?? [];
-      list.push(partition);
-      byLeader.set(leaderId, list);
+      for (const at of open) {
+        let ask = asks.find((a) => a.leaderId === leaderId && a.at === at);
+        if (ask === undefined) {
+          ask = { leaderId, at, partitions: [] };
+          asks.push(ask);
+        }
+        ask.partitions.push(partition);
+      }
     }
     const answers = await Promise.all(
-      [...byLeader].map(async ([leaderId, partitions]) => {
+      asks.map(async ({ leaderId, at, partitions }) => {
         try {
-          return await askLeader(
-            await cluster.connectionTo(leaderId),
-            topic,
-            partitions,
-            timestamp,
-          );
+          const conn = await cluster.connectionTo(leaderId);
+          const got = await askLeader(conn, topic, partitions, timestamps[at]!);
+          return got.map((p) => ({ at, p }));
         } catch (err) {
           // A broken connection: ask again in the next round, while there is one.
           if (SharqError.is(err, 'SHARQ_ERR_CONNECTION') && !cluster.isClosed) {
@@ -95,8 +113,8 @@ export async function listOffsets(
         }
       }),
     );
-    for (const p of answers.flat()) {
-      if (p.errorCode === 0) done.set(p.partitionIndex, p.offset);
+    for (const { at, p } of answers.flat()) {
+      if (p.errorCode === 0) done[at]!.set(p.partitionIndex, p.offset);
       else if (RETRY.has(p.errorCode))
         lastError = kafkaError(p.errorCode, null, {
           api: 'ListOffsets',
@@ -110,10 +128,12 @@ export async function listOffsets(
           partition: p.partitionIndex,
         });
     }
-    if (done.size === leaders.size && lastError === undefined) {
-      return [...done]
-        .map(([partition, offset]) => ({ partition, offset }))
-        .sort((a, b) => a.partition - b.partition);
+    if (done.every((d) => d.size === leaders.size) && lastError === undefined) {
+      return done.map((d) =>
+        [...d]
+          .map(([partition, offset]) => ({ partition, offset }))
+          .sort((a, b) => a.partition - b.partition),
+      );
     }
   }
   throw (
