@@ -124,6 +124,23 @@ export function bodyLastOffset(body: Buffer): number {
   return recordOffset(body) + bodyRecordCount(body) - 1;
 }
 
+/** Fewest bytes a record of Kafka's v2 batch takes (length, attributes, deltas, key, value, headers). */
+const MIN_RECORD_BYTES = 7;
+
+/**
+ * The last offset a frame body that fails its checksum says it holds, when its own header is
+ * consistent with where it sits: a batch frame whose base offset is `firstOffset`, with a
+ * record count its length could hold. Else `firstOffset` (a record frame holds one record).
+ * Only the frame's word: the checksum that would vouch for it failed.
+ */
+export function claimedLastOffset(body: Buffer, firstOffset: number): number {
+  if (body[0] !== BATCH_FRAME_VERSION || body.length < BODY_RECORDS) return firstOffset;
+  if (recordOffset(body) !== firstOffset) return firstOffset;
+  const count = body.readInt32BE(BODY_RECORD_COUNT);
+  if (count <= 0 || count > (body.length - BODY_RECORDS) / MIN_RECORD_BYTES) return firstOffset;
+  return firstOffset + count - 1;
+}
+
 /**
  * Structural check of a frame body of either kind whose CRC matched: the per-record format's,
  * or a plain batch whose records walk to its end. Pushes a batch's timestamps onto

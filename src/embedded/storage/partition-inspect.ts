@@ -129,7 +129,10 @@ export async function inspectPartition(dir: string): Promise<PartitionInspection
           cutFile: file,
           cutAt: index.end,
           deleteFiles: [],
-          droppedOffsets: { from: base + index.count, to: scanned.firstBadOffset },
+          droppedOffsets: {
+            from: base + index.count,
+            to: scanned.damagedLastOffset ?? scanned.firstBadOffset,
+          },
           droppedBytes: scanned.droppedBytes,
           intactRecordsDropped: scanned.firstBadOffset - (base + index.count),
         };

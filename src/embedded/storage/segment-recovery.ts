@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { SharqError } from '../../errors/sharq-error.js';
-import { BATCH_FRAME_VERSION, isWellFormedBody } from './batch-frame.js';
+import { BATCH_FRAME_VERSION, claimedLastOffset, isWellFormedBody } from './batch-frame.js';
 import { FRAME_HEADER_BYTES, type ScanTail, scanFrames } from './framed-file.js';
 import { nodeFs, type ReadableFile, type StorageFile, type StorageFs } from './fs-layer.js';
+import { readFullyAt } from './fs-util.js';
 import { isBatchEnd, recordOffset, recordTimestamp } from './record-codec.js';
 import { MAX_RECORD_BYTES_LIMIT, openNewSegmentFile, Segment, segmentFileName } from './segment.js';
 import type { SegmentIndex } from './segment-index.js';
@@ -96,6 +97,11 @@ export interface SegmentScan {
   tail?: ScanTail;
   /** Offset of the first frame that did not make it into the index (the next offset). */
   firstBadOffset: number;
+  /**
+   * With a damaged tail: the last offset its frame says it holds (`claimedLastOffset`), at
+   * least `firstBadOffset`. A batch frame holds a whole producer batch.
+   */
+  damagedLastOffset?: number;
 }
 
 /**
@@ -199,7 +205,32 @@ export async function scanSegment(
     firstBadOffset,
   };
   if (scan.tail !== undefined) result.tail = scan.tail;
+  if (scan.tail?.kind === 'damaged')
+    result.damagedLastOffset = await damagedFrameLastOffset(
+      handle,
+      file,
+      scan.tail.position,
+      firstBadOffset,
+    );
   return result;
+}
+
+/** What the whole frame at `position`, which fails its check, says its last offset is. */
+async function damagedFrameLastOffset(
+  handle: ReadableFile,
+  file: string,
+  position: number,
+  firstOffset: number,
+): Promise<number> {
+  const head = Buffer.alloc(FRAME_HEADER_BYTES);
+  try {
+    await readFullyAt(handle, head, 0, FRAME_HEADER_BYTES, position);
+    const body = Buffer.alloc(Math.min(head.readUInt32LE(0), MAX_RECORD_BYTES_LIMIT));
+    const got = await readFullyAt(handle, body, 0, body.length, position + FRAME_HEADER_BYTES);
+    return claimedLastOffset(body.subarray(0, got), firstOffset);
+  } catch (err) {
+    throw ioError('read segment', file, err);
+  }
 }
 
 function damagedTailError(
@@ -210,15 +241,21 @@ function damagedTailError(
 ): SharqError {
   const tail = scan.tail!;
   const droppedOffset = baseOffset + segment.index.count;
+  const last = scan.damagedLastOffset ?? scan.firstBadOffset;
+  const what =
+    last > scan.firstBadOffset
+      ? `the batch at offsets ${scan.firstBadOffset}..${last} (as its own header says) is whole but fails its check (${tail.reason}), so it is not a torn write: it may hold jobs whose add() was confirmed`
+      : `the record at offset ${scan.firstBadOffset} is whole but fails its check (${tail.reason}), so it is not a torn write: it may be a job whose add() was confirmed`;
   return corruptError(
     file,
     tail.position,
-    `the record at offset ${scan.firstBadOffset} is whole but fails its check (${tail.reason}), so it is not a torn write: it may be a job whose add() was confirmed. Cutting it would drop offsets ${droppedOffset}..${scan.firstBadOffset} and ${scan.droppedBytes} bytes`,
+    `${what}. Cutting it would drop offsets ${droppedOffset}..${last} and ${scan.droppedBytes} bytes`,
     {
       damagedTail: true,
       droppedBytes: scan.droppedBytes,
       droppedOffset,
       damagedOffset: scan.firstBadOffset,
+      damagedLastOffset: last,
       mayHaveBeenConfirmed: true,
     },
   );

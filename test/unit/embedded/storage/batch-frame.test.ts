@@ -9,6 +9,7 @@ import {
   decodeBatchBody,
   isWellFormedBody,
 } from '../../../../src/embedded/storage/batch-frame.js';
+import { inspectPartition } from '../../../../src/embedded/storage/partition-inspect.js';
 import { PartitionLog, type TornTailInfo } from '../../../../src/embedded/storage/partition-log.js';
 import { decodeRecord, encodeBatch } from '../../../../src/embedded/storage/record-codec.js';
 import {
@@ -361,8 +362,27 @@ describe('PartitionLog with batch frames', () => {
     expect(err.details).toMatchObject({
       damagedTail: true,
       droppedOffset: 4,
+      damagedOffset: 4,
+      // The frame's own header says it holds offsets 4..7: the whole batch goes.
+      damagedLastOffset: 7,
       mayHaveBeenConfirmed: true,
     });
+    expect(err.message).toContain('the batch at offsets 4..7 (as its own header says)');
+    expect(err.message).toContain('would drop offsets 4..7');
+    const inspected = await inspectPartition(path.dirname(file));
+    expect(inspected.damage).toMatchObject({
+      kind: 'damaged-tail',
+      droppedOffsets: { from: 4, to: 7 },
+      intactRecordsDropped: 0,
+    });
+
+    // A header that does not fit where the frame sits (its base offset damaged): one offset.
+    const offsetHit = Buffer.from(bytes);
+    offsetHit[second + 8 + 2]! ^= 0x01;
+    await writeFile(file, offsetHit);
+    const err2 = await caught(() => PartitionLog.open(dir));
+    expect(err2.details).toMatchObject({ damagedOffset: 4, damagedLastOffset: 4 });
+    expect(err2.message).toContain('the record at offset 4 is whole');
 
     // The same frame cut short: torn, cut with all of its batch.
     await writeFile(file, bytes);
