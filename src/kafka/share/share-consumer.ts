@@ -8,6 +8,8 @@ import {
   type ShareConsumer,
 } from '../../engine/types.js';
 import { SharqError, toError } from '../../errors/sharq-error.js';
+import { backoffDelay } from '../../util/backoff.js';
+import { sleep } from '../../util/sleep.js';
 import { AckRound } from './ack-round.js';
 import { readAcquired } from './acquired-records.js';
 import { ShareMembership } from './membership.js';
@@ -51,6 +53,8 @@ export class KafkaShareConsumer implements ShareConsumer {
   private readonly waitCap: number;
   private readonly maxBytes: number;
   private started = false;
+  /** Fetches in a row that failed, per broker: how long the next one waits. */
+  private readonly fetchFailures = new Map<number, number>();
 
   constructor(
     private readonly transport: ShareTransport,
@@ -98,6 +102,7 @@ export class KafkaShareConsumer implements ShareConsumer {
         byLeader,
         maxRecords,
         Math.max(0, Math.min(left, this.waitCap)),
+        signal,
       );
       if (records.length > maxRecords) this.buffered.push(...records.splice(maxRecords));
       if (records.length > 0) return records;
@@ -226,6 +231,7 @@ export class KafkaShareConsumer implements ShareConsumer {
     byLeader: Map<number, FetchPartition[]>,
     maxRecords: number,
     waitMs: number,
+    signal: AbortSignal | undefined,
   ): Promise<AcquiredRecord[]> {
     const leaders = [...byLeader.keys()];
     const start = this.rotation++ % leaders.length;
@@ -244,10 +250,15 @@ export class KafkaShareConsumer implements ShareConsumer {
             maxWaitMs: waitMs,
             maxBytes: this.maxBytes,
           });
+          this.fetchFailures.delete(nodeId);
           return got === undefined ? [] : await this.deliverable(nodeId, got.response, got.sentAt);
         } catch (err) {
           this.options.onError(err as Error);
-          await new Promise((r) => setTimeout(r, Math.min(waitMs, 200)));
+          // A broker that is down is asked again after a growing pause (up to 5 s), not every
+          // 200 ms: each failure is reported, and a worker logged dozens a second.
+          const failures = (this.fetchFailures.get(nodeId) ?? 0) + 1;
+          this.fetchFailures.set(nodeId, failures);
+          await sleep(backoffDelay(failures, { baseMs: 100, maxMs: 5000 }), signal);
           return [];
         }
       }),

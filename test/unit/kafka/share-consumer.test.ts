@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AckType } from '../../../src/engine/types.js';
+import { SharqError } from '../../../src/errors/sharq-error.js';
 import { encodeRecordBatch } from '../../../src/kafka/protocol/record-batch.js';
 import { KafkaShareConsumer } from '../../../src/kafka/share/share-consumer.js';
 import type {
@@ -177,6 +178,36 @@ describe('KafkaShareConsumer', () => {
     const sent = t.sentAcks();
     expect(sent.filter((a) => a.type === AckType.Release).map((a) => a.offset)).toEqual([0, 1]);
     expect(sent.filter((a) => a.type === AckType.Gap)).toEqual([]);
+  });
+
+  it('asks a broker that keeps failing again after a growing pause, not every 200 ms', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = new ScriptedTransport([{ topicId: TOPIC_ID, partitions: [0] }]);
+      let failed = 0;
+      t.shareFetch = async () => {
+        failed++;
+        throw new SharqError('SHARQ_ERR_CONNECTION', 'Cannot connect to broker: ECONNREFUSED');
+      };
+      const errors: Error[] = [];
+      const c = consumerOn(t, errors);
+      const abort = new AbortController();
+      // As a worker's poll loop does: poll again as soon as a poll returns.
+      const loop = (async () => {
+        while (!abort.signal.aborted)
+          await c.poll({ maxRecords: 1, maxWaitMs: 1000, signal: abort.signal });
+      })();
+      await vi.advanceTimersByTimeAsync(20_000);
+      abort.abort();
+      await vi.advanceTimersByTimeAsync(100);
+      await loop;
+      // 0.1 + 0.2 + 0.4 + ... s, then every 5 s: about nine in 20 s (a hundred before).
+      expect(failed).toBeGreaterThanOrEqual(6);
+      expect(failed).toBeLessThanOrEqual(12);
+      expect(errors).toHaveLength(failed);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never asks for more records than poll allows (record_limit)', async () => {
