@@ -59,6 +59,8 @@ export type Processor<Data, Result> = Handler<Data, Result> | SandboxOptionsInpu
 
 /** A hold's lock must outlast the wait by this much, so a crash mid-wait never frees it early. */
 const HOLD_MARGIN_MS = 250;
+/** The keep-alive interval's period: it does nothing, it only holds the event loop open. */
+const KEEP_ALIVE_MS = 2 ** 30;
 
 interface Hold {
   cancel: () => void;
@@ -111,6 +113,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly pollAbort = new AbortController();
   private poller: PollLoop | undefined;
   private runLoop: Promise<void> | undefined;
+  /** Holds the process open while the worker runs (see `run`). */
+  private keepAlive: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
   private ready: Promise<void> | undefined;
   private readyWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -241,8 +245,15 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return this.ready;
   }
 
-  /** Starts polling (done by the constructor unless `autorun: false`). */
+  /**
+   * Starts polling (done by the constructor unless `autorun: false`). From here until `close()`
+   * has finished, the worker keeps the process alive, as a Redis connection keeps a BullMQ
+   * worker's: sharq's own timers (setup retries, heartbeats, backoffs) never do, so a worker
+   * waiting out a broker that is down let the process end, with exit code 0.
+   */
   run(): Promise<void> {
+    if (this.runLoop === undefined && this.closing === undefined)
+      this.keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
     this.runLoop ??= this.loop();
     return this.runLoop;
   }
@@ -535,6 +546,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private async shutdown(): Promise<void> {
+    try {
+      await this.stopAll();
+    } finally {
+      clearInterval(this.keepAlive);
+    }
+  }
+
+  private async stopAll(): Promise<void> {
     this.pollAbort.abort();
     this.poller?.notify();
     this.pauseWatch?.close();

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedEngine } from '../../src/embedded/embedded-engine.js';
@@ -273,6 +274,33 @@ describe('sharq worker <module>', () => {
     expect(child.stderr()).toMatch(/SHARQ_ERR_DATA_DIR_LOCKED/);
     expect(jsonLines(child.stdout()).map((l) => l.event)).not.toContain('ready');
   });
+
+  it('stays up and retries while its broker cannot be reached, and stops on SIGTERM', async () => {
+    // A port nothing listens on: every connection is refused.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const child = sharqWorker([path.join(modules, 'named-export.mjs')], {
+      SHARQ_BROKERS: `127.0.0.1:${port}`,
+    });
+    const refusals = () =>
+      jsonLines(child.stderr()).filter(
+        (l) =>
+          l.event === 'error' &&
+          (l.error as { code?: string } | undefined)?.code === 'SHARQ_ERR_CONNECTION',
+      ).length;
+    // A setup attempt fails once kafkajs gives up connecting (about 10 s), and is retried.
+    await until(() => refusals() >= 1, 'a refused setup attempt', 30_000);
+    // Before, the process ended here with exit code 0: nothing held its event loop open while
+    // the worker waited to try again.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(child.p.exitCode).toBeNull();
+    expect(jsonLines(child.stdout()).map((l) => l.event)).not.toContain('ready');
+    child.p.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(jsonLines(child.stdout()).at(-1)).toEqual({ event: 'stopped' });
+  }, 60_000);
 
   it('prints usage from the option schema with --help and exits 0', async () => {
     const child = sharqWorker(['--help']);
