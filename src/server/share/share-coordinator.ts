@@ -8,7 +8,7 @@ import {
 import { SharqError, toError } from '../../errors/sharq-error.js';
 import { KafkaErrors } from '../../kafka/protocol/error-codes.js';
 import { encodeRecordBatch } from '../../kafka/protocol/record-batch.js';
-import type { Clock } from '../../util/clock.js';
+import type { Clock, TimerClock } from '../../util/clock.js';
 import type { TopicIds } from '../topic-ids.js';
 import { partitionCounts } from '../topic-lookup.js';
 import type {
@@ -42,7 +42,12 @@ import type {
 export interface ShareCoordinatorOptions {
   engine: Engine;
   topicIds: TopicIds;
-  clock: Clock;
+  /**
+   * With timers (a TimerClock), members silent past the session timeout are also swept on a
+   * timer, not only when another member heartbeats: a worker killed while it was the only one
+   * left stayed listed (and its group "active") until the next heartbeat from anyone.
+   */
+  clock: Clock | TimerClock;
   /** This broker as NodeEndpoints name it. */
   node: { nodeId: number; host: string; port: number };
   heartbeatIntervalMs?: number;
@@ -71,9 +76,25 @@ export class ShareCoordinator {
   private readonly sessionTimeoutMs: number;
   private readonly lockMs = new Map<string, number>();
 
+  private cancelSweep: (() => void) | undefined;
+  private closed = false;
+
   constructor(private readonly o: ShareCoordinatorOptions) {
     this.heartbeatIntervalMs = o.heartbeatIntervalMs ?? 5000;
     this.sessionTimeoutMs = o.sessionTimeoutMs ?? 45_000;
+    this.scheduleSweep();
+  }
+
+  /** Sweeps expired members every quarter session timeout (at least every second). */
+  private scheduleSweep(): void {
+    const clock = this.o.clock;
+    if (!('setTimer' in clock) || this.closed) return;
+    this.cancelSweep = clock.setTimer(
+      () => {
+        void this.expire().finally(() => this.scheduleSweep());
+      },
+      Math.max(1000, Math.floor(this.sessionTimeoutMs / 4)),
+    );
   }
 
   /** Members of a group, as ShareGroupDescribe lists them. */
@@ -291,6 +312,8 @@ export class ShareCoordinator {
 
   /** Removes every member (server shutdown): their records go back to their groups. */
   async close(): Promise<void> {
+    this.closed = true;
+    this.cancelSweep?.();
     await Promise.allSettled([...this.members.values()].map((m) => this.remove(m)));
   }
 

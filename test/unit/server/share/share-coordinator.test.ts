@@ -55,6 +55,66 @@ const fetch = (o: Partial<ShareFetchRequest>): ShareFetchRequest => ({
 });
 
 describe('ShareCoordinator', () => {
+  it('removes a member silent past the session timeout on its own timer, with no other heartbeat', async () => {
+    // A clock whose timers the test fires.
+    let now = 1_000_000;
+    const timers: { fn: () => void; at: number }[] = [];
+    const clock = {
+      now: () => now,
+      setTimer(fn: () => void, ms: number) {
+        const t = { fn, at: now + ms };
+        timers.push(t);
+        return () => {
+          timers.splice(timers.indexOf(t), 1);
+        };
+      },
+    };
+    const advance = async (ms: number) => {
+      now += ms;
+      for (;;) {
+        const due = timers.find((t) => t.at <= now);
+        if (due === undefined) break;
+        timers.splice(timers.indexOf(due), 1);
+        due.fn();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const timed = new ShareCoordinator({
+      engine,
+      topicIds: ids,
+      clock,
+      node: { nodeId: 1, host: '127.0.0.1', port: 9092 },
+      sessionTimeoutMs: 45_000,
+    });
+    try {
+      const join = (memberId: string) =>
+        timed.heartbeat(
+          { groupId: 'g', memberId, memberEpoch: 0, rackId: null, subscribedTopicNames: ['jobs'] },
+          'client',
+        );
+      await join('killed');
+      const held = await timed.shareFetch(
+        fetch({ memberId: 'killed' }),
+        new AbortController().signal,
+      );
+      expect(held.responses[0]!.partitions.flatMap((p) => p.acquiredRecords)).toHaveLength(2);
+      await advance(30_000);
+      expect(timed.membersOf('g').map((m) => m.memberId)).toEqual(['killed']);
+      await advance(30_000);
+      expect(timed.membersOf('g')).toEqual([]);
+      // Its records went back to the group: a new member gets all six.
+      await join('next');
+      const got = await timed.shareFetch(fetch({ memberId: 'next' }), new AbortController().signal);
+      expect(got.responses[0]!.partitions.flatMap((p) => p.acquiredRecords)).toEqual([
+        { firstOffset: 0, lastOffset: 2, deliveryCount: 2 },
+        { firstOffset: 0, lastOffset: 2, deliveryCount: 2 },
+      ]);
+    } finally {
+      await timed.close();
+    }
+    expect(timers).toEqual([]);
+  });
+
   it('joins, assigns every partition, hands out records as batches with acquired ranges, and takes acks', async () => {
     const hb = await coordinator.heartbeat(
       {
