@@ -279,6 +279,14 @@ export class EmbeddedEngine implements Engine {
     this.logs.set(name, logs);
   }
 
+  /** Every open group drops its state for `topic` (being deleted), journaled. */
+  async forgetTopicInGroups(topic: string): Promise<void> {
+    const groups = await Promise.allSettled([...this.groups.values()]);
+    await Promise.all(
+      groups.flatMap((g) => (g.status === 'fulfilled' ? [g.value.forgetTopic(topic)] : [])),
+    );
+  }
+
   /**
    * Closes a topic's logs and removes its directory. The directory is first renamed to
    * `.deleted-*` (and that rename made durable), so a crash part way never leaves a half-deleted
@@ -460,6 +468,11 @@ export class EmbeddedEngine implements Engine {
     };
     const group = new EmbeddedShareGroup(groupId, config, journal, host);
     group.restore(snapshot, entries);
+    const ahead = group.aheadOfLogs();
+    if (ahead.length > 0) {
+      await journal.close().catch(() => undefined);
+      throw groupAheadError(this.dataDir, groupId, ahead);
+    }
     return group;
   }
 
@@ -603,7 +616,10 @@ class EmbeddedAdmin implements EngineAdmin {
   async deleteTopic(name: string): Promise<void> {
     await this.engine.ready();
     this.engine.topicLogs(name);
-    // Files first: a crash between the two leaves a listed topic with empty partitions, never
+    // The groups forget the topic first: a crash right after leaves its jobs to run again
+    // from its start, never a group that counts a topic made again under the name as done.
+    await this.engine.forgetTopicInGroups(name);
+    // Files next: a crash between the two leaves a listed topic with empty partitions, never
     // unlisted directories holding records, which open would bring back as a forgotten topic.
     await this.engine.deleteTopicFiles(name);
     await this.engine.getCatalog().removeTopic(name);
@@ -723,4 +739,37 @@ function checkGroupConfig(config: Partial<ShareGroupConfig>): void {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * SHARQ_ERR_LOG_CORRUPT: a group's state reaches past the end of a partition's log. Opening
+ * would let new jobs take offsets the group counts as done, and never run them.
+ */
+function groupAheadError(
+  dataDir: string,
+  groupId: string,
+  ahead: ReturnType<EmbeddedShareGroup['aheadOfLogs']>,
+): SharqError {
+  const first = ahead[0]!;
+  const where = ahead
+    .map(
+      (a) =>
+        `${a.topic}/${a.partition} has state up to offset ${a.stateEnd - 1} (start offset ${a.startOffset}) but its log ends at ${a.logEndOffset}`,
+    )
+    .join('; ');
+  return new SharqError(
+    'SHARQ_ERR_LOG_CORRUPT',
+    `Share group "${groupId}" knows records its log no longer holds: ${where}. Jobs written at those offsets again would be taken for done and never run, so the directory was left as it is: \`sharq data check ${dataDir}\` shows it; \`sharq data repair ${dataDir}\` rewrites the group's state so they run`,
+    {
+      details: {
+        groupAheadOfLog: true,
+        groupId,
+        topic: first.topic,
+        partition: first.partition,
+        stateEnd: first.stateEnd,
+        logEndOffset: first.logEndOffset,
+        partitions: ahead,
+      },
+    },
+  );
 }

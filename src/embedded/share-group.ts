@@ -82,6 +82,58 @@ export class EmbeddedShareGroup {
     }
   }
 
+  /**
+   * Partitions whose restored state reaches past the end of their log: records the group had
+   * seen are gone from it (a segment deleted or emptied by hand, a tail lost in a power loss
+   * under fsync "never"). Jobs written at those offsets again would pass for done. Partitions of
+   * topics that no longer exist are left out (a topic made again under the name is new).
+   */
+  aheadOfLogs(): {
+    topic: string;
+    partition: number;
+    startOffset: number;
+    stateEnd: number;
+    logEndOffset: number;
+  }[] {
+    const out = [];
+    for (const [k, sp] of this.partitions) {
+      const [topic, partition] = splitKey(k);
+      let partitions: number;
+      try {
+        partitions = this.host.partitionCount(topic);
+      } catch {
+        continue;
+      }
+      if (partition >= partitions) continue;
+      const logEndOffset = this.host.log(topic, partition).logEndOffset;
+      const stateEnd = sp.stateEnd;
+      if (stateEnd > logEndOffset)
+        out.push({ topic, partition, startOffset: sp.startOffset, stateEnd, logEndOffset });
+    }
+    return out;
+  }
+
+  /**
+   * The topic is being deleted: its partitions' state goes, journaled as each start offset
+   * moved back to 0 with nothing known (a reset, on replay), so a topic created again under the
+   * name is new to the group, as Kafka deletes share-group state with its topic. Queued behind
+   * any journal write still waiting, so none of those brings the state back after it.
+   */
+  async forgetTopic(topic: string): Promise<void> {
+    const entries: JournalEntry[] = [];
+    for (const k of [...this.partitions.keys()]) {
+      const [t, partition] = splitKey(k);
+      if (t !== topic) continue;
+      this.partitions.delete(k);
+      this.journaledStart.delete(k);
+      entries.push({ topic, partition, startOffset: 0, changes: [] });
+    }
+    if (entries.length === 0) return;
+    const link = this.persistTail.then(() => this.journal.append(entries));
+    this.persistTail = link.catch(() => undefined);
+    await link;
+  }
+
   get groupConfig(): ShareGroupConfig {
     return this.config;
   }

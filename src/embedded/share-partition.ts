@@ -462,12 +462,27 @@ export class SharePartition {
         'Cannot replay persisted state into a share partition that has acquired records',
       );
     }
-    if (startOffset < this.#start) this.#wipe(startOffset);
-    else this.#moveStart(startOffset);
+    if (startOffset < this.#start) {
+      // A reset (an operator's, or a deleted topic's state forgotten) forgets what the log end
+      // was too: a topic made again under the name has a shorter log. The log tells it again
+      // (setLogEndOffset) before the partition is used.
+      this.#wipe(startOffset);
+      this.#logEnd = startOffset;
+    } else this.#moveStart(startOffset);
     for (const change of changes) this.#applyChange(change);
     if (this.#logEnd < this.#start) this.#logEnd = this.#start;
     this.#scanHint = this.#start;
     if (this.#start < this.#persistLow) this.#persistLow = this.#start;
+  }
+
+  /** One past the highest offset with a state other than (available, 0); the SPSO when none. */
+  get stateEnd(): number {
+    for (let i = this.#capacity - 1; i >= 0; i--) {
+      const s = (this.#head + i) & this.#mask;
+      if (this.#counts[s]! !== 0 || PERSISTED_NAMES[this.#states[s]!] !== 'available')
+        return this.#start + i + 1;
+    }
+    return this.#start;
   }
 
   /** The full persisted view, compact: one entry per run of equal (state, count). */

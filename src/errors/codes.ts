@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_LOG_CORRUPT: {
     retryable: false,
-    doc: 'A log segment or state journal holds data sharq did not write: a frame that fails its checksum or framing check before the end of a file, or a whole record at the very end (its full length is on disk) whose checksum fails. Unlike a torn write (a record cut short, which recovery cuts silently), that record may have been confirmed to its producer, so the engine refuses to open rather than drop it. `details` names the `file`, byte `position`, `reason` and, at a tail, the `droppedBytes` and first `droppedOffset`. `sharq data check <dir>` shows every damaged spot; `sharq data repair <dir>` lists what cutting it drops and does it with `--yes`.',
+    doc: 'A log segment or state journal holds data sharq did not write: a frame that fails its checksum or framing check before the end of a file, or a whole record at the very end (its full length is on disk) whose checksum fails. Unlike a torn write (a record cut short, which recovery cuts silently), that record may have been confirmed to its producer, so the engine refuses to open rather than drop it. Also a share group whose state reaches past the end of the log of a partition (records it has seen are gone: a segment deleted or emptied by hand): new jobs at those offsets would pass for done, so open refuses (`details.groupAheadOfLog`, `groupId`, `topic`, `partition`, `stateEnd`, `logEndOffset`). `details` names the `file`, byte `position`, `reason` and, at a tail, the `droppedBytes` and first `droppedOffset`. `sharq data check <dir>` shows every damaged spot; `sharq data repair <dir>` lists what cutting it drops and does it with `--yes`.',
   },
   SHARQ_ERR_CATALOG_CORRUPT: {
     retryable: false,

@@ -22,6 +22,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
+import { repairDataDir } from '../../../src/embedded/storage/data-repair.js';
+import { AckType } from '../../../src/engine/types.js';
 import { SharqError } from '../../../src/errors/sharq-error.js';
 import { Worker } from '../../../workers/worker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -354,5 +356,75 @@ describe('a damaged record at the tail is corruption, a torn write is not', () =
     // A journal cut inside its last entry is a torn write: it opens.
     await truncate(file, bytes.length - 1);
     await engineOn(dataDir).start();
+  });
+});
+
+describe('group state past the end of its log', () => {
+  /** `filled(records)`, with group `workers` having accepted the first `accepted` jobs. */
+  async function consumed(records: number, accepted: number): Promise<string> {
+    const dataDir = await filled(records);
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.admin.configureGroup('workers', { autoOffsetReset: 'earliest' });
+    const consumer = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await consumer.poll({ maxRecords: accepted, maxWaitMs: 1000 });
+    expect(got).toHaveLength(accepted);
+    await consumer.acknowledge(got.map((record) => ({ record, type: AckType.Accept })));
+    await consumer.close();
+    await engine.close();
+    return dataDir;
+  }
+
+  it('refuses to open when a log lost records the group knows, and opens once repaired', async () => {
+    const dataDir = await consumed(20, 10);
+    // The segment emptied by hand: the group says offsets 0..9 are done, the log now ends at 0.
+    await truncate(segmentOf(dataDir), 0);
+    const err = await openError(dataDir);
+    expect(err.code).toBe('SHARQ_ERR_LOG_CORRUPT');
+    expect(err.details).toMatchObject({
+      groupAheadOfLog: true,
+      groupId: 'workers',
+      topic: 'jobs',
+      partition: 0,
+      logEndOffset: 0,
+    });
+    expect(err.details.stateEnd).toBeGreaterThanOrEqual(10);
+    expect(err.message).toContain('would be taken for done and never run');
+    expect(err.message).toContain(`sharq data repair ${dataDir}`);
+    const outcome = await repairDataDir(dataDir, async () => true);
+    expect(outcome.applied).toBe(true);
+    // Repaired: new jobs at those offsets run.
+    const engine = engineOn(dataDir);
+    await engine.produce('jobs', [{ value: Buffer.from('after') }]);
+    const consumer = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await consumer.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(got.map((r) => [r.offset, r.value?.toString()])).toEqual([[0, 'after']]);
+    await consumer.close();
+  });
+
+  it('a topic deleted and made again under its name is new to the groups, before and after a restart', async () => {
+    const dataDir = await consumed(20, 10);
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.start();
+    await engine.admin.deleteTopic('jobs');
+    await engine.admin.createTopic('jobs', { partitions: 1 });
+    await engine.produce('jobs', [
+      { value: Buffer.from('fresh-0') },
+      { value: Buffer.from('fresh-1') },
+    ]);
+    const first = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await first.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(got.map((r) => r.value?.toString())).toEqual(['fresh-0', 'fresh-1']);
+    await first.close();
+    await engine.close();
+    // Reopened: nothing of the old topic's state comes back.
+    const again = engineOn(dataDir);
+    await again.start();
+    const second = again.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const back = await second.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(back.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    await second.close();
   });
 });
