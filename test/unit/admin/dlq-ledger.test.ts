@@ -25,6 +25,7 @@ describe('DlqLedger.refresh', () => {
   it('a refresh called while a read is under way reads again, past what was written before it', async () => {
     const queue = queueName();
     const ledger = new DlqLedger(engine, queue);
+    await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
     await ledger.refresh();
     // The next read takes the log end, then waits: a read that began before the write below.
     let release!: () => void;
@@ -53,6 +54,7 @@ describe('DlqLedger.refresh', () => {
   it('callers that come during one read share the next; a failed read does not fail them', async () => {
     const queue = queueName();
     const ledger = new DlqLedger(engine, queue);
+    await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
     await ledger.refresh();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -76,6 +78,18 @@ describe('DlqLedger.refresh', () => {
     await Promise.all(waiting);
     expect(taken).toBe(2);
     expect(ledger.totals()).toEqual({ discarded: 2, redriven: 0 });
+  });
+
+  it('reading a ledger never written creates nothing; the first append makes its topic', async () => {
+    const queue = queueName();
+    const ledger = new DlqLedger(engine, queue);
+    await ledger.refresh();
+    expect(ledger.totals()).toEqual({ discarded: 0, redriven: 0 });
+    expect((await engine.admin.listTopics()).map((t) => t.name)).not.toContain(
+      dlqStateTopic(queue),
+    );
+    await ledger.append([{ op: 'discard', id: '0:1', at: 1, by: null, rid: 'd-1' }]);
+    expect((await engine.admin.listTopics()).map((t) => t.name)).toContain(dlqStateTopic(queue));
   });
 
   it('append resolves with its own steps applied, in the ledger order', async () => {
