@@ -428,6 +428,16 @@ describe('admin API over a real port', () => {
         body: '{}',
       });
       expect(ro.status).toBe(403);
+      // A name longer than the router's default parameter limit still gets sharq's answer.
+      const long = await fetch(`${server.url}/api/queues/${'a'.repeat(300)}/jobs`, {
+        method: 'POST',
+        headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x' }),
+      });
+      expect(long.status).toBe(400);
+      expect(((await long.json()) as { error: { code: string } }).error.code).toBe(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+      );
     } finally {
       await server.close();
     }
