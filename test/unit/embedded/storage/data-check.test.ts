@@ -105,6 +105,12 @@ describe('sharq data check', () => {
       'torn-write',
     ]);
     expect(report.findings[0]!.message).toMatch(/Group settings could not be recovered: workers/);
+    // The verdict does not call it clean: group settings are lost.
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    expect(await runDataCommand(['check', dataDir], io)).toBe(0);
+    expect(out.join('')).toContain('No damage: the engine opens this directory and loses no job');
+    expect(out.join('')).not.toContain('loses nothing');
   });
 
   it('refuses a directory that is in use, missing, or not a data directory', async () => {
