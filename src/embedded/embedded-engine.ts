@@ -279,12 +279,22 @@ export class EmbeddedEngine implements Engine {
     this.logs.set(name, logs);
   }
 
-  /** Every open group drops its state for `topic` (being deleted), journaled. */
-  async forgetTopicInGroups(topic: string): Promise<void> {
+  /**
+   * Deletes a topic: first its logs are made unreachable (a poll or produce from here on gets
+   * SHARQ_ERR_UNKNOWN_TOPIC, so no group can take a partition of it back), then every open group
+   * forgets its state for it, durably, then the files go and then the catalog entry. A crash
+   * after the groups forgot it leaves a listed topic that the groups meet as new (their
+   * autoOffsetReset decides), never a group counting a topic made again under the name as done.
+   */
+  async deleteTopic(name: string): Promise<void> {
+    const logs = this.topicLogs(name);
+    this.logs.delete(name);
     const groups = await Promise.allSettled([...this.groups.values()]);
     await Promise.all(
-      groups.flatMap((g) => (g.status === 'fulfilled' ? [g.value.forgetTopic(topic)] : [])),
+      groups.flatMap((g) => (g.status === 'fulfilled' ? [g.value.forgetTopic(name)] : [])),
     );
+    await this.deleteTopicFiles(name, logs);
+    await this.getCatalog().removeTopic(name);
   }
 
   /**
@@ -292,8 +302,8 @@ export class EmbeddedEngine implements Engine {
    * `.deleted-*` (and that rename made durable), so a crash part way never leaves a half-deleted
    * topic that recovery would take for one the catalog forgot; open removes such leftovers.
    */
-  async deleteTopicFiles(name: string): Promise<void> {
-    const logs = this.logs.get(name) ?? [];
+  async deleteTopicFiles(name: string, detached?: readonly PartitionLog[]): Promise<void> {
+    const logs = detached ?? this.logs.get(name) ?? [];
     this.logs.delete(name);
     await Promise.all(logs.map((l) => l.close()));
     const root = topicsDir(this.dataDir);
@@ -468,7 +478,11 @@ export class EmbeddedEngine implements Engine {
     };
     const group = new EmbeddedShareGroup(groupId, config, journal, host);
     group.restore(snapshot, entries);
-    const ahead = group.aheadOfLogs();
+    // Under fsync "always" a record is readable, so acquirable, only once it is on disk: state
+    // past a log's end can only come from outside (a segment emptied or deleted by hand). Under
+    // "interval" or "never" a power loss may also leave it, which that policy accepts; then the
+    // directory opens as before and `sharq data check` names it.
+    const ahead = this.config.fsync === 'always' ? group.aheadOfLogs() : [];
     if (ahead.length > 0) {
       await journal.close().catch(() => undefined);
       throw groupAheadError(this.dataDir, groupId, ahead);
@@ -546,6 +560,12 @@ function closedError(): SharqError {
 function openError(err: unknown, dataDir: string): SharqError {
   if (!SharqError.is(err)) return ioError('open data directory', dataDir, err);
   if (err.code !== 'SHARQ_ERR_LOG_CORRUPT') return err;
+  // A group ahead of its log says what to run itself: nothing there is cut.
+  if (err.details.groupAheadOfLog === true)
+    return new SharqError(err.code, err.message, {
+      cause: err.cause,
+      details: { ...err.details, dataDir, repair: `sharq data repair ${dataDir}` },
+    });
   return new SharqError(
     err.code,
     `${err.message}. The file was left as it is: \`sharq data check ${dataDir}\` lists every damaged spot; \`sharq data repair ${dataDir}\` says what cutting it drops and does it with --yes.`,
@@ -615,14 +635,10 @@ class EmbeddedAdmin implements EngineAdmin {
 
   async deleteTopic(name: string): Promise<void> {
     await this.engine.ready();
-    this.engine.topicLogs(name);
-    // The groups forget the topic first: a crash right after leaves its jobs to run again
-    // from its start, never a group that counts a topic made again under the name as done.
-    await this.engine.forgetTopicInGroups(name);
-    // Files next: a crash between the two leaves a listed topic with empty partitions, never
-    // unlisted directories holding records, which open would bring back as a forgotten topic.
-    await this.engine.deleteTopicFiles(name);
-    await this.engine.getCatalog().removeTopic(name);
+    // Files before the catalog entry: a crash between the two leaves a listed topic with empty
+    // partitions, never unlisted directories holding records, which open would bring back as a
+    // forgotten topic.
+    await this.engine.deleteTopic(name);
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
@@ -759,7 +775,7 @@ function groupAheadError(
     .join('; ');
   return new SharqError(
     'SHARQ_ERR_LOG_CORRUPT',
-    `Share group "${groupId}" knows records its log no longer holds: ${where}. Jobs written at those offsets again would be taken for done and never run, so the directory was left as it is: \`sharq data check ${dataDir}\` shows it; \`sharq data repair ${dataDir}\` rewrites the group's state so they run`,
+    `Share group "${groupId}" knows records its log no longer holds: ${where}. Jobs written at those offsets again would be taken for done and never run, so the directory was left as it is: \`sharq data check ${dataDir}\` shows it; \`sharq data repair ${dataDir}\` rewrites the group's state so they run (with --yes)`,
     {
       details: {
         groupAheadOfLog: true,

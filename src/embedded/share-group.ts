@@ -56,7 +56,8 @@ export class EmbeddedShareGroup {
   private lockTimerAt = Number.POSITIVE_INFINITY;
   /** Serializes journal submissions while a dead-letter copy must land first. */
   private persistTail: Promise<void> = Promise.resolve();
-  private compacting = false;
+  /** The snapshot being written, if any. */
+  private compacting: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -114,24 +115,21 @@ export class EmbeddedShareGroup {
   }
 
   /**
-   * The topic is being deleted: its partitions' state goes, journaled as each start offset
-   * moved back to 0 with nothing known (a reset, on replay), so a topic created again under the
-   * name is new to the group, as Kafka deletes share-group state with its topic. Queued behind
-   * any journal write still waiting, so none of those brings the state back after it.
+   * The topic is being deleted (its logs already unreachable, so no poll can bring a partition
+   * back): its partitions' state goes, and a snapshot without them is written at once, so no
+   * journal replay brings it back either and a topic created again under the name is new to
+   * the group, as Kafka deletes share-group state with its topic. Resolves once that snapshot
+   * is durable.
    */
   async forgetTopic(topic: string): Promise<void> {
-    const entries: JournalEntry[] = [];
+    let found = false;
     for (const k of [...this.partitions.keys()]) {
-      const [t, partition] = splitKey(k);
-      if (t !== topic) continue;
+      if (splitKey(k)[0] !== topic) continue;
       this.partitions.delete(k);
       this.journaledStart.delete(k);
-      entries.push({ topic, partition, startOffset: 0, changes: [] });
+      found = true;
     }
-    if (entries.length === 0) return;
-    const link = this.persistTail.then(() => this.journal.append(entries));
-    this.persistTail = link.catch(() => undefined);
-    await link;
+    if (found) await this.compactNow();
   }
 
   get groupConfig(): ShareGroupConfig {
@@ -500,9 +498,18 @@ export class EmbeddedShareGroup {
   }
 
   private async maybeCompact(): Promise<void> {
-    if (this.compacting || this.closed || this.journal.sizeBytes < COMPACT_BYTES) return;
-    this.compacting = true;
-    try {
+    if (this.compacting !== undefined || this.closed || this.journal.sizeBytes < COMPACT_BYTES)
+      return;
+    await this.compactNow().catch((err: unknown) => this.host.onError(err as Error));
+  }
+
+  /**
+   * Writes a snapshot of the state in memory; the journals before it then go. One at a time: a
+   * call while one runs waits for it and writes its own, since that one may predate a change.
+   */
+  private async compactNow(): Promise<void> {
+    while (this.compacting !== undefined) await this.compacting.catch(() => undefined);
+    const run = (async () => {
       // The snapshot is taken from memory, so no archive whose dead-letter copy is still being
       // written may be in it: wait until no journal link is held back by a copy.
       while (this.chained > 0) await this.persistTail;
@@ -512,10 +519,12 @@ export class EmbeddedShareGroup {
         return { topic, partition, startOffset: snap.startOffset, entries: snap.entries };
       });
       await this.journal.compact({ config: {}, partitions });
-    } catch (err) {
-      this.host.onError(err as Error);
+    })();
+    this.compacting = run;
+    try {
+      await run;
     } finally {
-      this.compacting = false;
+      if (this.compacting === run) this.compacting = undefined;
     }
   }
 

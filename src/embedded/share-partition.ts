@@ -462,13 +462,8 @@ export class SharePartition {
         'Cannot replay persisted state into a share partition that has acquired records',
       );
     }
-    if (startOffset < this.#start) {
-      // A reset (an operator's, or a deleted topic's state forgotten) forgets what the log end
-      // was too: a topic made again under the name has a shorter log. The log tells it again
-      // (setLogEndOffset) before the partition is used.
-      this.#wipe(startOffset);
-      this.#logEnd = startOffset;
-    } else this.#moveStart(startOffset);
+    if (startOffset < this.#start) this.#wipe(startOffset);
+    else this.#moveStart(startOffset);
     for (const change of changes) this.#applyChange(change);
     if (this.#logEnd < this.#start) this.#logEnd = this.#start;
     this.#scanHint = this.#start;

@@ -427,4 +427,72 @@ describe('group state past the end of its log', () => {
     ]);
     await second.close();
   });
+
+  it('forgets a deleted topic whose start offset is still 0 (its first job released, the rest done)', async () => {
+    const dataDir = await filled(10);
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.admin.configureGroup('workers', { autoOffsetReset: 'earliest' });
+    const c = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await c.poll({ maxRecords: 10, maxWaitMs: 1000 });
+    expect(got).toHaveLength(10);
+    await c.acknowledge(
+      got.map((record) => ({
+        record,
+        type: record.offset === 0 ? AckType.Release : AckType.Accept,
+      })),
+    );
+    await c.close();
+    await engine.admin.deleteTopic('jobs');
+    await engine.close();
+    const again = new EmbeddedEngine({ dataDir });
+    await again.start();
+    await again.admin.createTopic('jobs', { partitions: 1 });
+    await again.produce(
+      'jobs',
+      Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`new-${i}`) })),
+    );
+    await again.close();
+    const third = engineOn(dataDir);
+    await third.start();
+    const d = third.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const fresh = await d.poll({ maxRecords: 20, maxWaitMs: 1000 });
+    expect(fresh.map((r) => [r.value?.toString(), r.deliveryCount])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [`new-${i}`, 1]),
+    );
+    await d.close();
+  });
+
+  it('a member polling while its topic is deleted does not bring the old state back', async () => {
+    const dataDir = await consumed(5, 5);
+    const engine = new EmbeddedEngine({ dataDir, ackFsync: 'always' });
+    await engine.start();
+    const c = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const seen: number[] = [];
+    // Polls as fast as it can until the delete is done, then once the topic is made again.
+    let deleted = false;
+    const deleting = engine.admin.deleteTopic('jobs').finally(() => {
+      deleted = true;
+    });
+    while (!deleted) {
+      for (const r of await c.poll({ maxRecords: 5, maxWaitMs: 0 }).catch(() => []))
+        seen.push(r.offset);
+      // Let the delete's I/O finish between polls.
+      await new Promise((r) => setImmediate(r));
+    }
+    await deleting;
+    // The five accepted jobs of the old topic never came back.
+    expect(seen).toEqual([]);
+    await engine.admin.createTopic('jobs', { partitions: 1 });
+    await engine.produce('jobs', [{ value: Buffer.from('a') }, { value: Buffer.from('b') }]);
+    await c.close();
+    const next = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const fresh = await next.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(fresh.map((r) => [r.value?.toString(), r.deliveryCount])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    await next.close();
+    await engine.close();
+    await engineOn(dataDir).start();
+  });
 });
