@@ -98,7 +98,9 @@ export async function runAdminCommand(command: string, argv: string[]): Promise<
     flags = parsed.values as Flags;
     args = parsed.positionals;
   } catch (err) {
-    process.stderr.write(`sharq ${command}: ${toError(err).message}\n\n${ADMIN_HELP}\n`);
+    process.stderr.write(
+      `sharq ${command}: ${toError(err).message} [SHARQ_ERR_INVALID_OPTION]\n\n${ADMIN_HELP}\n`,
+    );
     return EXIT.usage;
   }
   if (flags.help === true) {
@@ -126,7 +128,7 @@ export async function runAdminCommand(command: string, argv: string[]): Promise<
 function report(command: string, err: unknown): number {
   if (err instanceof Usage) {
     process.stderr.write(
-      `sharq ${command}: ${err.message}\n${err.help ? `\n${ADMIN_HELP}\n` : ''}`,
+      `sharq ${command}: ${err.message} [SHARQ_ERR_INVALID_OPTION]\n${err.help ? `\n${ADMIN_HELP}\n` : ''}`,
     );
     return EXIT.usage;
   }
@@ -167,12 +169,14 @@ async function dispatch(
   const print = (v: unknown, text: () => string) => (json ? JSON.stringify(v, null, 2) : text());
   switch (command) {
     case 'queues': {
+      if (args.length > 0) throw new Usage(`queues takes no arguments, got "${args.join(' ')}"`);
       const queues = await t.listQueues();
       return print({ queues }, () => queuesTable(queues));
     }
     case 'queue': {
-      const [name, action] = args;
+      const [name, action, ...extra] = args;
       if (name === undefined) throw new Usage('queue needs a name');
+      if (extra.length > 0) throw new Usage(`queue ${name}: unexpected "${extra.join(' ')}"`);
       if (action === 'pause')
         return print(await t.pause(name, str(f.reason)), () => `${name}: paused`);
       if (action === 'resume') return print(await t.resume(name), () => `${name}: resumed`);
@@ -184,8 +188,8 @@ async function dispatch(
     case 'dlq':
       return dlq(t, args, f, print);
     case 'offsets': {
-      const [sub, name] = args;
-      if (sub !== 'reset' || name === undefined)
+      const [sub, name, ...extra] = args;
+      if (sub !== 'reset' || name === undefined || extra.length > 0)
         throw new Usage('offsets reset <queue> --to earliest|latest|<time>');
       const to = str(f.to);
       if (to === undefined) throw new Usage('offsets reset needs --to earliest, latest or a time');

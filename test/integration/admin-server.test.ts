@@ -110,7 +110,7 @@ describe('the CLI against the admin API of sharq server', () => {
     expect(unconfirmed.code).toBe(2);
     // The count and what to do, without the whole command list: the syntax was right.
     expect(unconfirmed.stderr).toBe(
-      `sharq dlq: redrive would act on 3 record(s) of ${name}: pass --yes to do it (or --dry-run to see)\n`,
+      `sharq dlq: redrive would act on 3 record(s) of ${name}: pass --yes to do it (or --dry-run to see) [SHARQ_ERR_INVALID_OPTION]\n`,
     );
     const red = await cli(['dlq', 'redrive', name, '0:1', '--yes', '--json']);
     expect(red.code).toBe(0);
@@ -130,6 +130,17 @@ describe('the CLI against the admin API of sharq server', () => {
     const reset = await cli(['offsets', 'reset', name, '--to', 'latest', '--dry-run']);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toMatch(/^0 +- +2$/m);
+    // Usage mistakes exit 2 with a code: a missing flag, a stray argument, a bad flag value.
+    for (const args of [
+      ['offsets', 'reset', name],
+      ['queues', 'extra'],
+      ['queue', name, 'pause', 'now'],
+      ['enqueue', name, 'x', '--delay', '-5'],
+    ]) {
+      const bad = await cli(args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr, args.join(' ')).toContain('[SHARQ_ERR_INVALID_OPTION]');
+    }
   });
 
   it('acts straight on the cluster with --brokers', async () => {
