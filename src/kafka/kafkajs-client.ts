@@ -3,9 +3,14 @@ import { Partitioner } from '../engine/partitioner.js';
 import type { ProduceRecord, RecordPosition, TopicDescription } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import type { KafkaEngineConfig } from '../options/engine-options.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
 import { type Cluster, unknownTopicError } from './cluster.js';
 import { ProduceCoalescer } from './produce-coalescer.js';
 import { IdempotentProducer } from './producer.js';
+
+/** Kafka's LEADER_NOT_AVAILABLE: a topic still being created. */
+const LEADER_NOT_AVAILABLE = 5;
 
 /** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
 const DELIVERY_TIMEOUT_MS = 30_000;
@@ -63,7 +68,21 @@ export class KafkajsClient {
   async partitions(topic: string, refresh = false): Promise<number> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined && !refresh) return known;
-    const count = (await this.cluster.describeTopic(topic)).partitions.length;
+    // A topic created a moment ago may not be in the broker's metadata yet, or have no leader
+    // yet (kafkajs retried these): ask again for about a second and a half before giving up.
+    let count = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        count = (await this.cluster.describeTopic(topic)).partitions.length;
+        break;
+      } catch (err) {
+        const code = SharqError.is(err) ? err.details.kafkaCode : undefined;
+        const settling =
+          SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC') || code === LEADER_NOT_AVAILABLE;
+        if (!settling || attempt >= 6) throw err;
+        await sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 800 }));
+      }
+    }
     if (count === 0) throw unknownTopicError(topic);
     this.partitionCounts.set(topic, count);
     return count;
