@@ -43,7 +43,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     forceCloseConnections: true,
     // Past Fastify's default (100 characters) a path parameter got the router's own 414 body;
     // a queue name up to Kafka's 249 (and a DLQ record id) is checked by the routes instead.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
   });
   if (!hasTokens) {
     api.logger?.warn(
