@@ -55,6 +55,8 @@ export class KafkaShareConsumer implements ShareConsumer {
   private started = false;
   /** Fetches in a row that failed, per broker: how long the next one waits. */
   private readonly fetchFailures = new Map<number, number>();
+  /** When a broker in a pause after failed fetches may be asked again. */
+  private readonly retryAt = new Map<number, number>();
 
   constructor(
     private readonly transport: ShareTransport,
@@ -233,7 +235,16 @@ export class KafkaShareConsumer implements ShareConsumer {
     waitMs: number,
     signal: AbortSignal | undefined,
   ): Promise<AcquiredRecord[]> {
-    const leaders = [...byLeader.keys()];
+    // A broker whose fetches keep failing (down, refusing connections) is asked again only once
+    // its pause, growing from 0.1 s to 5 s, is over; the others are fetched meanwhile. Each
+    // failure is reported: asked every 200 ms, a worker logged dozens a second.
+    const now = Date.now();
+    const leaders = [...byLeader.keys()].filter((n) => (this.retryAt.get(n) ?? 0) <= now);
+    if (leaders.length === 0) {
+      const next = Math.min(...[...byLeader.keys()].map((n) => this.retryAt.get(n)!));
+      await sleep(next - now, signal);
+      return [];
+    }
     const start = this.rotation++ % leaders.length;
     const chosen = Array.from(
       { length: Math.min(leaders.length, maxRecords) },
@@ -251,14 +262,16 @@ export class KafkaShareConsumer implements ShareConsumer {
             maxBytes: this.maxBytes,
           });
           this.fetchFailures.delete(nodeId);
+          this.retryAt.delete(nodeId);
           return got === undefined ? [] : await this.deliverable(nodeId, got.response, got.sentAt);
         } catch (err) {
           this.options.onError(err as Error);
-          // A broker that is down is asked again after a growing pause (up to 5 s), not every
-          // 200 ms: each failure is reported, and a worker logged dozens a second.
           const failures = (this.fetchFailures.get(nodeId) ?? 0) + 1;
           this.fetchFailures.set(nodeId, failures);
-          await sleep(backoffDelay(failures, { baseMs: 100, maxMs: 5000 }), signal);
+          this.retryAt.set(
+            nodeId,
+            Date.now() + backoffDelay(failures, { baseMs: 100, maxMs: 5000 }),
+          );
           return [];
         }
       }),

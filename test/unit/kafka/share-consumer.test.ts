@@ -210,6 +210,36 @@ describe('KafkaShareConsumer', () => {
     }
   });
 
+  it('keeps fetching from a healthy broker while another is in its pause', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = new ScriptedTransport([{ topicId: TOPIC_ID, partitions: [0, 1] }]);
+      t.leaderOf = async (_topicId?: string, partition?: number) => (partition === 0 ? 1 : 2);
+      const asked = new Map<number, number>();
+      const healthy = t.shareFetch.bind(t);
+      t.shareFetch = async (nodeId, req) => {
+        asked.set(nodeId, (asked.get(nodeId) ?? 0) + 1);
+        if (nodeId === 1) throw new SharqError('SHARQ_ERR_CONNECTION', 'ECONNREFUSED');
+        return healthy(nodeId, req);
+      };
+      const c = consumerOn(t, []);
+      const abort = new AbortController();
+      const loop = (async () => {
+        while (!abort.signal.aborted)
+          await c.poll({ maxRecords: 2, maxWaitMs: 100, signal: abort.signal });
+      })();
+      await vi.advanceTimersByTimeAsync(10_000);
+      abort.abort();
+      await vi.advanceTimersByTimeAsync(100);
+      await loop;
+      // Broker 2 answers an empty fetch in 20 ms: hundreds of fetches; broker 1 a handful.
+      expect(asked.get(1)).toBeLessThanOrEqual(10);
+      expect(asked.get(2)).toBeGreaterThan(100);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('never asks for more records than poll allows (record_limit)', async () => {
     const t = new ScriptedTransport([{ topicId: TOPIC_ID, partitions: [0] }]);
     const c = consumerOn(t, []);
