@@ -293,6 +293,9 @@ export class EmbeddedEngine implements Engine {
     await Promise.all(
       groups.flatMap((g) => (g.status === 'fulfilled' ? [g.value.forgetTopic(name)] : [])),
     );
+    // Files before the catalog entry: a crash between the two leaves a listed topic with empty
+    // partitions, never unlisted directories holding records, which open would bring back as a
+    // forgotten topic.
     await this.deleteTopicFiles(name, logs);
     await this.getCatalog().removeTopic(name);
   }
@@ -302,9 +305,7 @@ export class EmbeddedEngine implements Engine {
    * `.deleted-*` (and that rename made durable), so a crash part way never leaves a half-deleted
    * topic that recovery would take for one the catalog forgot; open removes such leftovers.
    */
-  async deleteTopicFiles(name: string, detached?: readonly PartitionLog[]): Promise<void> {
-    const logs = detached ?? this.logs.get(name) ?? [];
-    this.logs.delete(name);
+  private async deleteTopicFiles(name: string, logs: readonly PartitionLog[]): Promise<void> {
     await Promise.all(logs.map((l) => l.close()));
     const root = topicsDir(this.dataDir);
     const grave = path.join(root, `${DELETED_TOPIC_PREFIX}${name}-${randomUUID()}`);
@@ -560,20 +561,16 @@ function closedError(): SharqError {
 function openError(err: unknown, dataDir: string): SharqError {
   if (!SharqError.is(err)) return ioError('open data directory', dataDir, err);
   if (err.code !== 'SHARQ_ERR_LOG_CORRUPT') return err;
-  // A group ahead of its log says what to run itself: nothing there is cut.
-  if (err.details.groupAheadOfLog === true)
-    return new SharqError(err.code, err.message, {
-      cause: err.cause,
-      details: { ...err.details, dataDir, repair: `sharq data repair ${dataDir}` },
-    });
-  return new SharqError(
-    err.code,
-    `${err.message}. The file was left as it is: \`sharq data check ${dataDir}\` lists every damaged spot; \`sharq data repair ${dataDir}\` says what cutting it drops and does it with --yes.`,
-    {
-      cause: err.cause,
-      details: { ...err.details, dataDir, repair: `sharq data repair ${dataDir}` },
-    },
-  );
+  // Damage in a file is cut by a repair; other corruption (a group ahead of its log) names its
+  // own way out.
+  const advice =
+    typeof err.details.file === 'string'
+      ? `. The file was left as it is: \`sharq data check ${dataDir}\` lists every damaged spot; \`sharq data repair ${dataDir}\` says what cutting it drops and does it with --yes.`
+      : '';
+  return new SharqError(err.code, `${err.message}${advice}`, {
+    cause: err.cause,
+    details: { ...err.details, dataDir, repair: `sharq data repair ${dataDir}` },
+  });
 }
 
 class EmbeddedAdmin implements EngineAdmin {
@@ -635,9 +632,6 @@ class EmbeddedAdmin implements EngineAdmin {
 
   async deleteTopic(name: string): Promise<void> {
     await this.engine.ready();
-    // Files before the catalog entry: a crash between the two leaves a listed topic with empty
-    // partitions, never unlisted directories holding records, which open would bring back as a
-    // forgotten topic.
     await this.engine.deleteTopic(name);
   }
 

@@ -8,9 +8,7 @@ import { sleep } from '../util/sleep.js';
 import { type Cluster, unknownTopicError } from './cluster.js';
 import { ProduceCoalescer } from './produce-coalescer.js';
 import { IdempotentProducer } from './producer.js';
-
-/** Kafka's LEADER_NOT_AVAILABLE: a topic still being created. */
-const LEADER_NOT_AVAILABLE = 5;
+import { KafkaErrors } from './protocol/error-codes.js';
 
 /** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
 const DELIVERY_TIMEOUT_MS = 30_000;
@@ -78,7 +76,8 @@ export class KafkajsClient {
       } catch (err) {
         const code = SharqError.is(err) ? err.details.kafkaCode : undefined;
         const settling =
-          SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC') || code === LEADER_NOT_AVAILABLE;
+          SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC') ||
+          code === KafkaErrors.LEADER_NOT_AVAILABLE;
         if (!settling || attempt >= 6) throw err;
         await sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 800 }));
       }

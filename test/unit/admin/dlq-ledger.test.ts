@@ -21,26 +21,41 @@ function discardStep(id: string, at: number) {
   };
 }
 
+/**
+ * A ledger on a made topic, read once, whose next read of the log offsets is held until
+ * `release()`: taken at once and then held (`after`), or held and then failed (`fail`).
+ * `taken()` counts the offset reads since.
+ */
+async function heldFirstRead(mode: 'after' | 'fail') {
+  const queue = queueName();
+  const ledger = new DlqLedger(engine, queue);
+  await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
+  await ledger.refresh();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const offsets = engine.admin.offsets.bind(engine.admin);
+  let taken = 0;
+  vi.spyOn(engine.admin, 'offsets').mockImplementation(async (topic: string) => {
+    if (taken++ > 0) return offsets(topic);
+    if (mode === 'fail') {
+      await gate;
+      throw new Error('read failed');
+    }
+    const o: PartitionOffsets[] = await offsets(topic);
+    await gate;
+    return o;
+  });
+  return { queue, ledger, release, taken: () => taken };
+}
+
 describe('DlqLedger.refresh', () => {
   it('a refresh called while a read is under way reads again, past what was written before it', async () => {
-    const queue = queueName();
-    const ledger = new DlqLedger(engine, queue);
-    await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
-    await ledger.refresh();
     // The next read takes the log end, then waits: a read that began before the write below.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const offsets = engine.admin.offsets.bind(engine.admin);
-    let taken = 0;
-    vi.spyOn(engine.admin, 'offsets').mockImplementation(async (topic: string) => {
-      const o: PartitionOffsets[] = await offsets(topic);
-      if (taken++ === 0) await gate;
-      return o;
-    });
+    const { queue, ledger, release, taken } = await heldFirstRead('after');
     const first = ledger.refresh();
-    await vi.waitFor(() => expect(taken).toBe(1));
+    await vi.waitFor(() => expect(taken()).toBe(1));
     await engine.produce(dlqStateTopic(queue), [discardStep('0:5', 111)]);
     const second = ledger.refresh();
     release();
@@ -48,35 +63,19 @@ describe('DlqLedger.refresh', () => {
     expect(ledger.get('0:5')).toBeUndefined();
     await second;
     expect(ledger.get('0:5')).toMatchObject({ discardedAt: 111 });
-    expect(taken).toBe(2);
+    expect(taken()).toBe(2);
   });
 
   it('callers that come during one read share the next; a failed read does not fail them', async () => {
-    const queue = queueName();
-    const ledger = new DlqLedger(engine, queue);
-    await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
-    await ledger.refresh();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const offsets = engine.admin.offsets.bind(engine.admin);
-    let taken = 0;
-    vi.spyOn(engine.admin, 'offsets').mockImplementation(async (topic: string) => {
-      if (taken++ === 0) {
-        await gate;
-        throw new Error('read failed');
-      }
-      return offsets(topic);
-    });
+    const { queue, ledger, release, taken } = await heldFirstRead('fail');
     const first = ledger.refresh();
-    await vi.waitFor(() => expect(taken).toBe(1));
+    await vi.waitFor(() => expect(taken()).toBe(1));
     await engine.produce(dlqStateTopic(queue), [discardStep('0:1', 1), discardStep('0:2', 2)]);
     const waiting = [ledger.refresh(), ledger.refresh(), ledger.refresh()];
     release();
     await expect(first).rejects.toThrow('read failed');
     await Promise.all(waiting);
-    expect(taken).toBe(2);
+    expect(taken()).toBe(2);
     expect(ledger.totals()).toEqual({ discarded: 2, redriven: 0 });
   });
 
