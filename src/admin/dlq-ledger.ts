@@ -1,4 +1,4 @@
-import type { Engine, PartitionOffsets } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { dlqStateTopic } from '../queue/names.js';
 
@@ -154,16 +154,9 @@ export class DlqLedger {
     return this.ready;
   }
 
-  /** Reading creates nothing: a ledger topic not made yet (nothing was ever appended) is empty. */
   private async readNew(): Promise<void> {
-    let offsets: PartitionOffsets[];
-    try {
-      offsets = await this.engine.admin.offsets(this.topic);
-    } catch (err) {
-      if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return;
-      throw err;
-    }
-    const [p] = offsets;
+    await this.ensure();
+    const [p] = await this.engine.admin.offsets(this.topic);
     if (p === undefined) return;
     if (this.offset < p.logStartOffset) this.offset = p.logStartOffset;
     while (this.offset < p.logEndOffset) {

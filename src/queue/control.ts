@@ -1,4 +1,4 @@
-import type { Engine, PartitionOffsets, StoredRecord } from '../engine/types.js';
+import type { Engine, StoredRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { controlTopic } from './names.js';
 
@@ -52,6 +52,7 @@ export function decodeControl(record: StoredRecord): ControlState | undefined {
 export class ControlReader {
   private offset = 0;
   private state: ControlState = NOT_PAUSED;
+  private ready: Promise<unknown> | undefined;
   readonly topic: string;
 
   constructor(
@@ -61,20 +62,15 @@ export class ControlReader {
     this.topic = controlTopic(queue);
   }
 
-  /**
-   * The queue's state as the control topic says now. Reading creates nothing: a topic not made
-   * yet (no pause or resume was ever written, `writeControl` makes it) means not paused, so an
-   * admin API read or a worker's watch leaves the broker as it found it.
-   */
   async next(): Promise<ControlState> {
-    let offsets: PartitionOffsets[];
-    try {
-      offsets = await this.engine.admin.offsets(this.topic);
-    } catch (err) {
-      if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return this.state;
-      throw err;
-    }
-    const [p] = offsets;
+    this.ready ??= this.engine.admin
+      .ensureTopic(this.topic, { partitions: 1 })
+      .catch((err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      });
+    await this.ready;
+    const [p] = await this.engine.admin.offsets(this.topic);
     if (p === undefined) return this.state;
     if (this.offset < p.logStartOffset) this.offset = p.logStartOffset;
     while (this.offset < p.logEndOffset) {

@@ -79,18 +79,6 @@ describe('DlqLedger.refresh', () => {
     expect(ledger.totals()).toEqual({ discarded: 2, redriven: 0 });
   });
 
-  it('reading a ledger never written creates nothing; the first append makes its topic', async () => {
-    const queue = queueName();
-    const ledger = new DlqLedger(engine, queue);
-    await ledger.refresh();
-    expect(ledger.totals()).toEqual({ discarded: 0, redriven: 0 });
-    expect((await engine.admin.listTopics()).map((t) => t.name)).not.toContain(
-      dlqStateTopic(queue),
-    );
-    await ledger.append([{ op: 'discard', id: '0:1', at: 1, by: null, rid: 'd-1' }]);
-    expect((await engine.admin.listTopics()).map((t) => t.name)).toContain(dlqStateTopic(queue));
-  });
-
   it('append resolves with its own steps applied, in the ledger order', async () => {
     const ledger = new DlqLedger(engine, queueName());
     await ledger.append([

@@ -25,21 +25,6 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promi
 }
 
 describe('queues', () => {
-  it('reading a queue, its pause state and its DLQ creates no topic', async () => {
-    const name = queueName();
-    await queueWithDlq(engine, name, [{ jobId: 'dead-1' }]);
-    const before = (await engine.admin.listTopics()).map((t) => t.name).sort();
-    const a = admin(engine);
-    expect((await a.queue(name)).name).toBe(name);
-    expect((await a.pauseState(name)).paused).toBe(false);
-    expect((await a.listDlq(name)).records).toHaveLength(1);
-    expect((await engine.admin.listTopics()).map((t) => t.name).sort()).toEqual(before);
-    // A change does make what it writes to.
-    await a.pause(name);
-    expect((await a.pauseState(name)).paused).toBe(true);
-    expect((await engine.admin.listTopics()).map((t) => t.name)).toContain(`sharq.control.${name}`);
-  });
-
   it('lists queues, not their DLQ, delay tiers or control topics', async () => {
     const name = queueName();
     const q = new Queue(name, { engine });
