@@ -480,13 +480,30 @@ export class EmbeddedEngine implements Engine {
     const group = new EmbeddedShareGroup(groupId, config, journal, host);
     group.restore(snapshot, entries);
     // Under fsync "always" a record is readable, so acquirable, only once it is on disk: state
-    // past a log's end can only come from outside (a segment emptied or deleted by hand). Under
-    // "interval" or "never" a power loss may also leave it, which that policy accepts; then the
-    // directory opens as before and `sharq data check` names it.
-    const ahead = this.config.fsync === 'always' ? group.aheadOfLogs() : [];
-    if (ahead.length > 0) {
+    // past a log's end can only come from outside (a segment emptied or deleted by hand), and
+    // open refuses it. Under "interval" or "never" a power loss may also leave it (a record was
+    // worked and its acknowledgement journaled before the log's tail reached the disk), which
+    // that policy accepts: the group's state is cut back to the log's end so that new jobs
+    // there run, and a notice says so.
+    const ahead = group.aheadOfLogs();
+    if (ahead.length > 0 && this.config.fsync === 'always') {
       await journal.close().catch(() => undefined);
       throw groupAheadError(this.dataDir, groupId, ahead);
+    }
+    if (ahead.length > 0) {
+      try {
+        await group.cutToLogs(ahead);
+      } catch (err) {
+        await journal.close().catch(() => undefined);
+        throw err;
+      }
+      for (const a of ahead) {
+        this.notice({
+          kind: 'group-ahead-of-log',
+          message: `Share group "${groupId}" had state up to offset ${a.stateEnd - 1} of ${a.topic}/${a.partition}, whose log now ends at ${a.logEndOffset} (its tail was lost, as fsync "${this.config.fsync}" allows in a power loss): the state at and past offset ${a.logEndOffset} was dropped, so jobs written there run`,
+          details: { groupId, ...a },
+        });
+      }
     }
     return group;
   }

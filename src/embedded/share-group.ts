@@ -86,8 +86,9 @@ export class EmbeddedShareGroup {
   /**
    * Partitions whose restored state reaches past the end of their log: records the group had
    * seen are gone from it (a segment deleted or emptied by hand, a tail lost in a power loss
-   * under fsync "never"). Jobs written at those offsets again would pass for done. Partitions of
-   * topics that no longer exist are left out (a topic made again under the name is new).
+   * under fsync "interval" or "never"). Jobs written at those offsets again would pass for
+   * done. Partitions of topics that no longer exist are left out (a topic made again under the
+   * name is new).
    */
   aheadOfLogs(): {
     topic: string;
@@ -112,6 +113,34 @@ export class EmbeddedShareGroup {
         out.push({ topic, partition, startOffset: sp.startOffset, stateEnd, logEndOffset });
     }
     return out;
+  }
+
+  /**
+   * Cuts the state of partitions `aheadOfLogs` named back to their logs' ends, for a power loss
+   * under fsync "interval" or "never", which may take a log's tail after the group's journal has
+   * recorded it: what the group knew at or past a log's end goes, and a start offset past it
+   * moves back to it, so jobs written there again run. Below the end the records are the ones
+   * the group saw (a power loss takes a log's tail, never its middle). Resolves once a snapshot
+   * of the cut state is durable: a replayed start offset that moves back would not lower the
+   * end a restored partition has seen.
+   */
+  async cutToLogs(
+    ahead: readonly { topic: string; partition: number; logEndOffset: number }[],
+  ): Promise<void> {
+    for (const { topic, partition, logEndOffset: end } of ahead) {
+      const k = partitionKey(topic, partition);
+      const old = this.partitions.get(k);
+      if (old === undefined) continue;
+      const { startOffset, entries } = old.snapshot();
+      const start = Math.min(startOffset, end);
+      const kept = entries
+        .filter((e) => e.firstOffset < end)
+        .map((e) => ({ ...e, lastOffset: Math.min(e.lastOffset, end - 1) }));
+      this.partitions.delete(k);
+      this.journaledStart.delete(k);
+      this.sharePartition(topic, partition, start).applyPersisted(start, kept);
+    }
+    await this.compactNow();
   }
 
   /**

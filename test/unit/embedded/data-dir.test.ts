@@ -401,6 +401,75 @@ describe('group state past the end of its log', () => {
     await consumer.close();
   });
 
+  it('under fsync "interval" a lost log tail the group had worked is cut from its state at open, with a notice', async () => {
+    // A power loss under "interval": offsets 0..14 were worked and their acceptance journaled,
+    // and the log kept only 0..9 (its last fsync was before 10..19 were written).
+    const dataDir = await dir();
+    const first = new EmbeddedEngine({ dataDir, fsync: 'interval' });
+    await first.admin.createTopic('jobs', { partitions: 1 });
+    await first.admin.configureGroup('workers', { autoOffsetReset: 'earliest' });
+    const job = (i: number) => ({ value: Buffer.from(`job-${i}`) });
+    await first.produce(
+      'jobs',
+      Array.from({ length: 10 }, (_, i) => job(i)),
+    );
+    const keptBytes = (await stat(segmentOf(dataDir))).size;
+    await first.produce(
+      'jobs',
+      Array.from({ length: 10 }, (_, i) => job(10 + i)),
+    );
+    const consumer = first.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const worked = [];
+    while (worked.length < 15) {
+      const got = await consumer.poll({ maxRecords: 15 - worked.length, maxWaitMs: 1000 });
+      await consumer.acknowledge(got.map((record) => ({ record, type: AckType.Accept })));
+      worked.push(...got);
+    }
+    await consumer.close();
+    await first.close();
+    await truncate(segmentOf(dataDir), keptBytes);
+
+    const engine = new EmbeddedEngine({ dataDir, fsync: 'interval' });
+    cleanups.push(() => engine.close());
+    const notices: SharqError[] = [];
+    engine.onError((e) => notices.push(e as SharqError));
+    await engine.start();
+    expect(notices.map((n) => [n.code, n.details.kind])).toEqual([
+      ['SHARQ_ERR_RECOVERED', 'group-ahead-of-log'],
+    ]);
+    expect(notices[0]!.details).toMatchObject({
+      groupId: 'workers',
+      topic: 'jobs',
+      partition: 0,
+      logEndOffset: 10,
+      stateEnd: 15,
+    });
+    expect(notices[0]!.message).toContain('so jobs written there run');
+    // Jobs written at the lost offsets run once; the 10 worked jobs the log kept do not run again.
+    await engine.produce('jobs', [job(100), job(101)]);
+    const second = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await second.poll({ maxRecords: 50, maxWaitMs: 1000 });
+    expect(got.map((r) => [r.offset, r.value?.toString(), r.deliveryCount])).toEqual([
+      [10, 'job-100', 1],
+      [11, 'job-101', 1],
+    ]);
+    await second.acknowledge(got.map((record) => ({ record, type: AckType.Accept })));
+    await second.close();
+    await engine.close();
+    // The cut was made durable: the next open has nothing to say and nothing to run.
+    const third = new EmbeddedEngine({ dataDir, fsync: 'interval' });
+    cleanups.push(() => third.close());
+    const later: unknown[] = [];
+    third.onError((e) => later.push(e));
+    const again = third.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    expect(await again.poll({ maxRecords: 50, maxWaitMs: 200 })).toEqual([]);
+    await again.close();
+    expect(later).toEqual([]);
+    expect((await third.admin.describeGroup('workers')).partitions).toMatchObject([
+      { topic: 'jobs', partition: 0, startOffset: 12 },
+    ]);
+  });
+
   it('a topic deleted and made again under its name is new to the groups, before and after a restart', async () => {
     const dataDir = await consumed(20, 10);
     const engine = new EmbeddedEngine({ dataDir });
