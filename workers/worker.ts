@@ -14,7 +14,7 @@ import {
 } from '../src/engine/types.js';
 import { SharqError, toError } from '../src/errors/sharq-error.js';
 import { forwardRecord } from '../src/job/envelope.js';
-import { parseOptions, topicName } from '../src/options/parse.js';
+import { parseOptions } from '../src/options/parse.js';
 import { WorkerOptions } from '../src/options/queue-options.js';
 import { reconcileGroupConfig } from '../src/queue/group-config.js';
 import {
@@ -22,6 +22,7 @@ import {
   delayTierTopic,
   delayTierTopics,
   queueGroup,
+  queueNameProblem,
   tierFor,
 } from '../src/queue/names.js';
 import { backoffDelay } from '../src/util/backoff.js';
@@ -130,12 +131,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   constructor(queue: string, processor: Processor<Data, Result>, options: WorkerOptionsInput = {}) {
     // An async listener that rejects is reported on `error`, never an unhandled rejection.
     super({ captureRejections: true });
-    const parsed = topicName.safeParse(queue);
-    if (!parsed.success) {
+    const problem = queueNameProblem(queue);
+    if (problem !== undefined) {
       throw new SharqError(
         'SHARQ_ERR_INVALID_OPTION',
-        `Invalid queue name "${queue}": ${parsed.error.issues[0]?.message}`,
-        { details: { option: 'queue' } },
+        `Invalid queue name "${queue}": ${problem}`,
+        {
+          details: { option: 'queue' },
+        },
       );
     }
     this.queue = queue;

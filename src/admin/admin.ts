@@ -2,6 +2,7 @@ import type { Engine } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { ControlReader, type ControlState, writeControl } from '../queue/control.js';
+import { controlTopic, derivedTopic } from '../queue/names.js';
 import { Queue } from '../queue/queue.js';
 import { systemClock, type TimerClock } from '../util/clock.js';
 import type {
@@ -137,6 +138,7 @@ export class SharqAdmin {
   private async setPaused(name: string, s: Omit<ControlState, 'at'>): Promise<PauseState> {
     await resolveQueue(this.ctx, checkName(name));
     await writeControl(this.engine, name, { ...s, at: this.ctx.clock.now() });
+    this.written.add(controlTopic(name));
     return this.pauseState(name);
   }
 
@@ -154,10 +156,20 @@ export class SharqAdmin {
     return this.topicCache.names;
   }
 
+  /** Control topics this process has written to: listed at once, whatever the names cache says. */
+  private readonly written = new Set<string>();
+
+  /**
+   * Whether the broker lists `topic` (or this process wrote to it): how the ledger and pause
+   * readers read without making topics.
+   */
+  private readonly listed = async (topic: string): Promise<boolean> =>
+    this.written.has(topic) || (await this.topicNames()).has(topic);
+
   private ledger(queue: string): DlqLedger {
     let l = this.ledgers.get(queue);
     if (l === undefined) {
-      l = new DlqLedger(this.engine, queue);
+      l = new DlqLedger(this.engine, queue, this.listed);
       this.ledgers.set(queue, l);
     }
     return l;
@@ -166,7 +178,7 @@ export class SharqAdmin {
   private control(queue: string): Promise<ControlState> {
     let c = this.controls.get(queue);
     if (c === undefined) {
-      c = new ControlReader(this.engine, queue);
+      c = new ControlReader(this.engine, queue, this.listed);
       this.controls.set(queue, c);
     }
     return c.next();
@@ -198,6 +210,14 @@ function checkName(name: string): string {
         details: { field: 'queue' },
       },
     );
+  }
+  // A DLQ, a delay tier or a control topic is not a queue: viewing it as one would make
+  // control and ledger topics for it.
+  const derived = derivedTopic(name);
+  if (derived !== undefined) {
+    throw new SharqError('SHARQ_ERR_NOT_FOUND', `No queue "${name}": that is ${derived}`, {
+      details: { queue: name },
+    });
   }
   return name;
 }

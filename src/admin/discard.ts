@@ -23,7 +23,8 @@ export async function discard(
   const b = parseOptions('discard', DiscardBody, body);
   const ref = await resolveQueue(ctx, queue);
   const ledger = ctx.ledger(queue);
-  await ledger.refresh();
+  // A dry run only reads, and makes no topic.
+  await (b.dryRun ? ledger.refresh() : ledger.refreshToWrite());
   const res: DiscardResponse = {
     queue,
     dryRun: b.dryRun,

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/types.js';
+import type { Engine, PartitionOffsets } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { dlqStateTopic } from '../queue/names.js';
 
@@ -69,9 +69,16 @@ export class DlqLedger {
   /** The read after the one under way, for callers that came while it ran. */
   private nextRefresh: Promise<void> | undefined;
 
+  /**
+   * `listed` tells whether the broker lists a topic (the admin API's topic names, read at most
+   * once a second). With it a read makes no topic: until this ledger writes, a ledger topic not
+   * listed (nothing was ever appended) reads as empty, so viewing a queue leaves the broker as
+   * it was. Without it every read makes the topic first.
+   */
   constructor(
     private readonly engine: Engine,
     queue: string,
+    private readonly listed?: (topic: string) => Promise<boolean>,
   ) {
     this.topic = dlqStateTopic(queue);
   }
@@ -111,6 +118,16 @@ export class DlqLedger {
         return this.refresh();
       });
     return this.nextRefresh;
+  }
+
+  /**
+   * `refresh` for a step that writes (a discard, a redrive): the topic is made first, so that
+   * a read cannot take a ledger another process has just made, and the broker does not list
+   * yet, for an empty one (its claims would be lost to this step's).
+   */
+  async refreshToWrite(): Promise<void> {
+    await this.ensure();
+    await this.refresh();
   }
 
   /**
@@ -155,8 +172,22 @@ export class DlqLedger {
   }
 
   private async readNew(): Promise<void> {
-    await this.ensure();
-    const [p] = await this.engine.admin.offsets(this.topic);
+    let offsets: PartitionOffsets[];
+    if (this.listed !== undefined && this.ready === undefined) {
+      // A view: nothing is made, and a topic not there yet (or not known to the broker yet,
+      // just made by another process) reads as empty; a writer's read comes after ensure().
+      if (!(await this.listed(this.topic))) return;
+      try {
+        offsets = await this.engine.admin.offsets(this.topic);
+      } catch (err) {
+        if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return;
+        throw err;
+      }
+    } else {
+      await this.ensure();
+      offsets = await this.engine.admin.offsets(this.topic);
+    }
+    const [p] = offsets;
     if (p === undefined) return;
     if (this.offset < p.logStartOffset) this.offset = p.logStartOffset;
     while (this.offset < p.logEndOffset) {

@@ -64,7 +64,8 @@ export async function redrive(
   const b = parseOptions('redrive', RedriveBody, body);
   const ref = await resolveQueue(ctx, queue);
   const ledger = ctx.ledger(queue);
-  await ledger.refresh();
+  // A dry run only reads, and makes no topic.
+  await (b.dryRun ? ledger.refresh() : ledger.refreshToWrite());
   const rate = Math.min(b.ratePerSec ?? ctx.config.redriveRatePerSec, ctx.config.redriveRatePerSec);
   const batchSize = Math.max(1, Math.min(MAX_BATCH, rate));
   const total = 'ids' in b.selection ? b.selection.ids.length : null;
@@ -200,7 +201,7 @@ async function redriveBatch(
   rid: string,
 ): Promise<Map<string, BatchOutcome>> {
   const outcomes = new Map<string, BatchOutcome>();
-  await ledger.refresh();
+  await ledger.refreshToWrite();
   const now = ctx.clock.now();
   const claim: { record: StoredRecord; id: string; takes: number | null }[] = [];
   for (const r of batch) {

@@ -1,4 +1,4 @@
-import type { Engine, StoredRecord } from '../engine/types.js';
+import type { Engine, PartitionOffsets, StoredRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { controlTopic } from './names.js';
 
@@ -47,7 +47,8 @@ export function decodeControl(record: StoredRecord): ControlState | undefined {
 
 /**
  * Follows a queue's control topic from an offset: each `next()` reads what was appended since
- * and returns the state the last record set (or the one it had). Creates the topic when missing.
+ * and returns the state the last record set (or the one it had). Creates the topic when missing,
+ * unless it reads for a view (`listed`, below).
  */
 export class ControlReader {
   private offset = 0;
@@ -55,14 +56,33 @@ export class ControlReader {
   private ready: Promise<unknown> | undefined;
   readonly topic: string;
 
+  /**
+   * `listed` tells whether the broker lists a topic (the admin API's topic names). With it the
+   * reader makes no topic: a control topic not listed (no pause or resume was ever written;
+   * `writeControl` makes it) means the state so far, not paused at first, so viewing a queue
+   * leaves the broker as it was. Without it (a worker's watch) the reader makes the topic.
+   */
   constructor(
     private readonly engine: Engine,
     queue: string,
+    private readonly listed?: (topic: string) => Promise<boolean>,
   ) {
     this.topic = controlTopic(queue);
   }
 
   async next(): Promise<ControlState> {
+    if (this.listed !== undefined) {
+      if (!(await this.listed(this.topic))) return this.state;
+      let offsets: PartitionOffsets[];
+      try {
+        offsets = await this.engine.admin.offsets(this.topic);
+      } catch (err) {
+        // Listed, but not known to the broker yet (a topic just made): as it was.
+        if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return this.state;
+        throw err;
+      }
+      return this.readFrom(offsets);
+    }
     this.ready ??= this.engine.admin
       .ensureTopic(this.topic, { partitions: 1 })
       .catch((err: unknown) => {
@@ -70,7 +90,11 @@ export class ControlReader {
         throw err;
       });
     await this.ready;
-    const [p] = await this.engine.admin.offsets(this.topic);
+    return this.readFrom(await this.engine.admin.offsets(this.topic));
+  }
+
+  private async readFrom(offsets: readonly PartitionOffsets[]): Promise<ControlState> {
+    const [p] = offsets;
     if (p === undefined) return this.state;
     if (this.offset < p.logStartOffset) this.offset = p.logStartOffset;
     while (this.offset < p.logEndOffset) {

@@ -1,3 +1,5 @@
+import { topicName } from '../options/parse.js';
+
 /**
  * Every topic and group name sharq derives from a queue name, in one place:
  *
@@ -80,10 +82,42 @@ export function dlqStateTopic(queue: string): string {
  * control, ledger) or an internal topic of Kafka (`__consumer_offsets`, ...).
  */
 export function isQueueTopic(topic: string): boolean {
-  return !(
-    topic.startsWith('__') ||
-    topic.startsWith('dlq.') ||
-    topic.startsWith('delay.') ||
-    topic.startsWith('sharq.')
-  );
+  return derivedTopic(topic) === undefined;
+}
+
+/**
+ * What a topic that is not a queue is, in words, or undefined for a queue name. Queue and
+ * Worker refuse these names as queues, so the admin API can tell a queue from its DLQ: a queue
+ * named `dlq.orders` would read as the DLQ of `orders`.
+ */
+export function derivedTopic(topic: string): string | undefined {
+  const after = (prefix: string) => topic.slice(prefix.length);
+  if (topic.startsWith('__')) return 'an internal topic of Kafka';
+  if (topic.startsWith('dlq.')) return `the dead-letter topic of queue "${after('dlq.')}"`;
+  if (topic.startsWith('delay.')) {
+    const rest = after('delay.');
+    const tier = DELAY_TIERS.find((t) => rest.endsWith(`.${t.label}`));
+    return tier === undefined
+      ? 'a delay tier name ("delay." begins those)'
+      : `the ${tier.label} delay tier of queue "${rest.slice(0, -tier.label.length - 1)}"`;
+  }
+  if (topic.startsWith('sharq.control.'))
+    return `the pause control topic of queue "${after('sharq.control.')}"`;
+  if (topic.startsWith('sharq.dlq-state.'))
+    return `the DLQ ledger of queue "${after('sharq.dlq-state.')}"`;
+  if (topic.startsWith('sharq.')) return 'a name sharq keeps for itself ("sharq." begins those)';
+  return undefined;
+}
+
+/**
+ * A name for a queue: a valid topic name that is not one sharq derives from a queue or one of
+ * Kafka's own. The message says why.
+ */
+export function queueNameProblem(name: string): string | undefined {
+  const r = topicName.safeParse(name);
+  if (!r.success) return r.error.issues[0]?.message ?? 'invalid';
+  const derived = derivedTopic(name);
+  if (derived !== undefined)
+    return `that is ${derived}; a queue name may not begin with "dlq.", "delay.", "sharq." or "__"`;
+  return undefined;
 }

@@ -4,10 +4,16 @@ import type { Engine, ProduceRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { backoffSpec, encodeJob, type JobRun } from '../job/envelope.js';
 import { parseJobData } from '../job/schema.js';
-import { parseOptions, topicName } from '../options/parse.js';
+import { parseOptions } from '../options/parse.js';
 import { JobOptions, QueueOptions } from '../options/queue-options.js';
 import { reconcileGroupConfig } from './group-config.js';
-import { defaultDeadLetterTopic, delayTierTopic, queueGroup, tierFor } from './names.js';
+import {
+  defaultDeadLetterTopic,
+  delayTierTopic,
+  queueGroup,
+  queueNameProblem,
+  tierFor,
+} from './names.js';
 
 export type QueueOptionsInput = z.input<typeof QueueOptions>;
 export type JobOptionsInput = z.input<typeof JobOptions>;
@@ -49,13 +55,11 @@ export class Queue<Data = unknown> {
   private closing: Promise<void> | undefined;
 
   constructor(name: string, options: QueueOptionsInput = {}) {
-    const parsed = topicName.safeParse(name);
-    if (!parsed.success) {
-      throw new SharqError(
-        'SHARQ_ERR_INVALID_OPTION',
-        `Invalid queue name "${name}": ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-        { details: { option: 'name' } },
-      );
+    const problem = queueNameProblem(name);
+    if (problem !== undefined) {
+      throw new SharqError('SHARQ_ERR_INVALID_OPTION', `Invalid queue name "${name}": ${problem}`, {
+        details: { option: 'name' },
+      });
     }
     this.name = name;
     this.options = parseOptions('Queue', QueueOptions, options);

@@ -79,6 +79,34 @@ describe('DlqLedger.refresh', () => {
     expect(ledger.totals()).toEqual({ discarded: 2, redriven: 0 });
   });
 
+  it('a view of a ledger never written creates nothing; the first append makes its topic', async () => {
+    const queue = queueName();
+    const names = async () => (await engine.admin.listTopics()).map((t) => t.name);
+    const ledger = new DlqLedger(engine, queue, async (t) => (await names()).includes(t));
+    await ledger.refresh();
+    expect(ledger.totals()).toEqual({ discarded: 0, redriven: 0 });
+    expect(await names()).not.toContain(dlqStateTopic(queue));
+    await ledger.append([{ op: 'discard', id: '0:1', at: 1, by: null, rid: 'd-1' }]);
+    expect(await names()).toContain(dlqStateTopic(queue));
+    expect(ledger.totals()).toEqual({ discarded: 1, redriven: 0 });
+  });
+
+  it('a read for a write never takes a ledger the topic names do not list yet for empty', async () => {
+    // Another process made the ledger and wrote a step; this process's names are stale.
+    const queue = queueName();
+    await engine.admin.createTopic(dlqStateTopic(queue), { partitions: 1 });
+    await engine.produce(dlqStateTopic(queue), [discardStep('0:4', 1)]);
+    const ledger = new DlqLedger(engine, queue, async () => false);
+    await ledger.refresh();
+    expect(ledger.get('0:4')).toBeUndefined();
+    await ledger.refreshToWrite();
+    expect(ledger.get('0:4')?.discardedAt).toBe(1);
+    // Written once, it reads without asking the names again.
+    await engine.produce(dlqStateTopic(queue), [discardStep('0:5', 2)]);
+    await ledger.refresh();
+    expect(ledger.get('0:5')?.discardedAt).toBe(2);
+  });
+
   it('append resolves with its own steps applied, in the ledger order', async () => {
     const ledger = new DlqLedger(engine, queueName());
     await ledger.append([

@@ -25,6 +25,28 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promi
 }
 
 describe('queues', () => {
+  it('reading a queue, its pause state and its DLQ creates no topic; a pause makes its own', async () => {
+    const name = queueName();
+    await queueWithDlq(engine, name, [{ jobId: 'dead-1' }]);
+    const names = async () => (await engine.admin.listTopics()).map((t) => t.name).sort();
+    const before = await names();
+    const a = admin(engine);
+    expect((await a.queue(name)).name).toBe(name);
+    expect((await a.pauseState(name)).paused).toBe(false);
+    expect((await a.listDlq(name)).records).toHaveLength(1);
+    expect((await a.discard(name, { selection: { filter: {} }, dryRun: true })).matched).toBe(1);
+    expect(await names()).toEqual(before);
+    // A change makes what it writes to, and reads it back at once.
+    expect((await a.pause(name)).paused).toBe(true);
+    expect((await a.pauseState(name)).paused).toBe(true);
+    expect(await names()).toContain(`sharq.control.${name}`);
+    expect((await a.discard(name, { selection: { filter: {} } })).discarded).toBe(1);
+    expect(await names()).toContain(`sharq.dlq-state.${name}`);
+    expect((await a.listDlq(name, { state: 'all' })).records.map((r) => r.state)).toEqual([
+      'discarded',
+    ]);
+  });
+
   it('lists queues, not their DLQ, delay tiers or control topics', async () => {
     const name = queueName();
     const q = new Queue(name, { engine });
@@ -94,6 +116,30 @@ describe('queues', () => {
     expect(SharqError.is(missing, 'SHARQ_ERR_NOT_FOUND')).toBe(true);
     const bad = await a.queue('../x').catch((e: unknown) => e);
     expect(SharqError.is(bad, 'SHARQ_ERR_INVALID_ARGUMENT')).toBe(true);
+  });
+
+  it('the DLQ, a delay tier or the control topic of a queue is not a queue: 404 saying what it is, and nothing made', async () => {
+    const name = queueName();
+    await queueWithDlq(engine, name, [{ jobId: 'dead-1' }]);
+    const names = async () => (await engine.admin.listTopics()).map((t) => t.name).sort();
+    const before = await names();
+    const a = admin(engine);
+    for (const [topic, what] of [
+      [`dlq.${name}`, `the dead-letter topic of queue "${name}"`],
+      [`delay.${name}.30s`, `the 30s delay tier of queue "${name}"`],
+      [`sharq.control.${name}`, `the pause control topic of queue "${name}"`],
+    ] as const) {
+      for (const read of [
+        () => a.queue(topic),
+        () => a.pauseState(topic),
+        () => a.listDlq(topic),
+      ]) {
+        const err = await read().catch((e: unknown) => e);
+        expect(SharqError.is(err, 'SHARQ_ERR_NOT_FOUND')).toBe(true);
+        expect((err as SharqError).message).toBe(`No queue "${topic}": that is ${what}`);
+      }
+    }
+    expect(await names()).toEqual(before);
   });
 
   it('counts a retry waiting in a delay tier as retrying', async () => {

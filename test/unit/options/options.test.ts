@@ -40,6 +40,23 @@ describe('option validation', () => {
   it('checks queue names and handlers', () => {
     expect(invalid(() => new Queue('')).code).toBe('SHARQ_ERR_INVALID_OPTION');
     expect(invalid(() => new Queue('has space')).code).toBe('SHARQ_ERR_INVALID_OPTION');
+    // Names sharq derives from a queue, or Kafka keeps, are not queue names.
+    for (const name of [
+      'dlq.orders',
+      'delay.orders.1s',
+      'sharq.control.orders',
+      '__consumer_offsets',
+    ]) {
+      const q = invalid(() => new Queue(name));
+      expect(q.code).toBe('SHARQ_ERR_INVALID_OPTION');
+      expect(q.message).toMatch(/may not begin with "dlq\.", "delay\.", "sharq\." or "__"/);
+      expect(invalid(() => new Worker(name, async () => 1, { autorun: false })).code).toBe(
+        'SHARQ_ERR_INVALID_OPTION',
+      );
+    }
+    expect(invalid(() => new Queue('dlq.orders')).message).toBe(
+      'Invalid queue name "dlq.orders": that is the dead-letter topic of queue "orders"; a queue name may not begin with "dlq.", "delay.", "sharq." or "__"',
+    );
     expect(invalid(() => new Worker('q', 42 as never, { autorun: false })).code).toBe(
       'SHARQ_ERR_INVALID_OPTION',
     );
