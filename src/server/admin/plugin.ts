@@ -277,7 +277,7 @@ function addRoute(
         return r.data;
       };
       const params = parse('params', route.params, req.params) as Record<string, unknown>;
-      const query = parse('query', route.query, req.query ?? {}) as Record<string, unknown>;
+      const query = parse('query', route.query, singleQuery(req.query)) as Record<string, unknown>;
       const body = parse('body', route.body, req.body);
       const s = state.get(req);
       const abort = new AbortController();
@@ -322,4 +322,22 @@ function describe(err: unknown): { message: string; code?: string } {
 function stripFastifyKeys(o: Record<string, unknown>): Record<string, unknown> {
   const { prefix: _p, logLevel: _l, logSerializers: _s, ...rest } = o;
   return rest;
+}
+
+/**
+ * The query string, refused when a parameter comes more than once (`?limit=1&limit=2`): no
+ * parameter takes a list, and a list would fail later with a message about NaN.
+ */
+function singleQuery(query: unknown): Record<string, unknown> {
+  const q = (query ?? {}) as Record<string, unknown>;
+  for (const [field, v] of Object.entries(q)) {
+    if (Array.isArray(v)) {
+      throw new SharqError(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+        `Invalid query: ${field}: given ${v.length} times; give it once`,
+        { details: { field, location: 'query' } },
+      );
+    }
+  }
+  return q;
 }

@@ -246,6 +246,7 @@ describe('admin API through inject()', () => {
       ['GET', `/api/queues/${name}/dlq?limit=abc`, undefined, 'limit'],
       ['GET', `/api/queues/${name}/dlq?order=sideways`, undefined, 'order'],
       ['GET', `/api/queues/${name}/dlq?bogus=1`, undefined, 'query'],
+      ['GET', `/api/queues/${name}/dlq?limit=1&limit=2`, undefined, 'limit'],
       ['GET', `/api/queues/${name}/dlq?cursor=zzz`, undefined, 'cursor'],
       ['GET', `/api/queues/${name}/dlq/abc`, undefined, 'id'],
       ['GET', '/api/queues/..bad', undefined, 'queue'],
@@ -286,6 +287,16 @@ describe('admin API through inject()', () => {
     const notFound = await app.inject({ url: '/api/queues/nope', headers: auth(READ) });
     expect(notFound.statusCode).toBe(404);
     expect(notFound.json().error.code).toBe('SHARQ_ERR_NOT_FOUND');
+    const twice = await app.inject({
+      url: `/api/queues/${name}/dlq?limit=1&limit=2`,
+      headers: auth(READ),
+    });
+    expect(twice.json().error.message).toBe('Invalid query: limit: given 2 times; give it once');
+    const dlqAsQueue = await app.inject({ url: `/api/queues/dlq.${name}`, headers: auth(READ) });
+    expect(dlqAsQueue.statusCode).toBe(404);
+    expect(dlqAsQueue.json().error.message).toBe(
+      `No queue "dlq.${name}": that is the dead-letter topic of queue "${name}"`,
+    );
     expect(
       (await app.inject({ url: `/api/queues/${name}/dlq/0:99`, headers: auth(READ) })).statusCode,
     ).toBe(404);
