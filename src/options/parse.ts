@@ -14,7 +14,7 @@ export function parseOptions<S extends z.ZodType>(
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const path = issue.path.length > 0 ? issue.path.join('.') : '(options)';
-      return { option: path, rule: issue.message };
+      return { option: path, rule: ruleOf(issue, input) };
     });
     const text = problems.map((p) => `${p.option}: ${p.rule}`).join('; ');
     throw new SharqError('SHARQ_ERR_INVALID_OPTION', `Invalid ${surface} options: ${text}`, {
@@ -33,3 +33,20 @@ export const topicName = z
     /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
     'use letters, digits, ".", "_" and "-"; not a leading "."',
   );
+
+/**
+ * An issue's message, except where a coerced number got text (a flag, an environment
+ * variable): zod says it received NaN, which names neither the rule nor the value.
+ */
+function ruleOf(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'number') return issue.message;
+  let raw: unknown = input;
+  for (const key of issue.path) {
+    raw =
+      raw !== null && typeof raw === 'object'
+        ? (raw as Record<PropertyKey, unknown>)[key]
+        : undefined;
+  }
+  if (typeof raw === 'number' || raw === undefined) return issue.message;
+  return `expected a number, got ${JSON.stringify(raw)}`;
+}

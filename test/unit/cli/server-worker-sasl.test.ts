@@ -106,6 +106,10 @@ describe('sharq server engine flags', () => {
     expect(() => serverOptionsFromCommandLine(['--fsync', 'sometimes'])).toThrow(
       expect.objectContaining({ code: 'SHARQ_ERR_INVALID_OPTION' }),
     );
+    // A number flag given text names the value, not NaN.
+    expect(() => serverOptionsFromCommandLine(['--port', 'abc'])).toThrow(
+      'Invalid sharq server options: port: expected a number, got "abc"',
+    );
     const { SERVER_HELP } = await import('../../../src/cli/server-command.js');
     for (const flag of ['--port', '--max-connections', '--fsync'])
       expect(SERVER_HELP).toMatch(new RegExp(`${flag} +\\S`));
