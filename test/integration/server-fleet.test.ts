@@ -102,7 +102,20 @@ it('a producer and three worker processes on sharq server: a SIGKILLed and resta
     }
   };
   await addSome(TOTAL / 2);
+  // Delayed jobs the workers' forwarders hold in a delay tier when the server dies: its locks
+  // go with it and the records are delivered again, so the forwarder that held one before must
+  // not move it too (each ran twice).
+  const delayed = await queueHandle.addBulk(
+    Array.from({ length: 10 }, (_, i) => ({
+      name: 'later',
+      data: { n: -1 - i },
+      opts: { delay: 6000 },
+    })),
+  );
   await until(() => lines(path.join(dir, 'done.log')).length > 20, 30_000, 'work under way');
+  // Time for the forwarders (polling every 50 ms) to take the tier records; another process's
+  // holds cannot be observed from here, and the kill must come well before their release (5 s).
+  await new Promise((r) => setTimeout(r, 1500));
   server.p.kill('SIGKILL');
   await new Promise((r) => server.p.once('exit', r));
   server = await startServer();
@@ -110,13 +123,19 @@ it('a producer and three worker processes on sharq server: a SIGKILLed and resta
   await until(
     () => {
       const done = new Set(lines(path.join(dir, 'done.log')));
-      return [...added].every((id) => done.has(id));
+      return [...added, ...delayed.map((j) => j.id)].every((id) => done.has(id));
     },
     90_000,
     'every added job done',
   );
   const done = lines(path.join(dir, 'done.log'));
   expect(added.size).toBe(TOTAL);
+  // Delayed jobs were not running at the kill: each ran once.
+  for (const j of delayed)
+    expect(
+      done.filter((id) => id === j.id),
+      j.id,
+    ).toHaveLength(1);
   expect(new Set(done).size).toBeGreaterThanOrEqual(TOTAL);
   // Every process took part.
   expect(new Set(lines(path.join(dir, 'started.log'))).size).toBeGreaterThanOrEqual(TOTAL);

@@ -48,9 +48,11 @@ interface Held extends Locked {
  * Within a tier partition release times ascend with offsets (every record waits the same tier
  * length), so the records a lane holds are the next ones due, and a lane per tier keeps jobs of
  * a short tier from waiting behind a full quota of a long one. Held records keep their lock
- * through the lock keeper. Crash-safety: a crash before the write leaves the tier record to come
- * back when its lock expires, still not due early (the due time travels in its header); a crash
- * after the write and before ACCEPT writes the job twice, both on time.
+ * through the lock keeper, and each move renews the lock first (`hop`). Crash-safety: a crash
+ * before the write leaves the tier record to come back when its lock expires, still not due early
+ * (the due time travels in its header); a crash after the write and before ACCEPT writes the job
+ * twice, both on time; a broker that lost the lock while the record was held has delivered it
+ * again, and only the new delivery is moved.
  */
 export class DelayForwarder {
   private lanes: TierLane[] = [];
@@ -183,6 +185,23 @@ class TierLane {
       void this.settle(held, AckType.Release);
       return;
     }
+    // Delivered again to this lane while it still holds it: the broker lost the lock (a
+    // restart) and this member got it back. The new delivery replaces the old one, whose timer
+    // would move it a second time; one already moving settles this delivery with its ACCEPT.
+    for (const h of this.keeper.held) {
+      const r = h.record;
+      if (
+        r.offset !== record.offset ||
+        r.partition !== record.partition ||
+        r.topic !== record.topic
+      )
+        continue;
+      if (h.moving) return;
+      h.abandoned = true;
+      h.cancel?.();
+      h.cancel = undefined;
+      this.keeper.delete(h);
+    }
     // A malformed header (due 0): sent on to the queue now, where the worker dead-letters it.
     const dueAt = dueTimeOf(record);
     const releaseAt = Math.min(dueAt, record.timestamp + this.tier.ms);
@@ -211,8 +230,17 @@ class TierLane {
     void p.finally(() => this.pending.delete(p));
   }
 
-  /** The next hop: the queue when due, else the tier for the time left. */
+  /**
+   * The next hop: the queue when due, else the tier for the time left. The lock is renewed
+   * first, and a refused renewal drops the record unmoved: a forwarder may hold a record for
+   * up to a tier's length, and a broker that lost its locks meanwhile (`sharq server` killed
+   * and restarted) has delivered it again, to this lane or another forwarder, which moves it.
+   * Without the check both wrote the job at the release time, and it ran twice.
+   */
   private async hop(held: Held, dueAt: number): Promise<void> {
+    // A refusal (or a renewal that could not be sent) abandons the record (`lost`), which
+    // frees its slot; its lock lapses and it comes back.
+    if (!(await this.keeper.renew(held)) || held.abandoned) return;
     const left = dueAt - this.o.clock.now();
     const target =
       left <= 0

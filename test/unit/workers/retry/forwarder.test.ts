@@ -1,0 +1,107 @@
+/**
+ * The delay-tier forwarder against the embedded engine: a tier record whose lock the broker
+ * lost while a forwarder held it (as a restarted `sharq server` loses every lock) is moved by
+ * its new holder only.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedEngine } from '../../../../src/embedded/embedded-engine.js';
+import { AckType } from '../../../../src/engine/types.js';
+import { SharqError } from '../../../../src/errors/sharq-error.js';
+import {
+  DELAY_TIERS,
+  delayGroup,
+  delayTierTopic,
+  delayTierTopics,
+} from '../../../../src/queue/names.js';
+import { Queue } from '../../../../src/queue/queue.js';
+import type { TimerClock } from '../../../../src/util/clock.js';
+import { DelayForwarder } from '../../../../workers/retry/forwarder.js';
+import { tempDir } from '../../../helpers/temp-dir.js';
+import { until } from '../../../helpers/until.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A clock whose timers fire only when the test moves it on. */
+function steppedClock(): TimerClock & { advance(ms: number): void } {
+  let now = Date.now();
+  const timers = new Set<{ at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    setTimer(fn, ms) {
+      const t = { at: now + Math.max(0, ms), fn };
+      timers.add(t);
+      return () => timers.delete(t);
+    },
+    advance(ms) {
+      now += ms;
+      for (const t of [...timers].sort((a, b) => a.at - b.at)) {
+        if (t.at > now) continue;
+        timers.delete(t);
+        t.fn();
+      }
+    },
+  };
+}
+
+describe('DelayForwarder', () => {
+  it('does not move a tier record whose lock the broker lost while it held it: the new holder does', async () => {
+    const t = await tempDir();
+    cleanups.push(t.remove);
+    // The broker's clock can jump ahead of the forwarder's: its locks lapse while the
+    // forwarder, on its own clock, still counts on its hold.
+    let skew = 0;
+    const engine = new EmbeddedEngine({ dataDir: t.dir }, { now: () => Date.now() + skew });
+    cleanups.push(() => engine.close());
+    const name = `fwd-${randomUUID().slice(0, 8)}`;
+    const tier = delayTierTopic(name, DELAY_TIERS[0]);
+    const queue = new Queue(name, { engine });
+    cleanups.push(() => queue.close());
+    await queue.add('later', { n: 1 }, { delay: 900 });
+    // As a Worker does at setup: every tier topic, so the lanes poll without errors.
+    for (const topic of delayTierTopics(name))
+      await engine.admin.ensureTopic(topic, { partitions: 1 });
+
+    const clock = steppedClock();
+    const errors: Error[] = [];
+    const forwarder = new DelayForwarder({
+      engine,
+      queue: name,
+      deadLetterTopic: `dlq.${name}`,
+      clock,
+      pollMaxWaitMs: 50,
+      // Holding its one record, the lane polls no more, so the other member gets it below.
+      maxHeldPerTier: 1,
+      onError: (err) => errors.push(err),
+    });
+    cleanups.push(() => forwarder.close());
+    await forwarder.start();
+    const acquired = async () =>
+      (await engine.admin.describeGroup(delayGroup(name))).partitions.find((p) => p.topic === tier)
+        ?.acquired === 1;
+    await until(acquired, 'the forwarder to hold the tier record');
+
+    // The broker loses the lock; another member of the tier group gets the record.
+    skew = 60_000;
+    const other = engine.createShareConsumer({ groupId: delayGroup(name), topics: [tier] });
+    cleanups.push(() => other.close());
+    const [again, ...rest] = await other.poll({ maxRecords: 10, maxWaitMs: 1000 });
+    expect(rest).toEqual([]);
+    expect(again?.deliveryCount).toBe(2);
+
+    // The first holder's release time comes: its renewal is refused, and it writes nothing.
+    clock.advance(2000);
+    await until(() => errors.length > 0, 'the first holder to give the record up');
+    expect(errors).toHaveLength(1);
+    expect(SharqError.is(errors[0], 'SHARQ_ERR_INVALID_RECORD_STATE')).toBe(true);
+    expect((await engine.admin.offsets(name))[0]?.logEndOffset).toBe(0);
+    expect((await engine.admin.offsets(tier))[0]?.logEndOffset).toBe(1);
+    // The record is still the new holder's to move.
+    expect((await other.acknowledge([{ record: again!, type: AckType.Accept }])).failed).toEqual(
+      [],
+    );
+  });
+});
