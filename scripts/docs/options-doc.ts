@@ -97,7 +97,7 @@ export const SURFACES: readonly Surface[] = [
     title: 'ServerOptions',
     schema: ServerOptions,
     where:
-      '`sharq server` (its flags: `--host`, `--port`, `--advertised-host`, `--allow-remote`, `--max-connections`, `--data-dir`, `--fsync`, `--sasl-users`, `--sasl-mechanisms`, and for the admin API `--http-port`, `--http-host`, `--admin-token`, `--read-token`) and `startServer()` from `sharq/server`; see [sharq server](server.md).',
+      '`sharq server` (its flags: `--host`, `--port`, `--advertised-host`, `--allow-remote`, `--max-connections`, `--data-dir`, `--fsync`, `--max-record-bytes`, `--sasl-users`, `--sasl-mechanisms`, and for the admin API `--http-port`, `--http-host`, `--admin-token`, `--read-token`) and `startServer()` from `sharq/server`; see [sharq server](server.md).',
   },
   {
     title: 'SaslServerOptions',

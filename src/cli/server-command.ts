@@ -54,6 +54,13 @@ const ServerCommandOptions = z
       .describe(
         'When a produce is answered: `always` (the default) once its records are fsynced; `interval` once written, fsynced every 100 ms (what a power loss can cost: the last stretch); `never`: left to the OS.',
       ),
+    'max-record-bytes': z.coerce
+      .number()
+      .pipe(EmbeddedEngineOptions.shape.maxRecordBytes.unwrap())
+      .optional()
+      .describe(
+        "Largest record (key, value and headers) a produce may carry, as Kafka's max.message.bytes; a larger one is refused (MESSAGE_TOO_LARGE; clients see SHARQ_ERR_RECORD_TOO_LARGE). Default: 1048576 (1 MiB).",
+      ),
     'sasl-users': z
       .string()
       .min(1)
@@ -109,6 +116,7 @@ export function serverOptionsFromCommandLine(
       'sasl-users': { type: 'string' },
       'sasl-mechanisms': { type: 'string' },
       fsync: { type: 'string' },
+      'max-record-bytes': { type: 'string' },
     },
     strict: true,
   }).values;
@@ -138,6 +146,9 @@ export function serverOptionsFromCommandLine(
     engine: {
       dataDir: flags['data-dir'],
       ...(flags.fsync === undefined ? {} : { fsync: flags.fsync }),
+      ...(flags['max-record-bytes'] === undefined
+        ? {}
+        : { maxRecordBytes: flags['max-record-bytes'] }),
     },
   };
 }

@@ -66,7 +66,7 @@ export const ERROR_CODES = {
   },
   SHARQ_ERR_RECORD_TOO_LARGE: {
     retryable: false,
-    doc: 'A record is larger than the engine accepts (`maxRecordBytes` on the embedded engine).',
+    doc: 'A record is larger than the engine accepts: `maxRecordBytes` on the embedded engine, `--max-record-bytes` on `sharq server`, `max.message.bytes` on a Kafka broker (the Kafka engine reports MESSAGE_TOO_LARGE and RECORD_LIST_TOO_LARGE as this code, with the answer in `details.kafkaError`). Nothing of the refused record was written.',
   },
   SHARQ_ERR_ENGINE_CONFIG: {
     retryable: false,

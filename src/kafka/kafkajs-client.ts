@@ -103,7 +103,11 @@ export class KafkajsClient {
         });
       }
     }
-    return this.coalescer.produce(topic, records);
+    try {
+      return await this.coalescer.produce(topic, records);
+    } catch (err) {
+      throw tooLarge(err) ?? err;
+    }
   }
 
   /**
@@ -208,4 +212,20 @@ async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promis
       details: { op, topic, kafkaError: e.type },
     });
   }
+}
+
+/**
+ * A broker's refusal of a record over its size limit (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE)
+ * as the embedded engine reports it, SHARQ_ERR_RECORD_TOO_LARGE, so one check serves every
+ * engine; the Kafka answer stays in `details` and `cause`.
+ */
+function tooLarge(err: unknown): SharqError | undefined {
+  if (!SharqError.is(err, 'SHARQ_ERR_KAFKA')) return undefined;
+  const kafka = err.details.kafkaError;
+  if (kafka !== 'MESSAGE_TOO_LARGE' && kafka !== 'RECORD_LIST_TOO_LARGE') return undefined;
+  return new SharqError(
+    'SHARQ_ERR_RECORD_TOO_LARGE',
+    `${err.message}: the broker takes records up to its max.message.bytes (sharq server: --max-record-bytes); nothing of it was written`,
+    { cause: err, details: { ...err.details } },
+  );
 }

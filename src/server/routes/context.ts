@@ -41,6 +41,10 @@ export function errorOf(err: unknown): { errorCode: number; errorMessage: string
     return { errorCode: E.NON_EMPTY_GROUP, errorMessage };
   if (SharqError.is(err, 'SHARQ_ERR_INVALID_ARGUMENT'))
     return { errorCode: E.INVALID_REQUEST, errorMessage };
+  // Refused before anything is written, as Kafka refuses a batch over max.message.bytes: a
+  // client must not take it for a write in doubt.
+  if (SharqError.is(err, 'SHARQ_ERR_RECORD_TOO_LARGE'))
+    return { errorCode: E.MESSAGE_TOO_LARGE, errorMessage };
   return { errorCode: E.UNKNOWN_SERVER_ERROR, errorMessage };
 }
 

@@ -106,12 +106,16 @@ describe('sharq server engine flags', () => {
     expect(() => serverOptionsFromCommandLine(['--fsync', 'sometimes'])).toThrow(
       expect.objectContaining({ code: 'SHARQ_ERR_INVALID_OPTION' }),
     );
+    expect(serverOptionsFromCommandLine(['--max-record-bytes', '8388608']).engine).toEqual({
+      dataDir: './.sharq',
+      maxRecordBytes: 8388608,
+    });
     // A number flag given text names the value, not NaN.
     expect(() => serverOptionsFromCommandLine(['--port', 'abc'])).toThrow(
       'Invalid sharq server options: port: expected a number, got "abc"',
     );
     const { SERVER_HELP } = await import('../../../src/cli/server-command.js');
-    for (const flag of ['--port', '--max-connections', '--fsync'])
+    for (const flag of ['--port', '--max-connections', '--fsync', '--max-record-bytes'])
       expect(SERVER_HELP).toMatch(new RegExp(`${flag} +\\S`));
   });
 });
