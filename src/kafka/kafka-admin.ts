@@ -80,7 +80,8 @@ export class KafkaAdmin implements EngineAdmin {
       // Another worker created it first: that is what we wanted.
       if (!SharqError.is(err, 'SHARQ_ERR_TOPIC_EXISTS')) throw err;
     }
-    return this.describeTopic(name);
+    // Made a moment ago: the broker's metadata may not show it yet, so this one waits for it.
+    return { name, partitions: await this.engine.kafkajs.partitions(name, true, true) };
   }
 
   async listTopics(): Promise<TopicDescription[]> {
@@ -88,9 +89,10 @@ export class KafkaAdmin implements EngineAdmin {
     return this.engine.kafkajs.listTopics();
   }
 
+  /** A topic the broker does not know is SHARQ_ERR_UNKNOWN_TOPIC at once (no wait for one being made). */
   async describeTopic(name: string): Promise<TopicDescription> {
     await this.engine.ready();
-    return { name, partitions: await this.engine.kafkajs.partitions(name, true) };
+    return { name, partitions: await this.engine.kafkajs.partitions(name, true, false) };
   }
 
   async deleteTopic(name: string): Promise<void> {
