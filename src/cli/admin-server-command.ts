@@ -16,7 +16,11 @@ import { createEngine, kafkaEngineOptions } from '../engine/resolve-engine.js';
 import type { Engine } from '../engine/types.js';
 import { SharqError, toError } from '../errors/sharq-error.js';
 import { parseOptions } from '../options/parse.js';
-import { type AdminServer, startAdminServer } from '../server/admin/http-server.js';
+import {
+  type AdminServer,
+  DEFAULT_HTTP_PORT,
+  startAdminServer,
+} from '../server/admin/http-server.js';
 import { stderrLogger } from '../server/server.js';
 import { HTTP_PARSE_OPTIONS, HttpFlags, tokensFrom } from './http-flags.js';
 
@@ -33,6 +37,10 @@ const AdminCommandOptions = z
       .optional()
       .describe('An embedded data directory instead of Kafka.'),
     ...HttpFlags,
+    // This command is the admin API: "none" or "off" would leave it nothing to do.
+    'http-port': HttpFlags['http-port'].describe(
+      `Admin API port (0 picks a free one). Default: ${DEFAULT_HTTP_PORT}.`,
+    ),
   })
   .strict();
 
@@ -64,6 +72,13 @@ export async function runAdminServerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`sharq admin: ${toError(err).message}\n\n${ADMIN_SERVER_HELP}\n`);
     return 2;
   }
+  const port = flags['http-port'];
+  if (port === 'none') {
+    process.stderr.write(
+      `sharq admin: --http-port none|off: sharq admin serves the admin API, so it needs a port (0 picks a free one) [SHARQ_ERR_INVALID_OPTION]\n`,
+    );
+    return 2;
+  }
   const brokers = flags.brokers ?? process.env.SHARQ_BROKERS;
   if (brokers === undefined && flags['data-dir'] === undefined) {
     process.stderr.write(`sharq admin: give --brokers (or SHARQ_BROKERS) or --data-dir\n`);
@@ -85,12 +100,11 @@ export async function runAdminServerCommand(argv: string[]): Promise<number> {
   });
   try {
     await engine.start();
-    const port = flags['http-port'];
     http = await startAdminServer({
       admin: new SharqAdmin({ engine }),
       registry: new Registry(),
       host: flags['http-host'],
-      port: port === 'none' ? 6380 : port,
+      port,
       adminTokens: tokensFrom(flags['admin-token'], process.env.SHARQ_ADMIN_TOKEN),
       readTokens: tokensFrom(flags['read-token'], process.env.SHARQ_READ_TOKEN),
       logger: stderrLogger,

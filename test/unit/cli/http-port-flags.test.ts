@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runAdminServerCommand } from '../../../src/cli/admin-server-command.js';
 import { runDev } from '../../../src/cli/dev.js';
 import { splitHttpFlags } from '../../../src/cli/http-flags.js';
 
@@ -26,5 +27,25 @@ describe('sharq dev flags', () => {
       code: 'SHARQ_ERR_INVALID_OPTION',
       message: expect.stringContaining('or "off" for no admin API'),
     });
+  });
+});
+
+describe('sharq admin flags', () => {
+  it('--http-port none or off is a usage error (exit 2): the command is the admin API', async () => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      for (const off of ['none', 'off'])
+        expect(
+          await runAdminServerCommand(['--data-dir', '/nonexistent', '--http-port', off]),
+        ).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written.join('')).toContain('sharq admin serves the admin API, so it needs a port');
   });
 });
