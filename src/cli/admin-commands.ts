@@ -5,8 +5,8 @@
  *   sharq queue <name> [pause [--reason r] | resume]
  *   sharq dlq ls <queue> [filters] [--limit n] [--all]
  *   sharq dlq show <queue> <partition:offset>
- *   sharq dlq redrive <queue> [<id>...] [filters] [--dry-run | --yes] [--rate n]
- *   sharq dlq discard <queue> [<id>...] [filters] [--dry-run | --yes]
+ *   sharq dlq redrive <queue> [<id>...] [filters] [--dry-run | --yes] [--rate n] [--limit n]
+ *   sharq dlq discard <queue> [<id>...] [filters] [--dry-run | --yes] [--limit n]
  *   sharq offsets reset <queue> --to earliest|latest|<time> [--group g] [--dry-run]
  *   sharq enqueue <queue> <job-name> [--data json] [--job-id id] [--key k] [--delay ms] [--attempts n]
  *
@@ -17,6 +17,7 @@
  * Exit codes: 0 done; 1 failed; 2 bad usage or input; 3 not found; 4 refused (the group has
  * members, the redrive ceiling, a rate limit); 5 not allowed (no token, wrong token, read-only).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type * as S from '../admin/api-schemas.js';
 import { parseDlqId } from '../admin/dlq-ledger.js';
@@ -32,8 +33,8 @@ export const ADMIN_HELP = `Admin commands (against a running admin API, or --bro
   queue <name> pause [--reason r]     pause a queue for every worker; resume: queue <name> resume
   dlq ls <queue> [filters]            dead-lettered jobs, newest first (--limit, --all, --order asc)
   dlq show <queue> <partition:offset> one dead-lettered job in full
-  dlq redrive <queue> [ids] [filters] back onto the queue: --dry-run shows, --yes does (--rate n)
-  dlq discard <queue> [ids] [filters] mark done with: --dry-run shows, --yes does
+  dlq redrive <queue> [ids] [filters] back onto the queue: --dry-run shows, --yes does (--rate n, --limit n)
+  dlq discard <queue> [ids] [filters] mark done with: --dry-run shows, --yes does (--limit n)
   offsets reset <queue> --to <where>  earliest, latest or a time (ISO or epoch ms); --dry-run
   enqueue <queue> <name> [--data j]   add a job (--job-id, --key, --delay ms, --attempts n)
 
@@ -72,6 +73,55 @@ const OPTIONS = {
 } as const;
 
 type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+type Flag = keyof typeof OPTIONS;
+
+/** Flags every command takes: where it acts and how it prints. */
+const COMMON: readonly Flag[] = ['url', 'token', 'brokers', 'data-dir', 'json', 'help'];
+const DLQ_FILTERS: readonly Flag[] = [
+  'reason',
+  'error-name',
+  'error-code',
+  'job-id',
+  'job-name',
+  'from',
+  'to',
+];
+
+/**
+ * The flags each command takes besides COMMON. One flag table serves every command, so a flag
+ * of another one (`--limit` on a redrive before it took one) would otherwise be dropped
+ * without a word.
+ */
+const APPLIES: Readonly<Record<string, readonly Flag[]>> = {
+  queues: [],
+  queue: ['reason'],
+  'dlq ls': [...DLQ_FILTERS, 'state', 'limit', 'cursor', 'order', 'all'],
+  'dlq show': [],
+  'dlq redrive': [...DLQ_FILTERS, 'all', 'dry-run', 'yes', 'rate', 'limit', 'cursor'],
+  'dlq discard': [...DLQ_FILTERS, 'all', 'dry-run', 'yes', 'limit', 'cursor'],
+  offsets: ['to', 'group', 'dry-run'],
+  enqueue: ['data', 'job-id', 'key', 'delay', 'attempts'],
+};
+
+function checkFlags(command: string, args: readonly string[], f: Flags): void {
+  const key = command === 'dlq' ? `dlq ${args[0] ?? ''}` : command;
+  const allowed = APPLIES[key];
+  if (allowed === undefined) return;
+  for (const flag of Object.keys(f) as Flag[]) {
+    if (f[flag] === undefined || COMMON.includes(flag) || allowed.includes(flag)) continue;
+    throw new Usage(
+      `--${flag} does not apply to ${key}${allowed.length === 0 ? '' : ` (it takes ${allowed.map((a) => `--${a}`).join(', ')})`}`,
+    );
+  }
+  const targets = (['url', 'brokers', 'data-dir'] as const).filter((t) => f[t] !== undefined);
+  if (targets.length > 1)
+    throw new Usage(`give one target: ${targets.map((t) => `--${t}`).join(' and ')} both given`);
+  if (typeof f.url === 'string' && !URL.canParse(f.url))
+    throw new Usage(`--url ${f.url}: not a URL (such as http://127.0.0.1:6380)`);
+  // Opening would make an empty data directory, and a typo would read as "no queues".
+  if (typeof f['data-dir'] === 'string' && !existsSync(f['data-dir']))
+    throw new Usage(`--data-dir ${f['data-dir']}: no such directory`, false);
+}
 
 class Usage extends Error {
   /** `help: false` for a usage error that is no mistake about the syntax (a missing --yes). */
@@ -109,6 +159,7 @@ export async function runAdminCommand(command: string, argv: string[]): Promise<
   }
   let target: AdminTarget | undefined;
   try {
+    checkFlags(command, args, flags);
     target = openTarget({
       url: str(flags.url),
       token: str(flags.token),
@@ -309,9 +360,15 @@ async function dlq(
     }
     case 'redrive':
     case 'discard': {
-      const selection = selectionOf(ids, filter, f.all === true);
+      let selection = selectionOf(ids, filter, f.all === true);
+      if (f.cursor !== undefined) {
+        if (!('filter' in selection))
+          throw new Usage(`--cursor goes on from a ${sub} by filter or --all, not one by ids`);
+        selection = { ...selection, cursor: str(f.cursor) };
+      }
+      const limit = f.limit === undefined ? undefined : int(f.limit, '--limit');
       const dryRun = f['dry-run'] === true;
-      const body = { selection, dryRun: true };
+      const body = { selection, dryRun: true, ...(limit === undefined ? {} : { limit }) };
       // Dry run first, always: its count drives the progress bar and the confirmation.
       const preview = sub === 'redrive' ? await t.redrive(name, body) : await t.discard(name, body);
       const would =
@@ -328,7 +385,7 @@ async function dlq(
           `${sub} would act on ${would} record(s) of ${name}: pass --yes to do it (or --dry-run to see)`,
           false,
         );
-      const done = await runStepwise(t, sub, name, selection, would, f);
+      const done = await runStepwise(t, sub, name, selection, would, f, limit);
       return print(done, () => String(done));
     }
     default:
@@ -336,7 +393,10 @@ async function dlq(
   }
 }
 
-/** Redrive or discard in steps of 500 records, so a long one shows progress and can be stopped. */
+/**
+ * Redrive or discard in steps of 500 records, so a long one shows progress and can be stopped;
+ * with `limit`, it stops once that many are done and says where to go on.
+ */
 async function runStepwise(
   t: AdminTarget,
   sub: 'redrive' | 'discard',
@@ -344,37 +404,42 @@ async function runStepwise(
   selection: S.RedriveBody['selection'],
   total: number,
   f: Flags,
+  limit: number | undefined,
 ): Promise<Record<string, unknown>> {
   const bar = progress(sub === 'redrive' ? 'redriving' : 'discarding', total);
   const sum = { queue: name, matched: 0, done: 0, skipped: 0, refused: 0, missing: 0 };
   let sel = selection;
+  let nextCursor: string | null = null;
   const rate = f.rate === undefined ? undefined : int(f.rate, '--rate');
   for (;;) {
+    const step = Math.min(500, limit === undefined ? 500 : limit - sum.done);
     const res =
       sub === 'redrive'
         ? await t.redrive(name, {
             selection: sel,
-            limit: 500,
+            limit: step,
             ...(rate === undefined ? {} : { ratePerSec: rate }),
           })
-        : await t.discard(name, { selection: sel, limit: 500 });
+        : await t.discard(name, { selection: sel, limit: step });
     sum.matched += res.matched;
     sum.done += 'redriven' in res ? res.redriven : res.discarded;
     sum.skipped += res.skipped;
     sum.missing += res.missing;
     if ('refused' in res) sum.refused += res.refused;
     bar.update(sum.done);
+    nextCursor = res.nextCursor;
     if (res.nextCursor === null || !('filter' in sel)) break;
+    if (limit !== undefined && sum.done >= limit) break;
     sel = { ...sel, cursor: res.nextCursor };
   }
   bar.done();
   const key = sub === 'redrive' ? 'redriven' : 'discarded';
-  const out = { ...sum, [key]: sum.done } as Record<string, unknown>;
+  const out = { ...sum, [key]: sum.done, nextCursor } as Record<string, unknown>;
   delete out.done;
   Object.defineProperty(out, 'toString', {
     enumerable: false,
     value: () =>
-      `${key} ${sum.done}, skipped ${sum.skipped}${sub === 'redrive' ? `, refused ${sum.refused}` : ''}, missing ${sum.missing} (of ${sum.matched} matching)`,
+      `${key} ${sum.done}, skipped ${sum.skipped}${sub === 'redrive' ? `, refused ${sum.refused}` : ''}, missing ${sum.missing} (of ${sum.matched} matching)${nextCursor === null ? '' : `\n(stopped at --limit ${limit}; more: --cursor ${nextCursor})`}`,
   });
   return out;
 }

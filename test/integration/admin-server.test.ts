@@ -2,6 +2,7 @@
 // process on the machine reaches it; and the CLI as a process against the server's admin port.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharqAdmin } from '../../src/admin/admin.js';
@@ -119,8 +120,13 @@ describe('the CLI against the admin API of sharq server', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ redriven: 0, skipped: 1 });
     const [o] = await server.engine.admin.offsets(name);
     expect(o!.logEndOffset).toBe(1);
+    // --limit bounds a discard (or redrive) and says where to go on.
+    const one = await cli(['dlq', 'discard', name, '--all', '--yes', '--limit', '1']);
+    expect(one.stdout).toMatch(
+      /^discarded 1, skipped 0, missing 0 .*\n\(stopped at --limit 1; more: --cursor \S+\)$/m,
+    );
     const dis = await cli(['dlq', 'discard', name, '--all', '--yes']);
-    expect(dis.stdout).toContain('discarded 2');
+    expect(dis.stdout).toContain('discarded 1');
     const enq = await cli(['enqueue', name, 'hello', '--data', '{"x":1}', '--job-id', 'e1']);
     expect(enq.stdout).toContain('added e1');
     expect((await cli(['enqueue', name, 'hello', '--data', '{bad'])).code).toBe(2);
@@ -136,11 +142,18 @@ describe('the CLI against the admin API of sharq server', () => {
       ['queues', 'extra'],
       ['queue', name, 'pause', 'now'],
       ['enqueue', name, 'x', '--delay', '-5'],
+      // A flag of another command, two targets, a URL that is none.
+      ['dlq', 'redrive', name, '--all', '--yes', '--delay', '5'],
+      ['queues', '--limit', '3'],
+      ['queues', '--url', 'http://127.0.0.1:1', '--brokers', '127.0.0.1:1'],
+      ['queues', '--url', 'notaurl'],
+      ['queues', '--data-dir', path.join(root, 'no-such-data-dir')],
     ]) {
       const bad = await cli(args);
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr, args.join(' ')).toContain('[SHARQ_ERR_INVALID_OPTION]');
     }
+    expect(existsSync(path.join(root, 'no-such-data-dir'))).toBe(false);
   });
 
   it('acts straight on the cluster with --brokers', async () => {
