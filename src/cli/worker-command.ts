@@ -437,7 +437,8 @@ async function announceReady(worker: Worker, readyFile: string | undefined): Pro
     process.send({ type: 'sharq:ready' }, undefined, {}, () => undefined);
 }
 
-function logEvents(worker: Worker): void {
+/** The stderr lines `sharq worker` writes for the events an operator acts on (exported for its test). */
+export function logEvents(worker: Worker): void {
   const queue = worker.queue;
   worker.on('failed', (job, error, outcome) =>
     logLine({
@@ -451,10 +452,12 @@ function logEvents(worker: Worker): void {
       error: errorFields(error),
     }),
   );
-  worker.on('dead-lettered', ({ record, reason, error }) =>
+  worker.on('dead-lettered', ({ record, reason, error, job }) =>
     logLine({
       event: 'dead-lettered',
       queue,
+      jobId: job?.id,
+      name: job?.name,
       partition: record.partition,
       offset: record.offset,
       reason,
@@ -472,9 +475,15 @@ function logLine(fields: Record<string, unknown>): void {
   process.stderr.write(`${JSON.stringify({ time: systemClock.now(), ...fields })}\n`);
 }
 
+/** An error as a log field; a handler's own `code` (a string, as the DLQ header keeps it) too. */
 function errorFields(error: Error): Record<string, unknown> {
   if (SharqError.is(error)) return error.toJSON();
-  return { name: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }
 
 function invalid(
