@@ -125,6 +125,15 @@ export class SharqAdmin {
     const queue = new Queue(checkName(name), { engine: this.engine });
     try {
       return await queue.add(b.name, b.data ?? null, b.opts);
+    } catch (err) {
+      // A bad job option is bad input to this request, as every other bad body field is.
+      if (!SharqError.is(err, 'SHARQ_ERR_INVALID_OPTION')) throw err;
+      const problems = err.details.problems as { option?: string }[] | undefined;
+      const option = problems?.[0]?.option;
+      throw new SharqError('SHARQ_ERR_INVALID_ARGUMENT', err.message, {
+        cause: err,
+        details: { ...err.details, field: option === undefined ? 'opts' : `opts.${option}` },
+      });
     } finally {
       await queue.close();
     }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DLQ_HEADER } from '../dlq/dead-letter.js';
 import type { StoredRecord } from '../engine/types.js';
+import { SharqError } from '../errors/sharq-error.js';
 import { HEADER } from '../job/envelope.js';
 import type { DlqEntry, DlqFilter, DlqRecordDetail, DlqState } from './api-schemas.js';
 import { dlqId, type LedgerEntry } from './dlq-ledger.js';
@@ -109,4 +110,14 @@ export function toDetail(
     failedAt: record.headers[DLQ_HEADER.failedAt] ?? null,
     redrives: ledger?.redriven === undefined ? [] : [ledger.redriven],
   };
+}
+
+/** A filter whose `from` (inclusive) is not before its `to` (exclusive) matches nothing: a 400 naming `to`. */
+export function checkTimeRange(f: { from?: number | undefined; to?: number | undefined }): void {
+  if (f.from === undefined || f.to === undefined || f.from < f.to) return;
+  throw new SharqError(
+    'SHARQ_ERR_INVALID_ARGUMENT',
+    `Invalid DLQ filter: to (${f.to}) must be after from (${f.from}): from is inclusive, to exclusive`,
+    { details: { field: 'to', from: f.from, to: f.to } },
+  );
 }

@@ -10,7 +10,7 @@ import {
 } from './api-schemas.js';
 import { type AdminContext, offsetsOrEmpty, resolveQueue } from './context.js';
 import { dlqId } from './dlq-ledger.js';
-import { matches, type ParsedFilter, toDetail, toEntry } from './dlq-record.js';
+import { checkTimeRange, matches, type ParsedFilter, toDetail, toEntry } from './dlq-record.js';
 import { DlqScanner, decodeCursor, readOne } from './dlq-scan.js';
 
 /** A page of a queue's DLQ, newest first unless `order: 'asc'`. */
@@ -20,6 +20,7 @@ export async function listDlq(
   query: DlqListQuery = {},
 ): Promise<DlqListResponse> {
   const q = parseOptions('DLQ list', DlqListQuery, query);
+  checkTimeRange(q);
   const ref = await resolveQueue(ctx, queue);
   const ledger = ctx.ledger(queue);
   await ledger.refresh();
@@ -114,6 +115,7 @@ export function selectRecords(
     DlqFilter.omit({ state: true }),
     selection.filter,
   );
+  checkTimeRange(filter);
   const start = selection.cursor === undefined ? undefined : decodeCursor(selection.cursor, 'asc');
   const scanner = new DlqScanner(ctx.engine, topic, 'asc', start, 500);
   let exists = true;

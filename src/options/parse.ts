@@ -35,10 +35,25 @@ export const topicName = z
   );
 
 /**
- * An issue's message, except where a coerced number got text (a flag, an environment
- * variable): zod says it received NaN, which names neither the rule nor the value.
+ * An issue's message, made to say what zod's does not:
+ * - a coerced number that got text (a flag, an environment variable): zod says it received
+ *   NaN, which names neither the rule nor the value;
+ * - a record key that broke its rule: zod says "Invalid key in record", not why;
+ * - a value that matched no branch of a union: zod says "Invalid input"; this names what each
+ *   branch wanted.
  */
 function ruleOf(issue: z.core.$ZodIssue, input: unknown): string {
+  // The key is the issue's path already.
+  if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const wants = issue.errors.map((branch) => {
+      const first = branch[0];
+      if (first === undefined) return 'invalid';
+      const at = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+      return `${at}${first.message}`;
+    });
+    return [...new Set(wants)].join('; or ');
+  }
   if (issue.code !== 'invalid_type' || issue.expected !== 'number') return issue.message;
   let raw: unknown = input;
   for (const key of issue.path) {

@@ -272,7 +272,8 @@ function addRoute(
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const parse = (where: 'params' | 'query' | 'body', s: z.ZodType | undefined, v: unknown) => {
         if (s === undefined) return v;
-        const r = s.safeParse(v ?? (where === 'body' ? {} : v));
+        // No body at all is an empty one; a JSON null is not an object and is refused.
+        const r = s.safeParse(v === undefined && where === 'body' ? {} : v);
         if (!r.success) throw invalidInput(where, r.error);
         return r.data;
       };

@@ -28,6 +28,18 @@ describe('option validation', () => {
     expect(err.message).toMatch(/partitons/);
   });
 
+  it('says what a union or a record key wanted, not "Invalid input"', async () => {
+    expect(invalid(() => new Queue('q', { engine: { type: 'redis' } as never })).message).toBe(
+      'Invalid Queue options: engine: type: Invalid option: expected one of "embedded"|"kafka"; or an engine options object ({ type: "embedded" | "kafka", ... }) or an Engine instance',
+    );
+    const q = new Queue('q', { engine: { type: 'embedded', dataDir: '/nonexistent-not-opened' } });
+    const err = await q.add('n', {}, { headers: { 'sharq.id': 'x' } }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'Invalid job "n" options: headers.sharq.id: header names starting with "sharq." or "__dlq." are reserved',
+    );
+    await q.close();
+  });
+
   it('checks nested engine options', () => {
     const err = invalid(() => new EmbeddedEngine({ fsync: 'sometimes' as never }));
     expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');

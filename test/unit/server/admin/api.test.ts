@@ -247,6 +247,14 @@ describe('admin API through inject()', () => {
       ['GET', `/api/queues/${name}/dlq?order=sideways`, undefined, 'order'],
       ['GET', `/api/queues/${name}/dlq?bogus=1`, undefined, 'query'],
       ['GET', `/api/queues/${name}/dlq?limit=1&limit=2`, undefined, 'limit'],
+      ['GET', `/api/queues/${name}/dlq?from=5&to=1`, undefined, 'to'],
+      ['POST', `/api/queues/${name}/pause`, null, 'body'],
+      [
+        'POST',
+        `/api/queues/${name}/jobs`,
+        { name: 'x', opts: { headers: { 'sharq.id': 'evil' } } },
+        'opts.headers.sharq.id',
+      ],
       ['GET', `/api/queues/${name}/dlq?cursor=zzz`, undefined, 'cursor'],
       ['GET', `/api/queues/${name}/dlq/abc`, undefined, 'id'],
       ['GET', '/api/queues/..bad', undefined, 'queue'],
@@ -266,8 +274,12 @@ describe('admin API through inject()', () => {
       const r = await app.inject({
         method: method as 'GET',
         url,
-        headers: auth(ADMIN),
-        ...(payload === undefined ? {} : { payload: payload as object }),
+        // A JSON null is sent as such, not as no body.
+        headers:
+          payload === null ? { ...auth(ADMIN), 'content-type': 'application/json' } : auth(ADMIN),
+        ...(payload === undefined
+          ? {}
+          : { payload: payload === null ? 'null' : (payload as object) }),
       });
       expect(r.statusCode, url).toBe(400);
       expect(r.json().error.code, url).toBe('SHARQ_ERR_INVALID_ARGUMENT');
