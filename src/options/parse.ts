@@ -45,7 +45,12 @@ export const topicName = z
 function ruleOf(issue: z.core.$ZodIssue, input: unknown): string {
   // The key is the issue's path already.
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+  // A union with a message of its own (`{ error }`) keeps it.
+  if (
+    issue.code === 'invalid_union' &&
+    issue.errors.length > 0 &&
+    issue.message === 'Invalid input'
+  ) {
     const wants = issue.errors.map((branch) => {
       const first = branch[0];
       if (first === undefined) return 'invalid';
