@@ -35,6 +35,11 @@ interface Held extends Locked {
   cancel: (() => void) | undefined;
   /** Its move (write, then ACCEPT) has started: close() waits for it rather than release it. */
   moving: boolean;
+  /**
+   * The same record delivered again while this one was moving (the broker lost and gave back
+   * the lock): held and renewed, and moved only if this move does not end in an ACCEPT.
+   */
+  successor: Held | undefined;
 }
 
 /**
@@ -180,6 +185,7 @@ class TierLane {
       abandoned: false,
       cancel: undefined,
       moving: false,
+      successor: undefined,
     };
     if (this.abort.signal.aborted) {
       void this.settle(held, AckType.Release);
@@ -187,7 +193,8 @@ class TierLane {
     }
     // Delivered again to this lane while it still holds it: the broker lost the lock (a
     // restart) and this member got it back. The new delivery replaces the old one, whose timer
-    // would move it a second time; one already moving settles this delivery with its ACCEPT.
+    // would move it a second time; one already moving may settle this delivery with its
+    // ACCEPT, so the new one waits for that move's outcome (`hop`).
     for (const h of this.keeper.held) {
       const r = h.record;
       if (
@@ -196,17 +203,27 @@ class TierLane {
         r.topic !== record.topic
       )
         continue;
-      if (h.moving) return;
+      if (h.moving) {
+        h.successor = held;
+        this.keeper.add(held);
+        return;
+      }
       h.abandoned = true;
       h.cancel?.();
       h.cancel = undefined;
       this.keeper.delete(h);
     }
+    this.keeper.add(held);
+    this.schedule(held);
+  }
+
+  /** Moves a held record at its release time (at once when that has passed). */
+  private schedule(held: Held): void {
+    const record = held.record;
     // A malformed header (due 0): sent on to the queue now, where the worker dead-letters it.
     const dueAt = dueTimeOf(record);
     const releaseAt = Math.min(dueAt, record.timestamp + this.tier.ms);
     const wait = releaseAt - this.o.clock.now();
-    this.keeper.add(held);
     // A tier record given back by lanes that stopped while holding it (rolling restarts during
     // a long tier) nears its delivery limit: rewrite it as a fresh record with the same due
     // time rather than let the engine archive it.
@@ -238,9 +255,30 @@ class TierLane {
    * Without the check both wrote the job at the release time, and it ran twice.
    */
   private async hop(held: Held, dueAt: number): Promise<void> {
+    let accepted = false;
+    try {
+      accepted = await this.hopOnce(held, dueAt);
+    } finally {
+      const next = held.successor;
+      held.successor = undefined;
+      if (next !== undefined && !next.abandoned) {
+        if (accepted) {
+          // The ACCEPT settled the record, this delivery included.
+          next.settled = true;
+          this.keeper.delete(next);
+          this.wake();
+        } else if (!this.abort.signal.aborted) {
+          this.schedule(next);
+        }
+      }
+    }
+  }
+
+  /** One move of `hop`; true when it ended in an applied ACCEPT. */
+  private async hopOnce(held: Held, dueAt: number): Promise<boolean> {
     // A refusal (or a renewal that could not be sent) abandons the record (`lost`), which
     // frees its slot; its lock lapses and it comes back.
-    if (!(await this.keeper.renew(held)) || held.abandoned) return;
+    if (!(await this.keeper.renew(held)) || held.abandoned) return false;
     const left = dueAt - this.o.clock.now();
     const target =
       left <= 0
@@ -265,6 +303,7 @@ class TierLane {
       );
       // A failed write: stop renewing, the lock lapses and the record comes back.
       if (result === 'write-failed') held.settled = true;
+      return result === 'done';
     } finally {
       this.keeper.delete(held);
       this.wake();

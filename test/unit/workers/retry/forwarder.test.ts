@@ -104,4 +104,69 @@ describe('DelayForwarder', () => {
       [],
     );
   });
+
+  it('a tier record delivered again to the lane that holds it is moved once', async () => {
+    const t = await tempDir();
+    cleanups.push(t.remove);
+    let skew = 0;
+    const engine = new EmbeddedEngine({ dataDir: t.dir }, { now: () => Date.now() + skew });
+    cleanups.push(() => engine.close());
+    const name = `fwd-${randomUUID().slice(0, 8)}`;
+    const tier = delayTierTopic(name, DELAY_TIERS[0]);
+    const queue = new Queue(name, { engine });
+    cleanups.push(() => queue.close());
+    await queue.add('later', { n: 1 }, { delay: 900 });
+    for (const topic of delayTierTopics(name))
+      await engine.admin.ensureTopic(topic, { partitions: 1 });
+    // What the lanes' polls hand out, seen through the engine they are given.
+    const delivered: { topic: string; offset: number; deliveryCount: number }[] = [];
+    const seen = new Proxy(engine, {
+      get(target, key) {
+        if (key === 'createShareConsumer') {
+          return (options: Parameters<EmbeddedEngine['createShareConsumer']>[0]) => {
+            const consumer = target.createShareConsumer(options);
+            const poll = consumer.poll.bind(consumer);
+            consumer.poll = async (o) => {
+              const got = await poll(o);
+              delivered.push(...got);
+              return got;
+            };
+            return consumer;
+          };
+        }
+        const v = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const clock = steppedClock();
+    const errors: Error[] = [];
+    const forwarder = new DelayForwarder({
+      engine: seen,
+      queue: name,
+      deadLetterTopic: `dlq.${name}`,
+      clock,
+      pollMaxWaitMs: 50,
+      onError: (err) => errors.push(err),
+    });
+    cleanups.push(() => forwarder.close());
+    await forwarder.start();
+    await until(() => delivered.some((r) => r.topic === tier), 'the first delivery');
+    // The broker loses the lock; the same lane, still polling, gets the record again.
+    skew = 60_000;
+    await until(
+      () => delivered.some((r) => r.topic === tier && r.deliveryCount === 2),
+      'the second delivery to the same lane',
+    );
+    clock.advance(2000);
+    await until(
+      async () =>
+        (await engine.admin.describeGroup(delayGroup(name))).partitions.find(
+          (p) => p.topic === tier,
+        )?.startOffset === 1,
+      'the tier record to be accepted',
+    );
+    // Moved once: one job on the queue, whatever the two deliveries' timers did.
+    expect((await engine.admin.offsets(name))[0]?.logEndOffset).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });
