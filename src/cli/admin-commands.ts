@@ -38,7 +38,7 @@ export const ADMIN_HELP = `Admin commands (against a running admin API, or --bro
   offsets reset <queue> --to <where>  earliest, latest or a time (ISO or epoch ms); --dry-run
   enqueue <queue> <name> [--data j]   add a job (--job-id, --key, --delay ms, --attempts n)
 
-  filters: --reason, --error-name, --error-code, --job-id, --job-name, --from, --to, --state
+  filters: --reason, --error-name, --error-code, --job-id, --job-name, --from, --to (ls: --state)
   target:  --url (SHARQ_ADMIN_URL) --token (SHARQ_ADMIN_TOKEN) | --brokers (SHARQ_BROKERS) | --data-dir
   output:  tables; --json for the API's JSON
   exit:    0 ok, 1 failed, 2 usage, 3 not found, 4 refused, 5 not allowed`;

@@ -68,5 +68,16 @@ function ruleOf(issue: z.core.$ZodIssue, input: unknown): string {
         : undefined;
   }
   if (typeof raw === 'number' || raw === undefined) return issue.message;
-  return `expected a number, got ${JSON.stringify(raw)}`;
+  return `expected a number, got ${shown(raw)}`;
+}
+
+/** A value for a message: JSON, at most 60 characters; never throws (a BigInt, a cycle). */
+function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -40,6 +40,22 @@ describe('option validation', () => {
     await q.close();
   });
 
+  it('a number option given something else names it without failing on it', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const [value, shown] of [
+      [10n, '10n'],
+      [cyclic, '[object Object]'],
+      ['9'.repeat(100), `"${'9'.repeat(56)}...`],
+    ] as const) {
+      const err = invalid(() => new Queue('q', { partitions: value as never }));
+      expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');
+      expect(err.message).toBe(
+        `Invalid Queue options: partitions: expected a number, got ${shown}`,
+      );
+    }
+  });
+
   it('checks nested engine options', () => {
     const err = invalid(() => new EmbeddedEngine({ fsync: 'sometimes' as never }));
     expect(err.code).toBe('SHARQ_ERR_INVALID_OPTION');
