@@ -108,7 +108,7 @@ export class KafkajsClient {
     try {
       return await this.coalescer.produce(topic, records);
     } catch (err) {
-      throw tooLarge(err) ?? err;
+      throw tooLarge(err, records) ?? err;
     }
   }
 
@@ -221,13 +221,18 @@ async function wrap<T>(op: string, fn: () => Promise<T>, topic?: string): Promis
  * as the embedded engine reports it, SHARQ_ERR_RECORD_TOO_LARGE, so one check serves every
  * engine; the Kafka answer stays in `details` and `cause`.
  */
-function tooLarge(err: unknown): SharqError | undefined {
+function tooLarge(err: unknown, records: readonly ProduceRecord[]): SharqError | undefined {
   if (!SharqError.is(err, 'SHARQ_ERR_KAFKA')) return undefined;
   const kafka = err.details.kafkaError;
   if (kafka !== 'MESSAGE_TOO_LARGE' && kafka !== 'RECORD_LIST_TOO_LARGE') return undefined;
+  // A broker limits a batch, not only a record: many small records of one call can pass it.
+  const what =
+    records.length === 1
+      ? 'the record is larger than'
+      : `the ${records.length} records of this call (${records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0)} bytes of keys and values) are more than one batch of`;
   return new SharqError(
     'SHARQ_ERR_RECORD_TOO_LARGE',
-    `${err.message}: the broker takes records up to its max.message.bytes (sharq server: --max-record-bytes); nothing of it was written`,
-    { cause: err, details: { ...err.details } },
+    `${err.message}: ${what} the broker's max.message.bytes (sharq server: --max-record-bytes); nothing of it was written${records.length === 1 ? '' : ': add fewer per call'}`,
+    { cause: err, details: { ...err.details, records: records.length } },
   );
 }

@@ -37,7 +37,9 @@ it('a record over --max-record-bytes is SHARQ_ERR_RECORD_TOO_LARGE and writes no
   try {
     const err = await queue.add('big', { s: 'x'.repeat(8192) }).catch((e: unknown) => e);
     expect(SharqError.is(err, 'SHARQ_ERR_RECORD_TOO_LARGE')).toBe(true);
-    expect((err as SharqError).message).toContain('nothing of it was written');
+    expect((err as SharqError).message).toContain(
+      "the record is larger than the broker's max.message.bytes (sharq server: --max-record-bytes); nothing of it was written",
+    );
     expect((err as SharqError).details.kafkaError).toBe('MESSAGE_TOO_LARGE');
     // Calls that shared a request with it are sent again without it.
     const results = await Promise.allSettled([
