@@ -2,7 +2,7 @@ import type { Engine } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { parseOptions, topicName } from '../options/parse.js';
 import { ControlReader, type ControlState, writeControl } from '../queue/control.js';
-import { controlTopic, derivedTopic } from '../queue/names.js';
+import { controlTopic, derivedTopic, queueNameProblem } from '../queue/names.js';
 import { Queue } from '../queue/queue.js';
 import { systemClock, type TimerClock } from '../util/clock.js';
 import type {
@@ -122,7 +122,18 @@ export class SharqAdmin {
   /** Adds a job as `Queue.add` does (creating the queue when missing). */
   async enqueue(name: string, body: unknown) {
     const b = parseOptions('enqueue', EnqueueBody, body);
-    const queue = new Queue(checkName(name), { engine: this.engine });
+    // Adding makes the queue: a name no queue may have is bad input here, not "not found".
+    const problem = queueNameProblem(name);
+    if (problem !== undefined) {
+      throw new SharqError(
+        'SHARQ_ERR_INVALID_ARGUMENT',
+        `Invalid queue name "${name}": ${problem}`,
+        {
+          details: { field: 'queue' },
+        },
+      );
+    }
+    const queue = new Queue(name, { engine: this.engine });
     try {
       return await queue.add(b.name, b.data ?? null, b.opts);
     } catch (err) {

@@ -269,6 +269,7 @@ describe('admin API through inject()', () => {
       ['POST', `/api/queues/${name}/offsets/reset`, { to: 'middle' }, 'to'],
       ['POST', `/api/queues/${name}/pause`, { reason: 'x'.repeat(501) }, 'reason'],
       ['POST', `/api/queues/${name}/jobs`, { data: {} }, 'name'],
+      ['POST', `/api/queues/dlq.${name}/jobs`, { name: 'x' }, 'queue'],
     ];
     for (const [method, url, payload, field] of cases) {
       const r = await app.inject({
