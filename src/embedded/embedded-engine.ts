@@ -286,39 +286,79 @@ export class EmbeddedEngine implements Engine {
    * after the groups forgot it leaves a listed topic that the groups meet as new (their
    * autoOffsetReset decides), never a group counting a topic made again under the name as done.
    */
+  /**
+   * Deletes a topic. Its logs become unreachable at once (no poll brings a partition back);
+   * then its directory is renamed to `.deleted-<name>-<uuid>` and that made durable: the point
+   * at which the delete has happened. Then the catalog forgets the topic, every group forgets
+   * its state for it (a snapshot without it, written at once), and the directory goes. A crash
+   * after the rename is finished by the next open (`finishTopicDeletes`): a grave whose topic
+   * directory is gone means a delete that may not have reached the catalog or the groups. A
+   * crash before it leaves the topic and every group's state for it as they were. (Before,
+   * the groups forgot first: a crash then left the topic with its records and groups new to
+   * it, so its jobs ran again or were skipped.)
+   */
   async deleteTopic(name: string): Promise<void> {
     const logs = this.topicLogs(name);
     this.logs.delete(name);
+    await Promise.all(logs.map((l) => l.close()));
+    const root = topicsDir(this.dataDir);
+    const grave = path.join(root, `${DELETED_TOPIC_PREFIX}${name}-${randomUUID()}`);
+    let renamed = true;
+    try {
+      await this.fs.rename(this.topicDir(name), grave);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw ioError('delete topic', this.topicDir(name), err);
+      renamed = false;
+    }
+    if (renamed) await fsyncDir(this.fs, root);
+    await this.getCatalog().removeTopic(name);
+    await this.forgetTopicInGroups(name);
+    if (renamed)
+      await this.fs.rm(grave, { recursive: true }).catch((err: unknown) => {
+        throw ioError('delete topic', grave, err);
+      });
+  }
+
+  private async forgetTopicInGroups(name: string): Promise<void> {
     const groups = await Promise.allSettled([...this.groups.values()]);
     await Promise.all(
       groups.flatMap((g) => (g.status === 'fulfilled' ? [g.value.forgetTopic(name)] : [])),
     );
-    // Files before the catalog entry: a crash between the two leaves a listed topic with empty
-    // partitions, never unlisted directories holding records, which open would bring back as a
-    // forgotten topic.
-    await this.deleteTopicFiles(name, logs);
-    await this.getCatalog().removeTopic(name);
+  }
+
+  /** Whether `dir` exists; ENOENT is no, any other failure SHARQ_ERR_IO. */
+  private async isDir(dir: string): Promise<boolean> {
+    try {
+      return (await this.fs.stat(dir)).isDirectory;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw ioError('open', dir, err);
+    }
   }
 
   /**
-   * Closes a topic's logs and removes its directory. The directory is first renamed to
-   * `.deleted-*` (and that rename made durable), so a crash part way never leaves a half-deleted
-   * topic that recovery would take for one the catalog forgot; open removes such leftovers.
+   * At open, finishes the deletes a crash cut short (see deleteTopic): for each topic grave
+   * whose topic directory is gone, the catalog and every group forget the topic; then the
+   * graves go. A grave beside a live directory of its name (a delete whose last step failed,
+   * the topic made again since) is only removed.
    */
-  private async deleteTopicFiles(name: string, logs: readonly PartitionLog[]): Promise<void> {
-    await Promise.all(logs.map((l) => l.close()));
-    const root = topicsDir(this.dataDir);
-    const grave = path.join(root, `${DELETED_TOPIC_PREFIX}${name}-${randomUUID()}`);
-    try {
-      await this.fs.rename(this.topicDir(name), grave);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return;
-      throw ioError('delete topic', this.topicDir(name), err);
+  private async finishTopicDeletes(graves: readonly string[]): Promise<void> {
+    const names = new Set<string>();
+    for (const grave of graves) {
+      const name = topicOfGrave(grave);
+      if (name === undefined) continue;
+      if (!(await this.isDir(this.topicDir(name)))) names.add(name);
     }
-    await fsyncDir(this.fs, root);
-    await this.fs.rm(grave, { recursive: true }).catch((err: unknown) => {
-      throw ioError('delete topic', grave, err);
-    });
+    for (const name of names) {
+      if (
+        this.getCatalog()
+          .listTopics()
+          .some((t) => t.name === name)
+      )
+        await this.getCatalog().removeTopic(name);
+      await this.forgetTopicInGroups(name);
+    }
+    for (const grave of graves) await this.fs.rm(grave, { recursive: true });
   }
 
   /**
@@ -387,17 +427,21 @@ export class EmbeddedEngine implements Engine {
   private async open(): Promise<void> {
     try {
       this.lock = await acquireDirLock(this.dataDir, this.fs);
-      for (const grave of [
-        ...(await listDeletedTopicDirs(this.dataDir, this.fs)),
-        ...(await listDeletedGroupDirs(this.dataDir, this.fs)),
-      ]) {
+      for (const grave of await listDeletedGroupDirs(this.dataDir, this.fs)) {
         await this.fs.rm(grave, { recursive: true });
       }
+      const topicGraves = await listDeletedTopicDirs(this.dataDir, this.fs);
       const { catalog, notices } = await openCatalog(this.dataDir, this.fs);
       this.catalog = catalog;
       for (const n of notices) this.notice(n);
-      for (const t of catalog.listTopics()) await this.createTopicFiles(t.name, t.partitions);
+      // A topic whose delete a crash cut short is not made again here (finishTopicDeletes).
+      const dying = new Set(topicGraves.map(topicOfGrave));
+      for (const t of catalog.listTopics()) {
+        if (dying.has(t.name) && !(await this.isDir(this.topicDir(t.name)))) continue;
+        await this.createTopicFiles(t.name, t.partitions);
+      }
       for (const groupId of catalog.listGroups()) await this.group(groupId);
+      await this.finishTopicDeletes(topicGraves);
     } catch (err) {
       throw openError(err, this.dataDir);
     }
@@ -799,4 +843,16 @@ function groupAheadError(
       },
     },
   );
+}
+
+/** The topic a `.deleted-<name>-<uuid>` grave (deleteTopic) was, or undefined for another name. */
+function topicOfGrave(grave: string): string | undefined {
+  const base = path.basename(grave);
+  const uuid = 36;
+  if (
+    !base.startsWith(DELETED_TOPIC_PREFIX) ||
+    base.length <= DELETED_TOPIC_PREFIX.length + uuid + 1
+  )
+    return undefined;
+  return base.slice(DELETED_TOPIC_PREFIX.length, -(uuid + 1));
 }

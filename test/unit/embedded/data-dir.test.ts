@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedEngine } from '../../../src/embedded/embedded-engine.js';
 import { repairDataDir } from '../../../src/embedded/storage/data-repair.js';
+import { nodeFs, type StorageFs } from '../../../src/embedded/storage/fs-layer.js';
 import { AckType } from '../../../src/engine/types.js';
 import { SharqError } from '../../../src/errors/sharq-error.js';
 import { Worker } from '../../../workers/worker.js';
@@ -495,6 +496,62 @@ describe('group state past the end of its log', () => {
       [1, 2],
     ]);
     await second.close();
+  });
+
+  /** The node file layer, with `rename` failing (EIO) where `fails(from, to)` says. */
+  function failingRename(fails: (from: string, to: string) => boolean): StorageFs {
+    return {
+      ...nodeFs,
+      rename: async (from, to) => {
+        if (fails(from, to)) throw Object.assign(new Error(`EIO: rename ${from}`), { code: 'EIO' });
+        return nodeFs.rename(from, to);
+      },
+    };
+  }
+
+  it('a delete cut short before its directory is renamed leaves the topic and the groups as they were', async () => {
+    const dataDir = await consumed(20, 10);
+    const topic = path.join(dataDir, 'topics', 'jobs');
+    const fs = failingRename((from) => from === topic);
+    const engine = new EmbeddedEngine({ dataDir }, undefined, { fs });
+    await engine.start();
+    const err = await engine.admin.deleteTopic('jobs').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SHARQ_ERR_IO' });
+    await engine.close();
+    // The 10 accepted jobs stay done: the group did not forget the topic before it was gone.
+    const again = engineOn(dataDir);
+    const consumer = again.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await consumer.poll({ maxRecords: 50, maxWaitMs: 1000 });
+    expect(got.map((r) => r.offset)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    await consumer.close();
+  });
+
+  it('a delete cut short after its directory is renamed is finished at the next open', async () => {
+    const dataDir = await consumed(20, 10);
+    // The catalog cannot be rewritten: the delete stops after the rename, as a crash would.
+    const fs = failingRename((_from, to) => path.basename(to) === 'catalog.json');
+    const engine = new EmbeddedEngine({ dataDir }, undefined, { fs });
+    await engine.start();
+    expect(await engine.admin.deleteTopic('jobs').catch((e: unknown) => e)).toMatchObject({
+      code: 'SHARQ_ERR_IO',
+    });
+    await engine.close();
+    expect(
+      (await readdir(path.join(dataDir, 'topics'))).some((n) => n.startsWith('.deleted-')),
+    ).toBe(true);
+    const again = engineOn(dataDir);
+    expect((await again.admin.listTopics()).map((t) => t.name)).not.toContain('jobs');
+    expect(await readdir(path.join(dataDir, 'topics'))).toEqual([]);
+    expect((await again.admin.describeGroup('workers')).partitions).toEqual([]);
+    // Made again under its name, the topic is new to the group.
+    await again.admin.createTopic('jobs', { partitions: 1 });
+    await again.produce('jobs', [{ value: Buffer.from('fresh') }]);
+    const consumer = again.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await consumer.poll({ maxRecords: 5, maxWaitMs: 1000 });
+    expect(got.map((r) => [r.offset, r.value?.toString(), r.deliveryCount])).toEqual([
+      [0, 'fresh', 1],
+    ]);
+    await consumer.close();
   });
 
   it('forgets a deleted topic whose start offset is still 0 (its first job released, the rest done)', async () => {
