@@ -403,7 +403,10 @@ async function checkGroup(
           ({ s, end, topic, partition }) =>
             `group "${groupId}" ${describeState(s)}, but the log ends at ${end}${summary(topic, partition)?.status === 'damaged' ? ' once its damage is cut' : ''}: jobs written at offsets ${Math.min(end, s.startOffset)}..${s.stateEnd - 1} would be taken for done and never run`,
         )
-        .join('; '),
+        .join('; ')
+        .concat(
+          ' (an engine with fsync "interval" or "never", where a power loss can cause this, cuts such state back to the log end by itself at open; under "always" it refuses to open)',
+        ),
       repair: {
         op: 'rewrite-group-state',
         group: groupId,
