@@ -367,6 +367,8 @@ async function dlq(
         selection = { ...selection, cursor: str(f.cursor) };
       }
       const limit = f.limit === undefined ? undefined : int(f.limit, '--limit');
+      if (limit !== undefined && !('filter' in selection))
+        throw new Usage(`--limit goes with a ${sub} by filter or --all; name fewer ids instead`);
       const dryRun = f['dry-run'] === true;
       const body = { selection, dryRun: true, ...(limit === undefined ? {} : { limit }) };
       // Dry run first, always: its count drives the progress bar and the confirmation.
@@ -408,7 +410,14 @@ async function runStepwise(
 ): Promise<Record<string, unknown>> {
   const bar = progress(sub === 'redrive' ? 'redriving' : 'discarding', total);
   const sum = { queue: name, matched: 0, done: 0, skipped: 0, refused: 0, missing: 0 };
-  let sel = selection;
+  // Ids go 500 to a request; a filter goes on from each answer's cursor.
+  const idChunks =
+    'ids' in selection
+      ? Array.from({ length: Math.ceil(selection.ids.length / 500) }, (_, i) =>
+          selection.ids.slice(i * 500, i * 500 + 500),
+        )
+      : [];
+  let sel = 'ids' in selection ? { ids: idChunks.shift()! } : selection;
   let nextCursor: string | null = null;
   const rate = f.rate === undefined ? undefined : int(f.rate, '--rate');
   for (;;) {
@@ -427,8 +436,14 @@ async function runStepwise(
     sum.missing += res.missing;
     if ('refused' in res) sum.refused += res.refused;
     bar.update(sum.done);
+    if ('ids' in sel) {
+      const next = idChunks.shift();
+      if (next === undefined) break;
+      sel = { ids: next };
+      continue;
+    }
     nextCursor = res.nextCursor;
-    if (res.nextCursor === null || !('filter' in sel)) break;
+    if (res.nextCursor === null) break;
     if (limit !== undefined && sum.done >= limit) break;
     sel = { ...sel, cursor: res.nextCursor };
   }

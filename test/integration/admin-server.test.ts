@@ -156,6 +156,22 @@ describe('the CLI against the admin API of sharq server', () => {
     expect(existsSync(path.join(root, 'no-such-data-dir'))).toBe(false);
   });
 
+  it('discards more ids than go in one request (500): all of them', async () => {
+    const name = queueName();
+    await queueWithDlq(
+      server.engine,
+      name,
+      Array.from({ length: 501 }, () => ({})),
+    );
+    const ids = Array.from({ length: 501 }, (_, i) => `0:${i}`);
+    const res = await cli(['dlq', 'discard', name, ...ids, '--yes', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ discarded: 501, matched: 501 });
+    const limited = await cli(['dlq', 'discard', name, '0:1', '--yes', '--limit', '1']);
+    expect(limited.code).toBe(2);
+    expect(limited.stderr).toContain('--limit goes with a discard by filter or --all');
+  });
+
   it('acts straight on the cluster with --brokers', async () => {
     const name = queueName();
     await queueWithDlq(server.engine, name, [{}]);
