@@ -207,6 +207,8 @@ function verdict(r: DataDirReport): string {
   if (r.damage === 0 && r.findings.length === 0)
     return 'Clean: the engine opens this directory and loses nothing.';
   // Notes are what open mends by itself; some of it (group settings of a lost catalog) is gone.
+  if (r.damage === 0 && r.findings.some((f) => f.kind === 'group-state-missing'))
+    return 'No damage the engine can tell: it opens this directory, but a note above names group state that is gone, and jobs may run again or be skipped.';
   if (r.damage === 0)
     return 'No damage: the engine opens this directory and loses no job; opening mends what the notes above say.';
   return `${r.damage} damaged spot(s): the engine refuses to open, or would lose or skip jobs. \`sharq data repair ${r.dataDir}\` lists what cutting them drops and does it with --yes.`;

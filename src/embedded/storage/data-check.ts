@@ -272,8 +272,20 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
     ...new Set([...catalog.listGroups(), ...(await listDiskGroups(dataDir))]),
   ].sort();
   const groups: GroupSummary[] = [];
-  for (const groupId of groupIds)
-    groups.push(await checkGroup(dataDir, groupId, partitions, findings));
+  for (const groupId of groupIds) {
+    const g = await checkGroup(dataDir, groupId, partitions, findings);
+    groups.push(g);
+    // The engine makes a group's journal as it makes the group: a listed group without one
+    // lost it (deleted by hand), unless a crash cut its making or its delete short.
+    if (g.status === 'no-state' && catalog.listGroups().includes(groupId)) {
+      findings.push({
+        severity: 'note',
+        kind: 'group-state-missing',
+        path: groupDir(dataDir, groupId),
+        message: `group "${groupId}" is listed with its settings but has no state journal: unless a crash cut its making or its delete short, its state was deleted, and opening starts it afresh (autoOffsetReset "earliest": every retained job runs again, those in the DLQ too; "latest": pending jobs are skipped)`,
+      });
+    }
+  }
 
   // Leftovers open or the lock removes by itself.
   for (const grave of await listDeletedTopicDirs(dataDir)) {

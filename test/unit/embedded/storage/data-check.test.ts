@@ -113,6 +113,26 @@ describe('sharq data check', () => {
     expect(out.join('')).not.toContain('loses nothing');
   });
 
+  it('a listed group whose journal was deleted is named: its jobs would run again', async () => {
+    const dataDir = await worked();
+    // A group made and never used has a journal (empty): no note for it.
+    const engine = new EmbeddedEngine({ dataDir });
+    await engine.admin.configureGroup('idle', { autoOffsetReset: 'earliest' });
+    await engine.close();
+    for (const f of await readdir(path.join(dataDir, 'groups', 'workers')))
+      await rm(path.join(dataDir, 'groups', 'workers', f));
+    const report = await checkDataDir(dataDir);
+    expect(report.findings.map((f) => [f.kind, f.message.slice(0, 30)])).toEqual([
+      ['group-state-missing', 'group "workers" is listed with'],
+    ]);
+    expect(report.findings[0]!.message).toContain('every retained job runs again');
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    expect(await runDataCommand(['check', dataDir], io)).toBe(0);
+    expect(out.join('')).toContain('a note above names group state that is gone');
+    expect(out.join('')).not.toContain('loses nothing');
+  });
+
   it('refuses a directory that is in use, missing, or not a data directory', async () => {
     const dataDir = await worked();
     const lock = await acquireDirLock(dataDir);
