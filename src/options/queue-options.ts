@@ -168,7 +168,9 @@ export const JobOptions = z
       .optional()
       .describe('Run no earlier than this many ms from now (0 – one year). Default: at once.'),
     runAt: z
-      .union([z.date(), z.number().int().min(0)])
+      .union([z.date(), z.number().int().min(0)], {
+        error: 'a valid Date or epoch milliseconds (an integer >= 0)',
+      })
       .optional()
       .describe('Run no earlier than this time (a Date or epoch ms). Not with `delay`.'),
   })

@@ -37,6 +37,10 @@ describe('option validation', () => {
     expect((err as Error).message).toBe(
       'Invalid job "n" options: headers.sharq.id: header names starting with "sharq." or "__dlq." are reserved',
     );
+    const when = await q.add('n', {}, { runAt: new Date('nope') }).catch((e: unknown) => e);
+    expect((when as Error).message).toBe(
+      'Invalid job "n" options: runAt: a valid Date or epoch milliseconds (an integer >= 0)',
+    );
     await q.close();
   });
 
