@@ -148,6 +148,23 @@ async function tick(): Promise<void> {
       void start('The token is no longer accepted.');
       return;
     }
+    if (err instanceof ApiError && err.status === 404) {
+      // No such queue or record: the page says so in place of controls that would act on it.
+      v.dispose?.();
+      document.title = 'Not found · sharq';
+      fill(
+        main,
+        h(
+          'section',
+          { class: 'not-found', 'data-testid': 'not-found' },
+          h('h1', { tabindex: '-1' }, 'Not found'),
+          h('p', {}, err.message),
+          h('p', {}, h('a', { href: '#/' }, 'All queues')),
+        ),
+      );
+      live.textContent = '';
+      return;
+    }
     live.textContent = 'not updating';
     live.classList.add('stale');
     notify(

@@ -211,6 +211,28 @@ describe.skipIf(noChromium !== null)('dashboard in a browser', () => {
     await screenshot(page, 'after-redrive');
   });
 
+  it('a queue or DLQ record that does not exist is a not-found page, with no controls', async () => {
+    const name = queueName();
+    const queue = new Queue(name, { engine });
+    closers.push(() => queue.close());
+    await queue.ensureTopic();
+    await signIn(page, server.url, ADMIN);
+    for (const [hash, message] of [
+      ['#/queues/no-such-queue', 'No queue "no-such-queue"'],
+      [`#/queues/${name}/dlq/0:999`, '0:999'],
+    ] as const) {
+      await page.goto(`${server.url}/dashboard/?poll=500${hash}`);
+      const panel = page.getByTestId('not-found');
+      await panel.waitFor();
+      expect(await panel.textContent(), hash).toContain(message);
+      for (const label of ['Pause', 'Add job', 'Reset offsets', 'Redrive…', 'Discard…'])
+        expect(await page.getByText(label, { exact: true }).count(), `${hash} ${label}`).toBe(0);
+    }
+    // The way back works.
+    await page.getByRole('link', { name: 'All queues' }).click();
+    await page.getByRole('heading', { name: 'Queues', level: 1 }).waitFor();
+  });
+
   it('shows a read token no mutation controls', async () => {
     const name = queueName();
     const queue = new Queue<{ n: number }>(name, { engine });
