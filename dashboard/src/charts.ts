@@ -40,12 +40,18 @@ export function lineChart(opts: {
   const max = niceMax(Math.max(0, ...values));
   const x = (t: number) => PAD.l + ((t - from) / windowMs) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
+  // The middle line's label only when it reads differently from both ends: a count chart
+  // scaled to 1 would say 0 / 1 / 1 (0.5 rounds up).
+  const label = (f: number) => {
+    const text = opts.format(max * f);
+    return f === 0.5 && (text === opts.format(max) || text === opts.format(0)) ? null : text;
+  };
   const grid = [0, 0.5, 1].map((f) =>
     s(
       'g',
       { class: 'grid' },
       s('line', { x1: PAD.l, x2: W - PAD.r, y1: y(max * f), y2: y(max * f) }),
-      s('text', { x: PAD.l - 4, y: y(max * f) + 4, 'text-anchor': 'end' }, opts.format(max * f)),
+      s('text', { x: PAD.l - 4, y: y(max * f) + 4, 'text-anchor': 'end' }, label(f)),
     ),
   );
   const ticks = [windowMs, windowMs / 2, 0].map((back) =>

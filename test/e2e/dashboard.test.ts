@@ -231,6 +231,12 @@ describe.skipIf(noChromium !== null)('dashboard in a browser', () => {
     // The way back works.
     await page.getByRole('link', { name: 'All queues' }).click();
     await page.getByRole('heading', { name: 'Queues', level: 1 }).waitFor();
+    // An empty queue's count chart reads 0 and 1, not 0 / 1 / 1.
+    await page.goto(`${server.url}/dashboard/?poll=500#/queues/${name}`);
+    const chart = page.locator('svg[aria-label^="Lag and DLQ"]');
+    await chart.waitFor();
+    const labels = await chart.locator('.grid text').allTextContents();
+    expect(labels).toEqual(['0', '', '1']);
   });
 
   it('shows a read token no mutation controls', async () => {

@@ -34,8 +34,10 @@ export function overview(ctx: Ctx, latency: LatencyTracker): View {
           h(
             'tr',
             {},
-            ['Queue', 'State', 'Workers', 'Lag', 'In flight', 'Delayed', 'Retrying', 'DLQ'].map(
-              (t) => h('th', { scope: 'col' }, t),
+            ['Queue', 'State'].map((t) => h('th', { scope: 'col' }, t)),
+            // Numbers are right-aligned: so are their headings.
+            ['Workers', 'Lag', 'In flight', 'Delayed', 'Retrying', 'DLQ'].map((t) =>
+              h('th', { scope: 'col', class: 'num' }, t),
             ),
             h('th', { scope: 'col', class: 'num' }, 'Done/s'),
             h('th', { scope: 'col' }, 'Last 5 min'),
