@@ -1,3 +1,4 @@
+import { listedOffsets } from '../engine/listed-offsets.js';
 import type { Engine, PartitionOffsets, ShareGroupDescription } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import type { ControlState } from '../queue/control.js';
@@ -62,13 +63,7 @@ export async function offsetsOrEmpty(
   ctx: AdminContext,
   topic: string,
 ): Promise<PartitionOffsets[]> {
-  if (!(await ctx.topicNames()).has(topic)) return [];
-  try {
-    return await ctx.engine.admin.offsets(topic);
-  } catch (err) {
-    if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return [];
-    throw err;
-  }
+  return listedOffsets(ctx.engine, topic, async (t) => (await ctx.topicNames()).has(t));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { listedOffsets } from '../engine/listed-offsets.js';
 import type { Engine, PartitionOffsets } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { dlqStateTopic } from '../queue/names.js';
@@ -172,17 +173,11 @@ export class DlqLedger {
   }
 
   private async readNew(): Promise<void> {
+    // A view makes nothing and reads a ledger not there yet as empty; a writer's read comes
+    // after ensure() (refreshToWrite).
     let offsets: PartitionOffsets[];
     if (this.listed !== undefined && this.ready === undefined) {
-      // A view: nothing is made, and a topic not there yet (or not known to the broker yet,
-      // just made by another process) reads as empty; a writer's read comes after ensure().
-      if (!(await this.listed(this.topic))) return;
-      try {
-        offsets = await this.engine.admin.offsets(this.topic);
-      } catch (err) {
-        if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return;
-        throw err;
-      }
+      offsets = await listedOffsets(this.engine, this.topic, this.listed);
     } else {
       await this.ensure();
       offsets = await this.engine.admin.offsets(this.topic);

@@ -1,3 +1,4 @@
+import { listedOffsets } from '../engine/listed-offsets.js';
 import type { Engine, PartitionOffsets, StoredRecord } from '../engine/types.js';
 import { SharqError } from '../errors/sharq-error.js';
 import { controlTopic } from './names.js';
@@ -71,18 +72,8 @@ export class ControlReader {
   }
 
   async next(): Promise<ControlState> {
-    if (this.listed !== undefined) {
-      if (!(await this.listed(this.topic))) return this.state;
-      let offsets: PartitionOffsets[];
-      try {
-        offsets = await this.engine.admin.offsets(this.topic);
-      } catch (err) {
-        // Listed, but not known to the broker yet (a topic just made): as it was.
-        if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return this.state;
-        throw err;
-      }
-      return this.readFrom(offsets);
-    }
+    if (this.listed !== undefined)
+      return this.readFrom(await listedOffsets(this.engine, this.topic, this.listed));
     this.ready ??= this.engine.admin
       .ensureTopic(this.topic, { partitions: 1 })
       .catch((err: unknown) => {
