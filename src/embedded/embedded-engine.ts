@@ -337,18 +337,24 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
-   * At open, finishes the deletes a crash cut short (see deleteTopic): for each topic grave
-   * whose topic directory is gone, the catalog and every group forget the topic; then the
-   * graves go. A grave beside a live directory of its name (a delete whose last step failed,
-   * the topic made again since) is only removed.
+   * At open, the topics whose delete a crash cut short (see deleteTopic): those of a grave
+   * whose topic directory is gone. A grave beside a live directory of its name (a delete whose
+   * last step failed, the topic made again since) is only removed.
    */
-  private async finishTopicDeletes(graves: readonly string[]): Promise<void> {
+  private async interruptedDeletes(graves: readonly string[]): Promise<Set<string>> {
     const names = new Set<string>();
     for (const grave of graves) {
       const name = topicOfGrave(grave);
-      if (name === undefined) continue;
-      if (!(await this.isDir(this.topicDir(name)))) names.add(name);
+      if (name !== undefined && !(await this.isDir(this.topicDir(name)))) names.add(name);
     }
+    return names;
+  }
+
+  /** Finishes those deletes (the catalog and every group forget the topic), then the graves go. */
+  private async finishTopicDeletes(
+    names: ReadonlySet<string>,
+    graves: readonly string[],
+  ): Promise<void> {
     for (const name of names) {
       if (
         this.getCatalog()
@@ -435,13 +441,12 @@ export class EmbeddedEngine implements Engine {
       this.catalog = catalog;
       for (const n of notices) this.notice(n);
       // A topic whose delete a crash cut short is not made again here (finishTopicDeletes).
-      const dying = new Set(topicGraves.map(topicOfGrave));
+      const interrupted = await this.interruptedDeletes(topicGraves);
       for (const t of catalog.listTopics()) {
-        if (dying.has(t.name) && !(await this.isDir(this.topicDir(t.name)))) continue;
-        await this.createTopicFiles(t.name, t.partitions);
+        if (!interrupted.has(t.name)) await this.createTopicFiles(t.name, t.partitions);
       }
       for (const groupId of catalog.listGroups()) await this.group(groupId);
-      await this.finishTopicDeletes(topicGraves);
+      await this.finishTopicDeletes(interrupted, topicGraves);
     } catch (err) {
       throw openError(err, this.dataDir);
     }
