@@ -47,23 +47,30 @@ function steppedClock(): TimerClock & { advance(ms: number): void } {
   };
 }
 
+/**
+ * An engine whose clock the test can move ahead of the forwarder's (`skew`: its locks lapse
+ * while the forwarder, on its own clock, still counts on its hold), with one job of queue
+ * `name` waiting in its shortest delay tier, `tier`.
+ */
+async function delayedJob() {
+  const t = await tempDir();
+  cleanups.push(t.remove);
+  const clock = { skew: 0 };
+  const engine = new EmbeddedEngine({ dataDir: t.dir }, { now: () => Date.now() + clock.skew });
+  cleanups.push(() => engine.close());
+  const name = `fwd-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { engine });
+  cleanups.push(() => queue.close());
+  await queue.add('later', { n: 1 }, { delay: 900 });
+  // As a Worker does at setup: every tier topic, so the lanes poll without errors.
+  for (const topic of delayTierTopics(name))
+    await engine.admin.ensureTopic(topic, { partitions: 1 });
+  return { engine, name, tier: delayTierTopic(name, DELAY_TIERS[0]), clock };
+}
+
 describe('DelayForwarder', () => {
   it('does not move a tier record whose lock the broker lost while it held it: the new holder does', async () => {
-    const t = await tempDir();
-    cleanups.push(t.remove);
-    // The broker's clock can jump ahead of the forwarder's: its locks lapse while the
-    // forwarder, on its own clock, still counts on its hold.
-    let skew = 0;
-    const engine = new EmbeddedEngine({ dataDir: t.dir }, { now: () => Date.now() + skew });
-    cleanups.push(() => engine.close());
-    const name = `fwd-${randomUUID().slice(0, 8)}`;
-    const tier = delayTierTopic(name, DELAY_TIERS[0]);
-    const queue = new Queue(name, { engine });
-    cleanups.push(() => queue.close());
-    await queue.add('later', { n: 1 }, { delay: 900 });
-    // As a Worker does at setup: every tier topic, so the lanes poll without errors.
-    for (const topic of delayTierTopics(name))
-      await engine.admin.ensureTopic(topic, { partitions: 1 });
+    const { engine, name, tier, clock: broker } = await delayedJob();
 
     const clock = steppedClock();
     const errors: Error[] = [];
@@ -85,7 +92,7 @@ describe('DelayForwarder', () => {
     await until(acquired, 'the forwarder to hold the tier record');
 
     // The broker loses the lock; another member of the tier group gets the record.
-    skew = 60_000;
+    broker.skew = 60_000;
     const other = engine.createShareConsumer({ groupId: delayGroup(name), topics: [tier] });
     cleanups.push(() => other.close());
     const [again, ...rest] = await other.poll({ maxRecords: 10, maxWaitMs: 1000 });
@@ -106,18 +113,7 @@ describe('DelayForwarder', () => {
   });
 
   it('a tier record delivered again to the lane that holds it is moved once', async () => {
-    const t = await tempDir();
-    cleanups.push(t.remove);
-    let skew = 0;
-    const engine = new EmbeddedEngine({ dataDir: t.dir }, { now: () => Date.now() + skew });
-    cleanups.push(() => engine.close());
-    const name = `fwd-${randomUUID().slice(0, 8)}`;
-    const tier = delayTierTopic(name, DELAY_TIERS[0]);
-    const queue = new Queue(name, { engine });
-    cleanups.push(() => queue.close());
-    await queue.add('later', { n: 1 }, { delay: 900 });
-    for (const topic of delayTierTopics(name))
-      await engine.admin.ensureTopic(topic, { partitions: 1 });
+    const { engine, name, tier, clock: broker } = await delayedJob();
     // What the lanes' polls hand out, seen through the engine they are given.
     const delivered: { topic: string; offset: number; deliveryCount: number }[] = [];
     const seen = new Proxy(engine, {
@@ -152,7 +148,7 @@ describe('DelayForwarder', () => {
     await forwarder.start();
     await until(() => delivered.some((r) => r.topic === tier), 'the first delivery');
     // The broker loses the lock; the same lane, still polling, gets the record again.
-    skew = 60_000;
+    broker.skew = 60_000;
     await until(
       () => delivered.some((r) => r.topic === tier && r.deliveryCount === 2),
       'the second delivery to the same lane',
