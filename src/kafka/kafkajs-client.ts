@@ -13,6 +13,9 @@ import { KafkaErrors } from './protocol/error-codes.js';
 /** How long a produce retries a batch (a leader moving, a broken connection) before it fails. */
 const DELIVERY_TIMEOUT_MS = 30_000;
 
+/** How long a delete waits for the broker's metadata to drop the topic before it returns anyway. */
+const DELETE_SETTLE_MS = 10_000;
+
 /**
  * What sharq takes from kafkajs: topic admin, which works against Kafka 4.x (every version
  * kafkajs negotiates is above what 4.0 removed). Produce is sharq's own idempotent producer
@@ -167,9 +170,27 @@ export class KafkajsClient {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Deletes a topic and returns once the broker's metadata no longer lists it. The controller
+   * answers the delete before the broker has taken it in (about 30 ms here); a share-group
+   * offsets description sent in between has the group coordinator ask the share coordinator for
+   * the deleted topic's state, which it retries for about 26 s before it answers (Kafka 4.4), so
+   * a caller's next describeGroup would time out. Also, as on the embedded engine, a delete is
+   * then seen by every reader.
+   */
   async deleteTopic(name: string): Promise<void> {
     await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [name] }), name);
     this.partitionCounts.delete(name);
+    const deadline = Date.now() + DELETE_SETTLE_MS;
+    for (let attempt = 1; Date.now() < deadline; attempt++) {
+      try {
+        await this.cluster.describeTopic(name);
+      } catch (err) {
+        if (SharqError.is(err, 'SHARQ_ERR_UNKNOWN_TOPIC')) return;
+        throw err;
+      }
+      await sleep(backoffDelay(attempt, { baseMs: 20, maxMs: 200 }));
+    }
   }
 }
 
