@@ -27,16 +27,20 @@ const NO_TRANSACTIONS = 'sharq server does not support transactions (no transact
 export const MAX_DECOMPRESSED_REQUEST_BYTES = 128 * 1024 * 1024;
 
 /**
- * Produce (v3-11) and InitProducerId (v0-4). Each partition's record batches are decoded and
- * written with `engine.appendNow` (the records' own timestamps) through the producer registry,
- * so a retried batch of an idempotent producer is answered with its first offset and not
- * written twice. A partition is answered once its batches are durable per the engine's fsync
- * policy, as `engine.produce` would be. acks=0 writes and sends no response. Transactions are not
+ * Produce (v3-11) and InitProducerId (v0-4). Each partition's record batch (one, as Kafka
+ * requires: more is INVALID_RECORD) is decoded and written with `engine.appendNow` (the
+ * records' own timestamps) through the producer registry, so a retried batch of an idempotent
+ * producer is answered with its first offset and not written twice. A partition is answered
+ * once its batch is durable per the engine's fsync policy, as `engine.produce` would be. acks=0 writes and sends no response. Transactions are not
  * supported: a transactional id or batch is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
   const produce = schemaRoute(Produce, async (req, version, request) => {
     const acks = req.acks;
+    // As Kafka's ProduceRequest.validateRecords: one batch a partition, so that a partition's
+    // answer speaks for all it holds (a later batch refused after an earlier one was written
+    // would answer "nothing written").
+    const ONE_BATCH = `Produce requests with version ${version} are only allowed to contain exactly one record batch per partition`;
     // Before anything decompresses: partitions whose batches would take the request past
     // MAX_DECOMPRESSED_REQUEST_BYTES (a decompression bomb), or whose zstd/LZ4 headers are
     // malformed, are refused without being decoded.
@@ -138,6 +142,7 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
       if (refusal !== undefined) return refuse(refusal.errorCode, refusal.message);
       // The common case (a plain uncompressed batch) is kept as it came, one frame a batch.
       const checked = pd.records === null ? null : checkProduceRecords(pd.records);
+      if (checked !== null && checked.length > 1) return refuse(E.INVALID_RECORD, ONE_BATCH);
       if (checked !== null)
         return settle(
           checked.map(({ header, input }) =>
@@ -167,6 +172,7 @@ export function produceRoutes(ctx: BrokerContext): ApiRoute[] {
           : E.CORRUPT_MESSAGE;
         return refuse(code, message);
       }
+      if (batches.length > 1) return refuse(E.INVALID_RECORD, ONE_BATCH);
       if (batches.some((b) => b.transactional || b.control))
         return refuse(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, NO_TRANSACTIONS);
       return settle(

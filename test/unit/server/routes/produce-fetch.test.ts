@@ -107,6 +107,41 @@ describe('Produce', () => {
     expect(await engine.read('jobs', 0, 0, 10)).toEqual([]);
   });
 
+  it('refuses a partition holding more than one batch, as Kafka does, and writes none of it', async () => {
+    const idempotent = (values: string[], baseSequence: number) =>
+      batch(values, { producerId: 7, producerEpoch: 0, baseSequence });
+    const res = await produce(9, [
+      // Plain batches (kept as they came) and gzip ones (decoded) take different paths.
+      { index: 0, records: Buffer.concat([batch(['a']), batch(['b'])]) },
+      {
+        index: 1,
+        records: Buffer.concat([
+          batch(['c'], { compression: 'gzip' }),
+          batch(['d'], { compression: 'gzip' }),
+        ]),
+      },
+    ]);
+    const answers = res!.responses[0]!.partitionResponses;
+    expect(answers.map((p) => [p.errorCode, p.baseOffset])).toEqual([
+      [E.INVALID_RECORD, -1],
+      [E.INVALID_RECORD, -1],
+    ]);
+    expect(answers[0]!.errorMessage).toBe(
+      'Produce requests with version 9 are only allowed to contain exactly one record batch per partition',
+    );
+    // An idempotent producer's second batch out of sequence: before, the first was written
+    // while the answer said the partition had failed.
+    const seq = await produce(9, [
+      { index: 0, records: Buffer.concat([idempotent(['e'], 0), idempotent(['f'], 5)]) },
+    ]);
+    expect(seq!.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_RECORD);
+    expect(await engine.read('jobs', 0, 0, 10)).toEqual([]);
+    expect(await engine.read('jobs', 1, 0, 10)).toEqual([]);
+    // One batch a partition still goes in.
+    const one = await produce(9, [{ index: 0, records: batch(['g', 'h']) }]);
+    expect(one!.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+  });
+
   it('refuses transactions', async () => {
     const res = await call(routes, Produce, 7, {
       transactionalId: 'tx',
