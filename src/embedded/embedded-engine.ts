@@ -280,22 +280,16 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
-   * Deletes a topic: first its logs are made unreachable (a poll or produce from here on gets
-   * SHARQ_ERR_UNKNOWN_TOPIC, so no group can take a partition of it back), then every open group
-   * forgets its state for it, durably, then the files go and then the catalog entry. A crash
-   * after the groups forgot it leaves a listed topic that the groups meet as new (their
-   * autoOffsetReset decides), never a group counting a topic made again under the name as done.
-   */
-  /**
    * Deletes a topic. Its logs become unreachable at once (no poll brings a partition back);
    * then its directory is renamed to `.deleted-<name>-<uuid>` and that made durable: the point
    * at which the delete has happened. Then the catalog forgets the topic, every group forgets
    * its state for it (a snapshot without it, written at once), and the directory goes. A crash
    * after the rename is finished by the next open (`finishTopicDeletes`): a grave whose topic
    * directory is gone means a delete that may not have reached the catalog or the groups. A
-   * crash before it leaves the topic and every group's state for it as they were. (Before,
-   * the groups forgot first: a crash then left the topic with its records and groups new to
-   * it, so its jobs ran again or were skipped.)
+   * crash before it leaves the topic and every group's state for it as they were, and so does
+   * a rename that fails: the topic is opened again and the error thrown. (Before, the groups
+   * forgot first: a crash then left the topic with its records and groups new to it, so its
+   * jobs ran again or were skipped.)
    */
   async deleteTopic(name: string): Promise<void> {
     const logs = this.topicLogs(name);
@@ -307,7 +301,11 @@ export class EmbeddedEngine implements Engine {
     try {
       await this.fs.rename(this.topicDir(name), grave);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw ioError('delete topic', this.topicDir(name), err);
+      if (errnoCode(err) !== 'ENOENT') {
+        // Nothing has happened yet: the topic stays, reachable again (if it opens).
+        await this.createTopicFiles(name, logs.length).catch(() => undefined);
+        throw ioError('delete topic', this.topicDir(name), err);
+      }
       renamed = false;
     }
     if (renamed) await fsyncDir(this.fs, root);

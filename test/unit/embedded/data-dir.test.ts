@@ -517,12 +517,16 @@ describe('group state past the end of its log', () => {
     await engine.start();
     const err = await engine.admin.deleteTopic('jobs').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SHARQ_ERR_IO' });
+    // The topic is still there without a restart: listed, read and written.
+    expect((await engine.admin.describeTopic('jobs')).partitions).toBe(1);
+    expect((await engine.admin.offsets('jobs'))[0]?.logEndOffset).toBe(20);
+    await engine.produce('jobs', [{ value: Buffer.from('after') }]);
     await engine.close();
     // The 10 accepted jobs stay done: the group did not forget the topic before it was gone.
     const again = engineOn(dataDir);
     const consumer = again.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
     const got = await consumer.poll({ maxRecords: 50, maxWaitMs: 1000 });
-    expect(got.map((r) => r.offset)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(got.map((r) => r.offset)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     await consumer.close();
   });
 
