@@ -17,7 +17,7 @@ import { backoffDelay } from '../../src/util/backoff.js';
 import type { TimerClock } from '../../src/util/clock.js';
 import { sleep } from '../../src/util/sleep.js';
 import { AckBatcher } from '../ack-batcher.js';
-import { forwardThenAccept } from '../forward.js';
+import { type ForwardResult, forwardThenAccept } from '../forward.js';
 import { type Locked, LockKeeper } from '../lock-keeper.js';
 
 export interface ForwarderOptions {
@@ -93,6 +93,8 @@ class TierLane {
   private readonly keeper: LockKeeper<Held>;
   private readonly abort = new AbortController();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Records this lane wrote onward whose ACCEPT was refused, by `recordKey`, with when. */
+  private readonly written = new Map<string, number>();
   private readonly maxHeld: number;
   private loopDone: Promise<void> = Promise.resolve();
   private slotFreed: (() => void) | undefined;
@@ -111,9 +113,11 @@ class TierLane {
       topics: [delayTierTopic(o.queue, tier)],
     });
     this.acks = new AckBatcher(this.consumer, o.onError);
-    this.keeper = new LockKeeper<Held>(this.acks, lockDurationMs, o.clock, (e, err) =>
-      this.lost(e, err),
-    );
+    // A renewal refused after the record's verdict went out (a successor settled by the
+    // move's ACCEPT) says only that the ACCEPT came first.
+    this.keeper = new LockKeeper<Held>(this.acks, lockDurationMs, o.clock, (e, err) => {
+      if (!e.settled) this.lost(e, err);
+    });
   }
 
   start(): void {
@@ -191,19 +195,31 @@ class TierLane {
       void this.settle(held, AckType.Release);
       return;
     }
+    // Written onward by this lane already, its ACCEPT refused (the broker lost the lock and
+    // gave the record back): only the ACCEPT is left to do.
+    const key = recordKey(record);
+    if (this.written.has(key)) {
+      this.keeper.add(held);
+      void this.settle(held, AckType.Accept).then((ok) => {
+        if (ok) this.written.delete(key);
+        this.keeper.delete(held);
+        this.wake();
+      });
+      return;
+    }
     // Delivered again to this lane while it still holds it: the broker lost the lock (a
     // restart) and this member got it back. The new delivery replaces the old one, whose timer
     // would move it a second time; one already moving may settle this delivery with its
     // ACCEPT, so the new one waits for that move's outcome (`hop`).
     for (const h of this.keeper.held) {
-      const r = h.record;
-      if (
-        r.offset !== record.offset ||
-        r.partition !== record.partition ||
-        r.topic !== record.topic
-      )
-        continue;
+      if (h.settled || recordKey(h.record) !== key) continue;
       if (h.moving) {
+        // A third delivery during one move replaces the second.
+        const before = h.successor;
+        if (before !== undefined) {
+          before.abandoned = true;
+          this.keeper.delete(before);
+        }
         h.successor = held;
         this.keeper.add(held);
         return;
@@ -255,18 +271,28 @@ class TierLane {
    * Without the check both wrote the job at the release time, and it ran twice.
    */
   private async hop(held: Held, dueAt: number): Promise<void> {
-    let accepted = false;
+    let result: ForwardResult | 'not-moved' = 'not-moved';
     try {
-      accepted = await this.hopOnce(held, dueAt);
+      result = await this.hopOnce(held, dueAt);
     } finally {
+      const key = recordKey(held.record);
+      // Written, but the ACCEPT was refused: the record comes back (to this lane, as a
+      // successor or later) and is then only accepted, never written again.
+      if (result === 'accept-refused') this.remember(key);
       const next = held.successor;
       held.successor = undefined;
       if (next !== undefined && !next.abandoned) {
-        if (accepted) {
+        if (result === 'done') {
           // The ACCEPT settled the record, this delivery included.
           next.settled = true;
           this.keeper.delete(next);
           this.wake();
+        } else if (result === 'accept-refused') {
+          void this.settle(next, AckType.Accept).then((ok) => {
+            if (ok) this.written.delete(key);
+            this.keeper.delete(next);
+            this.wake();
+          });
         } else if (!this.abort.signal.aborted) {
           this.schedule(next);
         }
@@ -274,11 +300,21 @@ class TierLane {
     }
   }
 
-  /** One move of `hop`; true when it ended in an applied ACCEPT. */
-  private async hopOnce(held: Held, dueAt: number): Promise<boolean> {
+  /** Keeps `key` in `written` for WRITTEN_MEMORY_MS, dropping what has aged out. */
+  private remember(key: string): void {
+    const now = this.o.clock.now();
+    for (const [k, at] of this.written) {
+      if (now - at < WRITTEN_MEMORY_MS && this.written.size < WRITTEN_MEMORY_MAX) break;
+      this.written.delete(k);
+    }
+    this.written.set(key, now);
+  }
+
+  /** One move of `hop`: how its write and ACCEPT ended, or not moved (its lock was lost). */
+  private async hopOnce(held: Held, dueAt: number): Promise<ForwardResult | 'not-moved'> {
     // A refusal (or a renewal that could not be sent) abandons the record (`lost`), which
     // frees its slot; its lock lapses and it comes back.
-    if (!(await this.keeper.renew(held)) || held.abandoned) return false;
+    if (!(await this.keeper.renew(held)) || held.abandoned) return 'not-moved';
     const left = dueAt - this.o.clock.now();
     const target =
       left <= 0
@@ -303,7 +339,7 @@ class TierLane {
       );
       // A failed write: stop renewing, the lock lapses and the record comes back.
       if (result === 'write-failed') held.settled = true;
-      return result === 'done';
+      return result;
     } finally {
       this.keeper.delete(held);
       this.wake();
@@ -319,6 +355,7 @@ class TierLane {
     });
   }
 
+  /** Its lock is gone (a refused renewal or verdict, or one that ran out): given up. */
   private lost(held: Held, error: Error): void {
     if (held.abandoned) return;
     held.abandoned = true;
@@ -333,6 +370,14 @@ class TierLane {
     this.slotFreed = undefined;
     wake?.();
   }
+}
+
+/** How long a lane remembers a record it wrote onward whose ACCEPT was refused, and how many. */
+const WRITTEN_MEMORY_MS = 10 * 60_000;
+const WRITTEN_MEMORY_MAX = 10_000;
+
+function recordKey(r: AcquiredRecord): string {
+  return `${r.topic}/${r.partition}@${r.offset}`;
 }
 
 function dueTimeOf(record: AcquiredRecord): number {
