@@ -84,6 +84,8 @@ export class EmbeddedEngine implements Engine {
   private readonly fs: StorageFs;
   private readonly partitioner = new Partitioner();
   private readonly logs = new Map<string, PartitionLog[]>();
+  /** Topics whose delete passed its rename and has not yet reached the catalog and every group. */
+  private readonly unfinishedDeletes = new Set<string>();
   private readonly groups = new Map<string, Promise<EmbeddedShareGroup>>();
   private readonly consumers = new Set<EmbeddedShareConsumer>();
   private catalog: TopicCatalog | undefined;
@@ -309,12 +311,28 @@ export class EmbeddedEngine implements Engine {
       renamed = false;
     }
     if (renamed) await fsyncDir(this.fs, root);
-    await this.getCatalog().removeTopic(name);
-    await this.forgetTopicInGroups(name);
+    this.unfinishedDeletes.add(name);
+    await this.forgetDeletedTopic(name);
     if (renamed)
       await this.fs.rm(grave, { recursive: true }).catch((err: unknown) => {
         throw ioError('delete topic', grave, err);
       });
+  }
+
+  /** The catalog and every group forget a topic whose directory has gone to its grave. */
+  private async forgetDeletedTopic(name: string): Promise<void> {
+    await this.getCatalog().removeTopic(name);
+    await this.forgetTopicInGroups(name);
+    this.unfinishedDeletes.delete(name);
+  }
+
+  /**
+   * Before a topic is made: a delete of one of that name that failed after its rename (the
+   * catalog or a group's snapshot could not be written) is finished first, so no group's state
+   * for the old topic applies to the new one; failing again, it refuses the create.
+   */
+  async finishFailedDelete(name: string): Promise<void> {
+    if (this.unfinishedDeletes.has(name)) await this.forgetDeletedTopic(name);
   }
 
   private async forgetTopicInGroups(name: string): Promise<void> {
@@ -643,6 +661,7 @@ class EmbeddedAdmin implements EngineAdmin {
   async createTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
     await this.engine.ready();
     const partitions = checkTopic(name, options.partitions ?? this.engine.config.defaultPartitions);
+    await this.engine.finishFailedDelete(name);
     const catalog = this.engine.getCatalog();
     const exists = () =>
       new SharqError('SHARQ_ERR_TOPIC_EXISTS', `Topic "${name}" already exists`, {

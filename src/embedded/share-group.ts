@@ -148,17 +148,18 @@ export class EmbeddedShareGroup {
    * back): its partitions' state goes, and a snapshot without them is written at once, so no
    * journal replay brings it back either and a topic created again under the name is new to
    * the group, as Kafka deletes share-group state with its topic. Resolves once that snapshot
-   * is durable.
+   * is durable; called again after a snapshot that failed, it writes one again.
    */
   async forgetTopic(topic: string): Promise<void> {
-    let found = false;
     for (const k of [...this.partitions.keys()]) {
       if (splitKey(k)[0] !== topic) continue;
       this.partitions.delete(k);
       this.journaledStart.delete(k);
-      found = true;
+      this.forgetUnsaved = true;
     }
-    if (found) await this.compactNow();
+    if (!this.forgetUnsaved) return;
+    await this.compactNow();
+    this.forgetUnsaved = false;
   }
 
   get groupConfig(): ShareGroupConfig {
@@ -468,6 +469,8 @@ export class EmbeddedShareGroup {
   private chained = 0;
   /** Last start offset journaled per partition, so unchanged partitions write nothing. */
   private readonly journaledStart = new Map<string, number>();
+  /** A deleted topic's state is gone from memory, not yet from a snapshot (`forgetTopic`). */
+  private forgetUnsaved = false;
 
   /**
    * A dead-letter copy that fails (disk full) is retried: the archive must not be journaled

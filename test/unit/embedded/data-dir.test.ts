@@ -558,6 +558,48 @@ describe('group state past the end of its log', () => {
     await consumer.close();
   });
 
+  it('a topic made again after a delete whose group snapshot failed is new to the group', async () => {
+    const dataDir = await consumed(20, 10);
+    // The group's snapshot without the topic cannot be written while the delete runs.
+    let failing = true;
+    const fs = failingRename((_from, to) => failing && to.endsWith('.snapshot'));
+    const engine = new EmbeddedEngine({ dataDir }, undefined, { fs });
+    cleanups.push(() => engine.close());
+    await engine.start();
+    // The group is open (a member joined), so the delete has its state to forget.
+    const member = engine.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    await member
+      .poll({ maxRecords: 1, maxWaitMs: 50 })
+      .then((got) => member.acknowledge(got.map((record) => ({ record, type: AckType.Release }))));
+    await member.close();
+    expect(await engine.admin.deleteTopic('jobs').catch((e: unknown) => e)).toMatchObject({
+      code: 'SHARQ_ERR_IO',
+    });
+    // Made again while the snapshot still fails: refused, the topic not made.
+    expect(await engine.admin.createTopic('jobs').catch((e: unknown) => e)).toMatchObject({
+      code: 'SHARQ_ERR_IO',
+    });
+    expect((await engine.admin.listTopics()).map((t) => t.name)).not.toContain('jobs');
+    failing = false;
+    await engine.admin.createTopic('jobs', { partitions: 1 });
+    await engine.produce(
+      'jobs',
+      ['a', 'b', 'c'].map((v) => ({ value: Buffer.from(v) })),
+    );
+    await engine.close();
+    // After a restart the group meets the new topic's three jobs as new (it counted offsets
+    // 0..9 of the old one as done).
+    const again = engineOn(dataDir);
+    const consumer = again.createShareConsumer({ groupId: 'workers', topics: ['jobs'] });
+    const got = await consumer.poll({ maxRecords: 10, maxWaitMs: 1000 });
+    expect(got.map((r) => [r.offset, r.value?.toString(), r.deliveryCount])).toEqual([
+      [0, 'a', 1],
+      [1, 'b', 1],
+      [2, 'c', 1],
+    ]);
+    await consumer.close();
+  });
+
   it('forgets a deleted topic whose start offset is still 0 (its first job released, the rest done)', async () => {
     const dataDir = await filled(10);
     const engine = new EmbeddedEngine({ dataDir });
