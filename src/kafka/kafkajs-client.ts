@@ -246,14 +246,16 @@ function tooLarge(err: unknown, records: readonly ProduceRecord[]): SharqError |
   if (!SharqError.is(err, 'SHARQ_ERR_KAFKA')) return undefined;
   const kafka = err.details.kafkaError;
   if (kafka !== 'MESSAGE_TOO_LARGE' && kafka !== 'RECORD_LIST_TOO_LARGE') return undefined;
-  // A broker limits a batch, not only a record: many small records of one call can pass it.
+  // Kafka limits a batch (max.message.bytes), sharq server each record (--max-record-bytes):
+  // which one this call went over the answer does not say.
+  const bytes = records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
   const what =
     records.length === 1
-      ? 'the record is larger than'
-      : `the ${records.length} records of this call (${records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0)} bytes of keys and values) are more than one batch of`;
+      ? "the record is larger than the broker's limit"
+      : `a record of this call, or its ${records.length} records as one batch (${bytes} bytes of keys and values, headers not counted), are over the broker's limit`;
   return new SharqError(
     'SHARQ_ERR_RECORD_TOO_LARGE',
-    `${err.message}: ${what} the broker's max.message.bytes (sharq server: --max-record-bytes); nothing of it was written${records.length === 1 ? '' : ': add fewer per call'}`,
+    `${err.message}: ${what} (Kafka: max.message.bytes, a batch; sharq server: --max-record-bytes, a record); nothing of it was written${records.length === 1 ? '' : ': if no record is over the limit, add fewer per call'}`,
     { cause: err, details: { ...err.details, records: records.length } },
   );
 }

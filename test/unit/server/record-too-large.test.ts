@@ -38,7 +38,19 @@ it('a record over --max-record-bytes is SHARQ_ERR_RECORD_TOO_LARGE and writes no
     const err = await queue.add('big', { s: 'x'.repeat(8192) }).catch((e: unknown) => e);
     expect(SharqError.is(err, 'SHARQ_ERR_RECORD_TOO_LARGE')).toBe(true);
     expect((err as SharqError).message).toContain(
-      "the record is larger than the broker's max.message.bytes (sharq server: --max-record-bytes); nothing of it was written",
+      "the record is larger than the broker's limit (Kafka: max.message.bytes, a batch; sharq server: --max-record-bytes, a record); nothing of it was written",
+    );
+    // One record over the limit among several of one call: the message does not send the
+    // caller to split a call whose one record is too large in any case.
+    const bulk = await queue
+      .addBulk([
+        { name: 'small', data: { n: 0 } },
+        { name: 'big', data: { s: 'z'.repeat(8192) } },
+      ])
+      .catch((e: unknown) => e);
+    expect(SharqError.is(bulk, 'SHARQ_ERR_RECORD_TOO_LARGE')).toBe(true);
+    expect((bulk as SharqError).message).toMatch(
+      /a record of this call, or its 2 records as one batch \(\d+ bytes of keys and values, headers not counted\), are over the broker's limit .*if no record is over the limit, add fewer per call$/,
     );
     expect((err as SharqError).details.kafkaError).toBe('MESSAGE_TOO_LARGE');
     // Calls that shared a request with it are sent again without it.
