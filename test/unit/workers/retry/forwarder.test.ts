@@ -223,12 +223,8 @@ describe('DelayForwarder', () => {
     expect(errors).toEqual([]);
   });
 
-  /**
-   * The lane holds the record; its move to the queue is under way (the write held) when the
-   * broker loses the lock and gives the record back to the same lane, `deliveries` - 1 times.
-   * Then the write goes through.
-   */
-  async function deliveredWhileMoving(deliveries: number, refuseFirstAccept: boolean) {
+  /** A forwarder on a stepped clock, seen through `watched`, holding the job's tier record. */
+  async function heldByForwarder() {
     const { engine, name, tier, clock: broker } = await delayedJob();
     const w = watched(engine);
     const clock = steppedClock();
@@ -244,6 +240,16 @@ describe('DelayForwarder', () => {
     cleanups.push(() => forwarder.close());
     await forwarder.start();
     await until(() => w.delivered.some((r) => r.topic === tier), 'the first delivery');
+    return { engine, name, tier, broker, w, clock, errors };
+  }
+
+  /**
+   * The lane holds the record; its move to the queue is under way (the write held) when the
+   * broker loses the lock and gives the record back to the same lane, `deliveries` - 1 times.
+   * Then the write goes through.
+   */
+  async function deliveredWhileMoving(deliveries: number, refuseFirstAccept: boolean) {
+    const { engine, name, tier, broker, w, clock, errors } = await heldByForwarder();
     if (refuseFirstAccept) w.refuseAccept(tier, 0);
     w.gate(name);
     clock.advance(2000);
@@ -296,21 +302,7 @@ describe('DelayForwarder', () => {
   });
 
   it('a record whose ACCEPT was refused after its move comes back to the lane and is only accepted', async () => {
-    const { engine, name, tier, clock: broker } = await delayedJob();
-    const w = watched(engine);
-    const clock = steppedClock();
-    const errors: Error[] = [];
-    const forwarder = new DelayForwarder({
-      engine: w.seen,
-      queue: name,
-      deadLetterTopic: `dlq.${name}`,
-      clock,
-      pollMaxWaitMs: 50,
-      onError: (err) => errors.push(err),
-    });
-    cleanups.push(() => forwarder.close());
-    await forwarder.start();
-    await until(() => w.delivered.some((r) => r.topic === tier), 'the first delivery');
+    const { engine, name, tier, broker, w, clock, errors } = await heldByForwarder();
     w.refuseAccept(tier, 0);
     clock.advance(2000);
     await until(() => w.refused.length === 1, 'the ACCEPT to be refused');
