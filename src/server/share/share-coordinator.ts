@@ -209,7 +209,6 @@ export class ShareCoordinator {
     if (session !== 0) return { ...head, errorCode: session, errorMessage: null, responses: [] };
     member.lastSeen = this.o.clock.now();
     const ackErrors = await this.applyAcks(member, req.topics);
-    const lockMs = await this.lockDuration(member.groupId);
     const out = new Map<string, Map<number, SharePartitionOut>>();
     const partition = (topicId: string, index: number): SharePartitionOut => {
       let byPartition = out.get(topicId);
@@ -251,7 +250,9 @@ export class ShareCoordinator {
       ...head,
       errorCode: 0,
       errorMessage: null,
-      acquisitionLockTimeoutMs: lockMs,
+      // Read after the poll: a fetch waits up to maxWaitMs, and a lock set meanwhile (a Queue's
+      // first add sets the group's) is the one its records got.
+      acquisitionLockTimeoutMs: await this.lockDuration(member.groupId),
       responses: [...out].map(([topicId, parts]) => ({ topicId, partitions: [...parts.values()] })),
       nodeEndpoints: [
         { nodeId: this.o.node.nodeId, host: this.o.node.host, port: this.o.node.port, rack: null },

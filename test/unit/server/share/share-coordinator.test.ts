@@ -115,6 +115,37 @@ describe('ShareCoordinator', () => {
     expect(timers).toEqual([]);
   });
 
+  it('answers a waiting fetch with the lock its records got, set while it waited', async () => {
+    await engine.admin.createTopic('idle', { partitions: 1 });
+    await coordinator.heartbeat(
+      {
+        groupId: 'g',
+        memberId: 'm1',
+        memberEpoch: 0,
+        rackId: null,
+        subscribedTopicNames: ['idle'],
+      },
+      'client',
+    );
+    const waiting = coordinator.shareFetch(
+      fetch({ maxWaitMs: 5000 }),
+      new AbortController().signal,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    // A Queue's first add sets the group's lock (IncrementalAlterConfigs), then writes its job.
+    await engine.admin.configureGroup('g', { lockDurationMs: 2000 });
+    coordinator.configChanged('g');
+    await engine.produce('idle', [{ value: Buffer.from('job') }]);
+    const res = await waiting;
+    expect(res.responses[0]!.partitions.flatMap((p) => p.acquiredRecords)).toHaveLength(1);
+    // The client renews by this figure: 30 s here would let the 2 s lock lapse under a job.
+    expect(res.acquisitionLockTimeoutMs).toBe(2000);
+    const [held] = await engine.admin
+      .describeGroup('g')
+      .then((d) => d.partitions.filter((p) => p.topic === 'idle'));
+    expect(held?.acquired).toBe(1);
+  });
+
   it('joins, assigns every partition, hands out records as batches with acquired ranges, and takes acks', async () => {
     const hb = await coordinator.heartbeat(
       {
