@@ -51,8 +51,14 @@ export interface DeliveryHost<Data, Result> {
   readonly group: string;
   readonly clock: TimerClock;
   readonly options: Readonly<z.output<typeof WorkerOptions>>;
-  /** The group's delivery-count limit, read at setup. */
+  /** The group's delivery-count limit as last read. */
   readonly deliveryLimit: number;
+  /**
+   * The limit for a failed delivery of `record`: read again first when the record was written
+   * after the worker last read the group's settings (a Queue sets them on its first add, after
+   * workers may have started).
+   */
+  deliveryLimitFor(record: AcquiredRecord): number | Promise<number>;
   /** The longest retry held on the worker: the hold limit, capped at half the lock. */
   readonly holdLimitMs: number;
   /** Runs the handler; a synchronous one returns its result (or throws) without a promise. */
@@ -272,6 +278,9 @@ async function settleFailure<Data, Result>(
   error: Error,
 ): Promise<void> {
   entry.failed = true;
+  const limit = host.deliveryLimitFor(entry.record);
+  state.deliveryLimit = typeof limit === 'number' ? limit : await limit;
+  if (entry.abandoned) return;
   let now = host.clock.now();
   let verdict = decideFailure(error, state, policy, now);
   if (

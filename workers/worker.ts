@@ -62,6 +62,10 @@ export type Processor<Data, Result> = Handler<Data, Result> | SandboxOptionsInpu
 const HOLD_MARGIN_MS = 250;
 /** The keep-alive interval's period: it does nothing, it only holds the event loop open. */
 const KEEP_ALIVE_MS = 2 ** 30;
+/** A record this much older than the last read of the group's settings cannot postdate a change. */
+const CONFIG_CLOCK_SLACK_MS = 1000;
+/** After the first, the group's settings are read again at most this often. */
+const CONFIG_REREAD_MS = 1000;
 
 interface Hold {
   cancel: () => void;
@@ -110,6 +114,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   /** When the next retry postponed past the budget is due (spreads them at the budget's rate). */
   private budgetNextAt = 0;
   private groupConfig: ShareGroupConfig | undefined;
+  /** When `groupConfig` was read (this.clock), how often since setup, and a read under way. */
+  private configReadAt = 0;
+  private configRereads = 0;
+  private configRead: Promise<void> | undefined;
   private readonly host: DeliveryHost<Data, Result>;
   private readonly pollAbort = new AbortController();
   private poller: PollLoop | undefined;
@@ -293,6 +301,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       wanted.deliveryCountLimit = this.options.deliveryLimit;
     if (this.options.lockDurationMs !== undefined)
       wanted.lockDurationMs = this.options.lockDurationMs;
+    this.configReadAt = this.clock.now();
     this.groupConfig = await reconcileGroupConfig(admin, this.group, wanted, {
       override: this.options.overrideGroupConfig,
       surface: `the worker of "${this.queue}"`,
@@ -644,6 +653,35 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       });
   }
 
+  /**
+   * The delivery limit for a failed delivery. A worker reads the group's settings at setup, and
+   * a Queue sets them on its first add, which may come after: a record written after the last
+   * read (its timestamp, with a second for clocks apart) has them read again first, at most
+   * once a second after the first time, and concurrent callers share one read. With a limit of
+   * 5 read at setup and 3 set later, a failing job was held at its third delivery instead of
+   * moved on, and the engine archived it with attempts left.
+   */
+  private deliveryLimitFor(record: AcquiredRecord): number | Promise<number> {
+    const limit = () => this.groupConfig?.deliveryCountLimit ?? 5;
+    const now = this.clock.now();
+    if (record.timestamp < this.configReadAt - CONFIG_CLOCK_SLACK_MS) return limit();
+    if (this.configRereads > 0 && now - this.configReadAt < CONFIG_REREAD_MS) return limit();
+    this.configRead ??= (async () => {
+      const readAt = this.clock.now();
+      try {
+        this.groupConfig = (await this.engine.admin.describeGroup(this.group)).config;
+        this.configReadAt = readAt;
+        this.configRereads++;
+      } catch (err) {
+        // Not fatal: decide by the settings as last read.
+        this.reportError(toError(err));
+      } finally {
+        this.configRead = undefined;
+      }
+    })();
+    return this.configRead.then(limit);
+  }
+
   private deliveryHost(): DeliveryHost<Data, Result> {
     const worker = this;
     return {
@@ -653,6 +691,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       get deliveryLimit() {
         return worker.groupConfig?.deliveryCountLimit ?? 5;
       },
+      deliveryLimitFor: (record) => this.deliveryLimitFor(record),
       get holdLimitMs() {
         const lock = worker.keeper?.lockMs ?? worker.groupConfig?.lockDurationMs ?? 30_000;
         return Math.min(worker.options.holdMaxMs, Math.floor(lock / 2));

@@ -446,4 +446,33 @@ describe('Worker', () => {
     await new Promise((r) => setTimeout(r, 3500));
     expect(runs).toHaveLength(1);
   });
+
+  it('a delivery limit set after the worker started (a Queue setting it later) is the one its retries go by', async () => {
+    const name = `late-limit-${++seq}`;
+    const runs: number[] = [];
+    const w = new Worker<number>(
+      name,
+      (job) => {
+        runs.push(job.attempt);
+        throw new Error(`attempt ${job.attempt} failed`);
+      },
+      { engine, pollMaxWaitMs: 50 },
+    );
+    open.push(w);
+    await w.waitUntilReady();
+    // The worker read the default limit (5); the queue sets 3 on its first add.
+    const q = new Queue<number>(name, {
+      engine,
+      deliveryLimit: 3,
+      defaultJobOptions: { attempts: 6, backoff: { type: 'fixed', delay: 20 } },
+    });
+    open.push(q);
+    await q.add('flaky', 1);
+    await until(async () => (await dlqRecords(q)).length === 1);
+    const [dead] = await dlqRecords(q);
+    // All six attempts ran (the retry past the third delivery went to a fresh record); before,
+    // the third was held and the engine archived it with attempts left.
+    expect(dead!.headers[DLQ_HEADER.reason]).toBe('attempts-exhausted');
+    expect(runs).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });
