@@ -95,7 +95,9 @@ export class Queue<Data = unknown> {
       if (typeof job?.name !== 'string' || job.name.length === 0) {
         throw new SharqError(
           'SHARQ_ERR_INVALID_ARGUMENT',
-          `Job ${i} needs a non-empty string name`,
+          jobs.length === 1
+            ? `A job needs a non-empty string name, got ${JSON.stringify(job?.name) ?? String(job?.name)}`
+            : `Job ${i} of the ${jobs.length} in addBulk needs a non-empty string name, got ${JSON.stringify(job?.name) ?? String(job?.name)}`,
           {
             details: { index: i },
           },

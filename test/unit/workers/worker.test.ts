@@ -74,6 +74,17 @@ describe('Queue', () => {
     await expect(q.addBulk([])).rejects.toMatchObject({ code: 'SHARQ_ERR_INVALID_ARGUMENT' });
     await expect(q.add('', { to: 'a@b.co' })).rejects.toMatchObject({
       code: 'SHARQ_ERR_INVALID_ARGUMENT',
+      message: 'A job needs a non-empty string name, got ""',
+    });
+    await expect(
+      q.addBulk([
+        { name: 'm', data: { to: 'a@b.co' } },
+        { name: 7 as unknown as string, data: { to: 'a@b.co' } },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'SHARQ_ERR_INVALID_ARGUMENT',
+      message: 'Job 1 of the 2 in addBulk needs a non-empty string name, got 7',
+      details: { index: 1 },
     });
     await expect(
       q.add('m', { to: 'a@b.co' }, { headers: { 'sharq.id': 'x' } }),
