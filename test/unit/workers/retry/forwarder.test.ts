@@ -189,21 +189,8 @@ describe('DelayForwarder', () => {
   });
 
   it('a tier record delivered again to the lane that holds it is moved once', async () => {
-    const { engine, name, tier, clock: broker } = await delayedJob();
-    const { seen, delivered } = watched(engine);
-    const clock = steppedClock();
-    const errors: Error[] = [];
-    const forwarder = new DelayForwarder({
-      engine: seen,
-      queue: name,
-      deadLetterTopic: `dlq.${name}`,
-      clock,
-      pollMaxWaitMs: 50,
-      onError: (err) => errors.push(err),
-    });
-    cleanups.push(() => forwarder.close());
-    await forwarder.start();
-    await until(() => delivered.some((r) => r.topic === tier), 'the first delivery');
+    const { engine, name, tier, broker, w, clock, errors } = await heldByForwarder();
+    const delivered = w.delivered;
     // The broker loses the lock; the same lane, still polling, gets the record again.
     broker.skew = 60_000;
     await until(
